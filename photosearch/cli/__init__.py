@@ -1,0 +1,101 @@
+"""The `photosearch` command line: the same engine as the app, for terminals and scripts.
+
+Exit codes: 0 ok, 2 usage error, 1 failure (one-line reason on stderr; --verbose for the
+traceback). Each command group lives in its own module and registers itself here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from .. import __version__
+
+# Command groups, in help order. Each module has register(subparsers).
+COMMAND_MODULES = [
+    "photosearch.cli.library_cmds",
+    "photosearch.cli.search_cmds",
+]
+
+log = logging.getLogger("photosearch.cli")
+
+
+class CliError(Exception):
+    """A failure to report as one line and exit 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="photosearch",
+        description="Local, private photo search, tagging and duplicate cleanup. "
+                    "With no command, starts the desktop app.")
+    p.add_argument("--version", action="version", version=f"photosearch {__version__}")
+    p.add_argument("--library", metavar="DIR",
+                   help="library directory (default: platform data dir, or $PHOTOSEARCH_LIBRARY)")
+    p.add_argument("--model", help="open_clip model name (default ViT-B-32; test-tiny for tests)")
+    p.add_argument("--pretrained", metavar="P",
+                   help="pretrained tag, a local weights file, or 'none' (random: tests only)")
+    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    p.add_argument("--verbose", "-v", action="store_true", help="more logging, tracebacks")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "accepts_extra", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
+    from ..core import logs
+
+    logs.setup(args.verbose)
+    if args.command is None:
+        return _start_app(args)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("photosearch: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one place that turns errors into exit 1
+        return _fail(exc, args.verbose)
+
+
+def _fail(exc: Exception, verbose: bool) -> int:
+    from ..core.catalog import CatalogError
+    from ..core.config import ConfigError
+    from ..core.query import QueryError
+    from ..core.weights import WeightsUnavailable
+
+    expected = (CliError, CatalogError, ConfigError, QueryError, WeightsUnavailable, OSError)
+    if verbose:
+        log.exception("command failed")
+    if isinstance(exc, expected):
+        print(f"photosearch: error: {exc}", file=sys.stderr)
+    else:
+        print(f"photosearch: error: unexpected {type(exc).__name__}: {exc} "
+              "(run with --verbose for details, and please report it)", file=sys.stderr)
+    return 1
+
+
+def _start_app(args) -> int:
+    try:
+        from ..ui.app import run_app
+    except ImportError as exc:
+        print(f"photosearch: the desktop app is not available ({exc}); "
+              "see 'photosearch --help' for commands", file=sys.stderr)
+        return 1
+    return run_app(args)
+
+
+def open_library(args):
+    """The library the global options point at, with per-run model overrides."""
+    from ..core.library import Library
+    from ..core.paths import resolve_library
+
+    return Library.open(resolve_library(args.library), model=args.model,
+                        pretrained=args.pretrained, device=args.device)

@@ -1,0 +1,172 @@
+"""folders, index, status, problems: building and inspecting a library."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+
+from . import CliError, open_library
+from .output import ProgressBar, json_safe, print_json, safe
+
+
+def register(sub) -> None:
+    p = sub.add_parser("folders", help="manage the photo folders the library watches")
+    fsub = p.add_subparsers(dest="folders_cmd", metavar="ACTION", required=True)
+    a = fsub.add_parser("add", help="add photo folders")
+    a.add_argument("paths", nargs="+", metavar="PATH")
+    a.set_defaults(func=folders_add)
+    r = fsub.add_parser("remove", help="stop managing a folder (photos on disk are untouched)")
+    r.add_argument("path", metavar="PATH")
+    r.set_defaults(func=folders_remove)
+    ls = fsub.add_parser("list", help="list folders")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=folders_list)
+
+    p = sub.add_parser("index", help="index registered folders (and/or the given paths)")
+    p.add_argument("paths", nargs="*", metavar="PATH")
+    p.add_argument("--no-embed", action="store_true",
+                   help="catalog and hash only (no model): duplicates and browsing still work")
+    p.add_argument("--offline", action="store_true",
+                   help="never download weights; use only what is on disk")
+    p.set_defaults(func=index)
+
+    p = sub.add_parser("status", help="counts, model, device, folders")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=status)
+
+    p = sub.add_parser("problems", help="files that could not be indexed, and why")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=problems)
+
+
+def folders_add(args) -> int:
+    lib = open_library(args)
+    for path in args.paths:
+        full = os.path.abspath(os.path.expanduser(path))
+        if not os.path.isdir(full):
+            raise CliError(f"{safe(path)} is not a folder")
+        lib.catalog.add_folder(full)
+        print(f"added {safe(full)}")
+    print("run 'photosearch index' to index them")
+    return 0
+
+
+def folders_remove(args) -> int:
+    lib = open_library(args)
+    full = os.path.abspath(os.path.expanduser(args.path))
+    if full not in {p for _, p in lib.catalog.folders()}:
+        raise CliError(f"{safe(full)} is not a library folder (see 'photosearch folders list')")
+    n = lib.catalog.remove_folder(full)
+    _drop_orphans_from_index(lib)
+    lib.close()
+    print(f"removed {safe(full)} ({n} files forgotten; nothing on disk was touched)")
+    return 0
+
+
+def _drop_orphans_from_index(lib) -> None:
+    if lib.embedding_dim() is None:
+        return
+    lib.index()  # opening reconciles the index with the catalog, dropping orphans
+
+
+def folders_list(args) -> int:
+    lib = open_library(args)
+    rows = [{"path": p, "online": os.path.isdir(p)} for _, p in lib.catalog.folders()]
+    if args.json:
+        print_json(json_safe(rows))
+    else:
+        for r in rows:
+            print(f"{safe(r['path'])}{'' if r['online'] else '  (offline)'}")
+    return 0
+
+
+def index(args) -> int:
+    from ..core.indexer import Indexer
+
+    lib = open_library(args)
+    for path in args.paths:
+        if not os.path.isdir(path):
+            raise CliError(f"{safe(path)} is not a folder")
+    if not args.paths and not lib.catalog.folders():
+        raise CliError("no folders to index: add some with 'photosearch folders add PATH' "
+                       "or pass them to 'photosearch index PATH'")
+    cancel = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: _interrupt(cancel, previous))
+    bar = ProgressBar("indexing")
+    try:
+        report = Indexer(lib, progress=bar, cancel=cancel, embed=not args.no_embed,
+                         download=not args.offline).run(args.paths or None)
+    finally:
+        bar.close()
+        signal.signal(signal.SIGINT, previous)
+        lib.close()
+    if report.model_error:
+        print(f"photosearch: warning: photos were cataloged without embeddings: "
+              f"{report.model_error}", file=sys.stderr)
+    for root in report.offline_roots:
+        print(f"photosearch: warning: {safe(root)} is offline; its photos are kept",
+              file=sys.stderr)
+    print(f"{report.scanned} files scanned: {report.embedded} embedded, "
+          f"{report.cataloged} cataloged without embedding, {report.linked} moved/renamed/copies, "
+          f"{report.unchanged} unchanged, {report.removed} removed, {report.problems} problems "
+          f"in {report.seconds:.1f}s" + (" (cancelled; run again to resume)"
+                                         if report.cancelled else ""))
+    if report.problems:
+        print("see 'photosearch problems' for files that could not be read")
+    return 130 if report.cancelled else 0
+
+
+def _interrupt(cancel: threading.Event, previous) -> None:
+    if cancel.is_set():  # second Ctrl+C: stop now
+        signal.signal(signal.SIGINT, previous)
+        raise KeyboardInterrupt
+    print("\nfinishing the batch in flight (Ctrl+C again to stop now)", file=sys.stderr)
+    cancel.set()
+
+
+def status(args) -> int:
+    lib = open_library(args)
+    counts = lib.catalog.counts(lib.model_id)
+    folders = [{"path": p, "online": os.path.isdir(p)} for _, p in lib.catalog.folders()]
+    data = {
+        "library": str(lib.paths.root),
+        "model": lib.model_id,
+        "device": _device(lib.settings.device),
+        **counts,
+        "folders": folders,
+        "offline_folders": [f["path"] for f in folders if not f["online"]],
+    }
+    if args.json:
+        print_json(json_safe(data))
+        return 0
+    print(f"library:  {safe(data['library'])}")
+    print(f"model:    {data['model']}  (device: {data['device']})")
+    print(f"photos:   {counts['photos']} ({counts['files']} files), {counts['embedded']} embedded, "
+          f"{counts['pending']} pending, {counts['problems']} problems")
+    for f in folders:
+        print(f"folder:   {safe(f['path'])}{'' if f['online'] else '  (offline)'}")
+    return 0
+
+
+def _device(requested: str) -> str:
+    from ..core.embedder import pick_device
+
+    try:
+        return pick_device(requested)
+    except RuntimeError as exc:
+        return f"{requested} (unavailable: {exc})"
+
+
+def problems(args) -> int:
+    lib = open_library(args)
+    rows = lib.catalog.problems()
+    if args.json:
+        print_json(json_safe(rows))
+        return 0
+    if not rows:
+        print("no problems")
+    for r in rows:
+        print(f"{safe(r['path'])}: {r['reason']}")
+    return 0

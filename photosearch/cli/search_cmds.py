@@ -1,0 +1,99 @@
+"""search and similar: finding photos by text, by example, or both."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import CliError, open_library
+from .output import print_json, json_safe, safe
+
+
+def _add_filters(p) -> None:
+    p.add_argument("--limit", type=int, default=20, help="results per page (default 20)")
+    p.add_argument("--offset", type=int, default=0, help="skip this many results (paging)")
+    p.add_argument("--folder", metavar="P", help="only photos under this folder")
+    p.add_argument("--after", metavar="YYYY-MM-DD", help="taken on or after this date")
+    p.add_argument("--before", metavar="YYYY-MM-DD", help="taken before this date")
+    p.add_argument("--type", metavar="jpg,png", help="only these file types")
+    p.add_argument("--camera", help="camera make/model contains this text")
+    p.add_argument("--tag", action="append", default=[], help="only photos with this tag")
+    p.add_argument("--min-score", type=float, help="drop results scoring below this")
+    p.add_argument("--json", action="store_true", help="JSON array of results")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "search", help="search by text (and image files) with query syntax",
+        description='Query syntax: words form one phrase; "quoted" terms and -negatives '
+                    'combine, N: weights a term, an image path is an image term, and '
+                    'tag:/folder:/after:/before:/type:/camera: filter. '
+                    'Example: photosearch search \'"beach" -"people" after:2023\'')
+    p.add_argument("query", nargs="+", metavar="QUERY")
+    _add_filters(p)
+    p.set_defaults(func=search, accepts_extra=True)
+
+    p = sub.add_parser("similar", help="photos that look like an image file")
+    p.add_argument("image", metavar="IMAGE")
+    _add_filters(p)
+    p.set_defaults(func=similar)
+
+
+def _filters(args):
+    from ..core.query import Filters, parse_date, parse_types
+
+    return Filters(
+        folder=os.path.abspath(args.folder) if args.folder else None,
+        after=parse_date(args.after) if args.after else None,
+        before=parse_date(args.before) if args.before else None,
+        types=parse_types(args.type) if args.type else None,
+        camera=args.camera, tags=list(args.tag))
+
+
+def search(args) -> int:
+    from ..core.search import Searcher
+
+    text = " ".join([*args.query, *args.extra])
+    lib = open_library(args)
+    _require_index(lib)
+    page = Searcher(lib).search(text, limit=args.limit, offset=args.offset,
+                                filters=_filters(args), min_score=args.min_score)
+    _print(page, args.json)
+    return 0
+
+
+def similar(args) -> int:
+    from ..core.search import Searcher
+
+    if not os.path.isfile(args.image):
+        raise CliError(f"{safe(args.image)} is not a file")
+    lib = open_library(args)
+    _require_index(lib)
+    page = Searcher(lib).similar(os.path.abspath(args.image), limit=args.limit,
+                                 offset=args.offset, filters=_filters(args))
+    _print(page, args.json)
+    return 0
+
+
+def _require_index(lib) -> None:
+    if lib.catalog.counts(lib.model_id)["embedded"] == 0:
+        raise CliError(f"nothing is indexed for model {lib.model_id} yet: "
+                       "run 'photosearch index' first")
+
+
+def _print(page, as_json: bool) -> None:
+    for notice in page.notices:
+        print(f"photosearch: note: {notice}", file=sys.stderr)
+    if as_json:
+        print_json(json_safe([r.to_json() for r in page.results]))
+        return
+    if not page.results:
+        print("no results")
+    weak_started = False
+    for r in page.results:
+        if not r.strong and not weak_started and r.score is not None:
+            print("--- weaker matches ---")
+            weak_started = True
+        score = f"{r.score:6.3f}" if r.score is not None else "     -"
+        date = r.to_json()["taken_at"] or ""
+        print(f"{score}  {date[:10]:10}  {safe(r.path)}")

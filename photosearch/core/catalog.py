@@ -1,0 +1,345 @@
+"""The catalog: SQLite, the single source of truth for photos, files, embeddings and problems.
+
+Photos are identified by content hash; `files` points paths at them, so a move or rename
+is a row update and never loses an embedding. Embeddings are stored per (hash, model id);
+their integer row id doubles as the label in the derived HNSW index.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from .paths import from_db_path, to_db_path
+
+# Ordered migrations: migrations/NNNN_name.sql upgrades user_version NNNN-1 -> NNNN.
+# Never edit a released file; add the next number instead. Each feature owns its own file.
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def migrations() -> list[str]:
+    files = sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+    for n, f in enumerate(files, start=1):
+        if int(f.name[:4]) != n:
+            raise CatalogError(f"migration numbering gap at {f.name}")
+    return [f.read_text("utf-8") for f in files]
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the catalog knows about one path."""
+
+    path: str
+    hash: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    """Metadata of one photo (one content hash), as decoded once."""
+
+    hash: str
+    size: int
+    width: int | None
+    height: int | None
+    format: str | None
+    taken_at: float | None
+    camera_make: str | None
+    camera_model: str | None
+    has_exif: bool
+    phash: str | None = None
+    dhash: str | None = None
+
+
+class Catalog:
+    """A connection to one library's catalog. Not shared between threads."""
+
+    def __init__(self, path: Path, *, readonly: bool = False):
+        self.path = Path(path)
+        uri = f"file:{self.path}?mode=ro" if readonly else str(self.path)
+        conn = sqlite3.connect(uri, uri=readonly, timeout=30, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        if not readonly:
+            # WAL: readers (GUI, a second CLI) never block the indexer, and a killed
+            # writer leaves the last committed batch intact.
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        self.db = sqlite_utils.Database(conn)
+        self.conn = conn
+        if not readonly:
+            self._migrate()
+
+    # -- schema -------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        steps = migrations()
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(steps):
+            raise CatalogError(
+                f"catalog {self.path} was written by a newer photosearch (schema {version}); "
+                "upgrade photosearch to open it")
+        for i in range(version, len(steps)):
+            with self.transaction():
+                for stmt in _split_sql(steps[i]):
+                    self.conn.execute(stmt)
+                self.conn.execute(f"PRAGMA user_version = {i + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def transaction(self):
+        return _Transaction(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- meta ---------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # -- folders ------------------------------------------------------------------------
+    def add_folder(self, path: str) -> int:
+        with self.transaction():
+            self.conn.execute("INSERT OR IGNORE INTO folders(path, added_at) VALUES (?, ?)",
+                              (to_db_path(path), time.time()))
+            return self.conn.execute("SELECT id FROM folders WHERE path = ?",
+                                     (to_db_path(path),)).fetchone()[0]
+
+    def remove_folder(self, path: str) -> int:
+        """Forget a folder and the files under it; returns how many files were dropped."""
+        with self.transaction():
+            row = self.conn.execute("SELECT id FROM folders WHERE path = ?",
+                                    (to_db_path(path),)).fetchone()
+            if row is None:
+                return 0
+            n = self.conn.execute("DELETE FROM files WHERE folder_id = ?", row).rowcount
+            self.conn.execute("DELETE FROM problems WHERE path >= ? AND path < ?",
+                              _prefix_range(path))
+            self.conn.execute("DELETE FROM folders WHERE id = ?", row)
+            return n
+
+    def folders(self) -> list[tuple[int, str]]:
+        return [(i, from_db_path(p)) for i, p in
+                self.conn.execute("SELECT id, path FROM folders ORDER BY path")]
+
+    # -- files --------------------------------------------------------------------------
+    def file_states(self, under: str | None = None) -> dict[str, FileState]:
+        """Known files, optionally only those under one directory."""
+        sql, args = "SELECT path, hash, size, mtime_ns FROM files", ()
+        if under is not None:
+            sql += " WHERE path >= ? AND path < ?"
+            args = _prefix_range(under)
+        return {from_db_path(p): FileState(from_db_path(p), h, s, m)
+                for p, h, s, m in self.conn.execute(sql, args)}
+
+    def link_files(self, rows: Sequence[tuple[str, str, int | None, int, int]]) -> None:
+        """Point paths at already-known photos: (path, hash, folder_id, size, mtime_ns)."""
+        now = time.time()
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO files(path, hash, folder_id, size, mtime_ns, seen_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(to_db_path(p), h, f, s, m, now) for p, h, f, s, m in rows])
+
+    def delete_files(self, paths: Iterable[str]) -> int:
+        return self.conn.executemany("DELETE FROM files WHERE path = ?",
+                                     [(to_db_path(p),) for p in paths]).rowcount
+
+    def paths_of(self, hashes: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for chunk in _chunks(list(hashes), 500):
+            q = ",".join("?" * len(chunk))
+            for h, p in self.conn.execute(
+                    f"SELECT hash, path FROM files WHERE hash IN ({q}) ORDER BY path", chunk):
+                out.setdefault(h, []).append(from_db_path(p))
+        return out
+
+    def hash_of(self, path: str) -> str | None:
+        row = self.conn.execute("SELECT hash FROM files WHERE path = ?",
+                                (to_db_path(path),)).fetchone()
+        return row[0] if row else None
+
+    # -- photos -------------------------------------------------------------------------
+    def known_hashes(self, hashes: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(hashes), 500):
+            q = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT hash FROM photos WHERE hash IN ({q})", chunk))
+        return found
+
+    def add_photos(self, photos: Iterable[PhotoInfo]) -> None:
+        now = time.time()
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO photos(hash, size, width, height, format, taken_at, "
+            "camera_make, camera_model, has_exif, phash, dhash, added_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(p.hash, p.size, p.width, p.height, p.format, p.taken_at, p.camera_make,
+              p.camera_model, int(p.has_exif), p.phash, p.dhash, now) for p in photos])
+
+    def photo(self, hash_: str) -> PhotoInfo | None:
+        row = self.conn.execute(
+            "SELECT hash, size, width, height, format, taken_at, camera_make, camera_model, "
+            "has_exif, phash, dhash FROM photos WHERE hash = ?", (hash_,)).fetchone()
+        return PhotoInfo(*row[:8], bool(row[8]), row[9], row[10]) if row else None
+
+    # -- embeddings ---------------------------------------------------------------------
+    def embedded_hashes(self, model_id: str, hashes: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(hashes), 500):
+            q = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT hash FROM embeddings WHERE model_id = ? AND hash IN ({q})",
+                (model_id, *chunk)))
+        return found
+
+    def add_embeddings(self, model_id: str, items: Sequence[tuple[str, np.ndarray]]) -> list[int]:
+        """Store vectors; returns their ids (labels in the vector index)."""
+        now = time.time()
+        ids = []
+        for h, vec in items:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO embeddings(hash, model_id, vector, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (h, model_id, np.asarray(vec, dtype=np.float32).tobytes(), now))
+            ids.append(self.conn.execute(
+                "SELECT id FROM embeddings WHERE hash = ? AND model_id = ?",
+                (h, model_id)).fetchone()[0])
+        return ids
+
+    def embedding(self, hash_: str, model_id: str) -> np.ndarray | None:
+        row = self.conn.execute("SELECT vector FROM embeddings WHERE hash = ? AND model_id = ?",
+                                (hash_, model_id)).fetchone()
+        return np.frombuffer(row[0], dtype=np.float32) if row else None
+
+    def live_embedding_ids(self, model_id: str) -> np.ndarray:
+        """Ids of embeddings whose photo still has at least one file: what the index serves."""
+        rows = self.conn.execute(
+            "SELECT e.id FROM embeddings e WHERE e.model_id = ? AND EXISTS "
+            "(SELECT 1 FROM files f WHERE f.hash = e.hash)", (model_id,)).fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def iter_embeddings(self, model_id: str, ids: Sequence[int] | None = None,
+                        batch: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Yield (ids, vectors) chunks, for rebuilding or catching up the index."""
+        if ids is None:
+            cur = self.conn.execute(
+                "SELECT e.id, e.vector FROM embeddings e WHERE e.model_id = ? AND EXISTS "
+                "(SELECT 1 FROM files f WHERE f.hash = e.hash) ORDER BY e.id", (model_id,))
+            while rows := cur.fetchmany(batch):
+                yield _stack(rows)
+            return
+        for chunk in _chunks(list(ids), 500):
+            q = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT id, vector FROM embeddings WHERE id IN ({q})", chunk).fetchall()
+            if rows:
+                yield _stack(rows)
+
+    def ids_to_hashes(self, ids: Sequence[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for chunk in _chunks([int(i) for i in ids], 500):
+            q = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(f"SELECT id, hash FROM embeddings WHERE id IN ({q})",
+                                         chunk).fetchall())
+        return out
+
+    def embedding_ids_for(self, model_id: str, hashes: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for chunk in _chunks(list(hashes), 500):
+            q = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(
+                f"SELECT hash, id FROM embeddings WHERE model_id = ? AND hash IN ({q})",
+                (model_id, *chunk)).fetchall())
+        return out
+
+    # -- problems -----------------------------------------------------------------------
+    def record_problem(self, path: str, reason: str, size: int | None = None,
+                       mtime_ns: int | None = None) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO problems(path, reason, size, mtime_ns, at) VALUES (?,?,?,?,?)",
+            (to_db_path(path), reason, size, mtime_ns, time.time()))
+
+    def clear_problems(self, paths: Iterable[str]) -> None:
+        self.conn.executemany("DELETE FROM problems WHERE path = ?",
+                              [(to_db_path(p),) for p in paths])
+
+    def problem_states(self) -> dict[str, tuple[int | None, int | None]]:
+        return {from_db_path(p): (s, m) for p, s, m in
+                self.conn.execute("SELECT path, size, mtime_ns FROM problems")}
+
+    def problems(self) -> list[dict]:
+        return [{"path": from_db_path(p), "reason": r, "at": a} for p, r, a in
+                self.conn.execute("SELECT path, reason, at FROM problems ORDER BY path")]
+
+    # -- counts -------------------------------------------------------------------------
+    def counts(self, model_id: str) -> dict[str, int]:
+        one = lambda sql, *a: self.conn.execute(sql, a).fetchone()[0]  # noqa: E731
+        return {
+            "files": one("SELECT COUNT(*) FROM files"),
+            "photos": one("SELECT COUNT(DISTINCT hash) FROM files"),
+            "embedded": one("SELECT COUNT(*) FROM embeddings e WHERE model_id = ? AND EXISTS "
+                            "(SELECT 1 FROM files f WHERE f.hash = e.hash)", model_id),
+            "pending": one("SELECT COUNT(DISTINCT f.hash) FROM files f WHERE NOT EXISTS "
+                           "(SELECT 1 FROM embeddings e WHERE e.hash = f.hash AND e.model_id = ?)",
+                           model_id),
+            "problems": one("SELECT COUNT(*) FROM problems"),
+        }
+
+
+class CatalogError(Exception):
+    """The catalog cannot be used as it is; the message says what to do."""
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on error; nests by doing nothing inside."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.outer = False
+
+    def __enter__(self):
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.outer = True
+        return self
+
+    def __exit__(self, exc_type, *_):
+        if self.outer:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script (no ';' inside statements; '--' comments allowed)."""
+    lines = [ln for ln in script.splitlines() if not ln.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _prefix_range(directory: str) -> tuple[str, str]:
+    """Half-open [lo, hi) range of db paths strictly under `directory` (uses the PK index)."""
+    base = to_db_path(directory).rstrip("/") + "/"
+    return base, base[:-1] + chr(ord("/") + 1)
+
+
+def _chunks(items: list, n: int) -> Iterator[list]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def _stack(rows: list[tuple[int, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    vecs = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+    return ids, vecs

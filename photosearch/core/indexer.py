@@ -1,0 +1,318 @@
+"""The indexing pipeline: scan -> hash + decode (parallel) -> embed (batched) -> commit.
+
+Decoding runs on a thread pool overlapped with the model: Pillow's decoders, resizing and
+hashlib release the GIL, so threads decode in parallel without the start-up and pickling
+cost of processes. Each batch is committed to the catalog in one transaction before it is
+added to the index, so a kill loses at most the batch in flight and the next run resumes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import imaging
+from .catalog import PhotoInfo
+from .library import Library
+from .scanner import DiskFile, Excluder, walk
+from .weights import WeightsUnavailable
+
+log = logging.getLogger(__name__)
+
+INDEX_SAVE_INTERVAL_S = 30.0
+NO_MODEL_DECODE_SIZE = 224  # metadata and perceptual hashes still need pixels
+
+
+@dataclass
+class Progress:
+    phase: str  # scanning | indexing | done
+    done: int
+    total: int
+    embedded: int = 0
+    problems: int = 0
+
+
+@dataclass
+class IndexReport:
+    scanned: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    cataloged: int = 0  # photos added without embeddings (model unavailable)
+    linked: int = 0  # new paths of known photos: moves, renames, copies (no decode)
+    removed: int = 0
+    problems: int = 0
+    offline_roots: list[str] = field(default_factory=list)
+    cancelled: bool = False
+    model_error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class _Job:
+    file: DiskFile
+    folder_id: int | None
+    decode: bool  # False: hash only (a probable move or copy of a known photo)
+
+
+@dataclass
+class _Result:
+    job: _Job
+    hash: str | None = None
+    decoded: imaging.Decoded | None = None
+    error: str | None = None
+
+
+class Indexer:
+    """Brings the catalog and index in line with what is on disk."""
+
+    def __init__(self, library: Library, *, progress: Callable[[Progress], None] | None = None,
+                 cancel: threading.Event | None = None, paused: threading.Event | None = None,
+                 embed: bool = True, download: bool = True):
+        self.lib = library
+        self.catalog = library.catalog
+        self.progress = progress or (lambda p: None)
+        self.cancel = cancel or threading.Event()
+        self.paused = paused or threading.Event()
+        self.want_embed = embed
+        self.download = download
+        self.workers = library.settings.workers or os.cpu_count() or 2
+        imaging.setup_decoders(library.settings.max_pixels)
+
+    # -- entry points -------------------------------------------------------------------
+    def run(self, roots: Iterable[str] | None = None) -> IndexReport:
+        """Index the given folders (registering them) or, by default, all registered ones."""
+        start = time.monotonic()
+        report = IndexReport()
+        for root in roots or []:
+            self.catalog.add_folder(os.path.abspath(root))
+        folders = self.catalog.folders()
+        if roots:
+            wanted = {os.path.abspath(r) for r in roots}
+            folders = [(i, p) for i, p in folders if p in wanted]
+        jobs, vanished = self._plan(folders, report, self.want_embed)
+        # The model is loaded only when there is something to decode: an unchanged
+        # library re-indexes without paying for torch.
+        embedder = self._load_model(report) if any(j.decode for j in jobs) else None
+        if embedder is None and jobs and self.want_embed and not report.model_error:
+            embedder = self._load_model(report)  # hash-only jobs may turn into decodes
+        self._process(jobs, embedder, report)
+        if not self.cancel.is_set():
+            report.removed = self.forget_paths(vanished)
+        self.lib.save_index()
+        report.seconds = time.monotonic() - start
+        self.progress(Progress("done", len(jobs), len(jobs), report.embedded, report.problems))
+        return report
+
+    def forget_paths(self, paths: Iterable[str]) -> int:
+        """Drop vanished paths; photos left with no file leave the index at once but keep
+        their embedding (a move back, or an undo, is then free)."""
+        paths = list(paths)
+        if not paths:
+            return 0
+        hashes = {h for p in paths if (h := self.catalog.hash_of(p))}
+        with self.catalog.transaction():
+            n = self.catalog.delete_files(paths)
+            self.catalog.clear_problems(paths)
+        orphans = [h for h in hashes if not self.catalog.paths_of([h])]
+        ids = self.catalog.embedding_ids_for(self.lib.model_id, orphans)
+        if ids and self._index_ready():
+            self.lib.index().remove(ids.values())
+        return n
+
+    # -- planning -----------------------------------------------------------------------
+    def _load_model(self, report: IndexReport):
+        if not self.want_embed:
+            return None
+        try:
+            return self.lib.embedder(download=self.download)
+        except WeightsUnavailable as exc:
+            report.model_error = str(exc)
+            log.warning("indexing without embeddings: %s", exc)
+            return None
+
+    def _plan(self, folders, report: IndexReport, embedding: bool) -> tuple[list[_Job], list[str]]:
+        """Decide per file: skip (unchanged), hash only (probable move), or hash + decode."""
+        excluder = Excluder(self.lib.settings.exclude)
+        problems = self.catalog.problem_states()
+        jobs: list[_Job] = []
+        vanished: list[str] = []
+        for folder_id, root in folders:
+            self.progress(Progress("scanning", 0, 0))
+            if not os.path.isdir(root):
+                report.offline_roots.append(root)  # unplugged drive: keep its photos
+                continue
+            known = self.catalog.file_states(under=root)
+            disk = {f.path: f for f in walk(root, excluder, self._record_problem)}
+            report.scanned += len(disk)
+            moved_from = {(k.size, k.mtime_ns) for p, k in known.items() if p not in disk}
+            unembedded = self._unembedded(known) if embedding else set()
+            for path, f in disk.items():
+                k = known.get(path)
+                if k and (k.size, k.mtime_ns) == (f.size, f.mtime_ns):
+                    if k.hash in unembedded:
+                        jobs.append(_Job(f, folder_id, decode=True))
+                        unembedded.discard(k.hash)
+                    else:
+                        report.unchanged += 1
+                elif problems.get(path) == (f.size, f.mtime_ns):
+                    report.problems += 1  # known bad and unchanged: don't retry every run
+                else:
+                    jobs.append(_Job(f, folder_id, decode=(f.size, f.mtime_ns) not in moved_from))
+            vanished.extend(p for p in known if p not in disk)
+        return jobs, vanished
+
+    def _unembedded(self, known) -> set[str]:
+        hashes = list({k.hash for k in known.values()})
+        return set(hashes) - self.catalog.embedded_hashes(self.lib.model_id, hashes)
+
+    # -- the pipeline -------------------------------------------------------------------
+    def _process(self, jobs: list[_Job], embedder, report: IndexReport) -> None:
+        size = embedder.image_size if embedder else NO_MODEL_DECODE_SIZE
+        batch_size = self.lib.settings.batch_size or (
+            embedder.default_batch_size() if embedder else 64)
+        queue = deque(jobs)
+        total = len(jobs)
+        batch: list[_Result] = []
+        in_flight: deque[Future] = deque()
+        depth = batch_size + 4 * self.workers  # enough queued work to keep decoders busy
+        done = 0
+        last_save = time.monotonic()
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="decode") as pool:
+            while (queue or in_flight) and not self.cancel.is_set():
+                while self.paused.is_set() and not self.cancel.is_set():
+                    time.sleep(0.1)
+                while queue and len(in_flight) < depth:
+                    job = queue.popleft()
+                    in_flight.append(pool.submit(_work, job, size))
+                result = in_flight.popleft().result()
+                done += 1
+                follow_up = self._route(result, batch, embedder is not None, report)
+                if follow_up is not None:
+                    queue.appendleft(follow_up)
+                    total += 1
+                if len(batch) >= batch_size:
+                    self._commit(batch, embedder, report)
+                    batch = []
+                    if time.monotonic() - last_save > INDEX_SAVE_INTERVAL_S:
+                        self.lib.save_index()
+                        last_save = time.monotonic()
+                self.progress(Progress("indexing", done, total, report.embedded, report.problems))
+            for fut in in_flight:
+                fut.cancel()
+        report.cancelled = self.cancel.is_set()
+        if batch:  # finish the batch in flight, also when cancelled
+            self._commit(batch, embedder, report)
+
+    def _route(self, r: _Result, batch: list[_Result], embedding: bool,
+               report: IndexReport) -> _Job | None:
+        """File one worker result; returns a follow-up decode job when a hash-only guess
+        turned out to be new content."""
+        f = r.job.file
+        if r.error:
+            self._record_problem(f.path, r.error, f.size, f.mtime_ns)
+            report.problems += 1
+            return None
+        have = self.catalog.embedded_hashes(self.lib.model_id, [r.hash]) if embedding \
+            else self.catalog.known_hashes([r.hash])
+        in_batch = any(b.hash == r.hash for b in batch)
+        if have or in_batch:
+            if in_batch:
+                batch.append(_Result(r.job, r.hash))  # second copy: linked with the batch
+            else:
+                self._link([r])
+                report.linked += 1
+            return None
+        if r.decoded is None:
+            return _Job(f, r.job.folder_id, decode=True)
+        batch.append(r)
+        return None
+
+    def _link(self, results: list[_Result]) -> None:
+        rows = [(r.job.file.path, r.hash, r.job.folder_id, r.job.file.size, r.job.file.mtime_ns)
+                for r in results]
+        with self.catalog.transaction():
+            self.catalog.link_files(rows)
+            self.catalog.clear_problems([r[0] for r in rows])
+        if self._index_ready():
+            ids = self.catalog.embedding_ids_for(self.lib.model_id, [r.hash for r in results])
+            if ids:
+                self.lib.index().add(np.array(list(ids.values())),
+                                     _vectors(self.catalog, self.lib.model_id, ids))
+
+    def _commit(self, batch: list[_Result], embedder, report: IndexReport) -> None:
+        decoded = [r for r in batch if r.decoded is not None]
+        vectors = embedder.encode_images(np.stack([r.decoded.pixels for r in decoded])) \
+            if embedder and decoded else None
+        photos = [_photo_info(r) for r in decoded]
+        rows = [(r.job.file.path, r.hash, r.job.folder_id, r.job.file.size, r.job.file.mtime_ns)
+                for r in batch]
+        with self.catalog.transaction():
+            self.catalog.add_photos(photos)
+            self.catalog.link_files(rows)
+            self.catalog.clear_problems([row[0] for row in rows])
+            ids = self.catalog.add_embeddings(
+                self.lib.model_id, list(zip([r.hash for r in decoded], vectors))) \
+                if vectors is not None else []
+        if vectors is not None:
+            self.lib.index().add(np.array(ids), vectors)
+            report.embedded += len(decoded)
+        else:
+            report.cataloged += len(decoded)
+        report.linked += len(batch) - len(decoded)
+
+    def _index_ready(self) -> bool:
+        return self.lib.embedder_loaded or self.lib.embedding_dim() is not None
+
+    def _record_problem(self, path: str, reason: str, size: int | None = None,
+                        mtime_ns: int | None = None) -> None:
+        log.info("problem: %s: %s", path, reason)
+        self.catalog.record_problem(path, reason, size, mtime_ns)
+
+
+def _work(job: _Job, size: int) -> _Result:
+    """Runs on a decode thread: hash the bytes, and decode them when asked."""
+    try:
+        with open(job.file.path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return _Result(job, error="file vanished before it could be read")
+    except PermissionError:
+        return _Result(job, error="permission denied: the app cannot read this file")
+    except OSError as exc:
+        return _Result(job, error=f"cannot read file: {exc.strerror or exc}")
+    if not data:
+        return _Result(job, error="empty file (0 bytes)")
+    digest = imaging.hash_bytes(data)
+    if not job.decode:
+        return _Result(job, hash=digest)
+    try:
+        decoded = imaging.decode_for_model(io.BytesIO(data), size, mtime=job.file.mtime_ns / 1e9)
+    except imaging.ImageError as exc:
+        return _Result(job, hash=digest, error=str(exc))
+    except Exception as exc:  # a decoder bug must cost one file, not the run
+        log.exception("unexpected error decoding %s", job.file.path)
+        return _Result(job, hash=digest, error=f"unexpected decoder error: {exc!r}")
+    return _Result(job, hash=digest, decoded=decoded)
+
+
+def _photo_info(r: _Result) -> PhotoInfo:
+    d = r.decoded
+    return PhotoInfo(r.hash, r.job.file.size, d.width, d.height, d.format, d.taken_at,
+                     d.camera_make, d.camera_model, d.has_exif, d.phash, d.dhash)
+
+
+def _vectors(catalog, model_id: str, ids: dict[str, int]) -> np.ndarray:
+    order = list(ids.values())
+    got = {}
+    for chunk_ids, vecs in catalog.iter_embeddings(model_id, order):
+        got.update(zip(chunk_ids.tolist(), vecs))
+    return np.stack([got[i] for i in order])

@@ -1,0 +1,144 @@
+"""Query syntax shared by the CLI and the search field.
+
+    dog on a beach at sunset        one text phrase (adjacent bare words join)
+    "beach" -"people"               weighted sum: +beach, -people
+    2:"sunset" + photo.jpg          weights, and an image file as a term
+    cat tag:pets after:2023-01-01   filters: tag, folder, after, before, type, camera
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .imaging import is_image_name
+
+FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera")
+_TOKEN = re.compile(
+    r'(?P<sign>[+-])?(?:(?P<weight>\d+(?:\.\d+)?):)?(?:"(?P<quoted>[^"]*)"?|(?P<word>\S+))')
+
+
+@dataclass
+class Term:
+    kind: str  # "text" | "image"
+    value: str
+    weight: float = 1.0
+
+
+@dataclass
+class Filters:
+    folder: str | None = None
+    after: float | None = None  # inclusive, wall-clock epoch (see imaging.parse_exif_time)
+    before: float | None = None  # exclusive
+    types: set[str] | None = None
+    camera: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+    def active(self) -> bool:
+        return any((self.folder, self.after is not None, self.before is not None, self.types,
+                    self.camera, self.tags))
+
+    def merged(self, other: "Filters") -> "Filters":
+        """Filters from the query text win over those from options/chips only when set."""
+        return Filters(
+            folder=other.folder or self.folder,
+            after=other.after if other.after is not None else self.after,
+            before=other.before if other.before is not None else self.before,
+            types=other.types or self.types,
+            camera=other.camera or self.camera,
+            tags=[*self.tags, *other.tags])
+
+
+@dataclass
+class Query:
+    terms: list[Term]
+    filters: Filters
+
+
+class QueryError(ValueError):
+    """A query the user has to fix; the message says how."""
+
+
+def parse(text: str) -> Query:
+    terms: list[Term] = []
+    filters = Filters()
+    phrase: list[str] = []
+
+    def flush() -> None:
+        if phrase:
+            terms.append(Term("text", " ".join(phrase)))
+            phrase.clear()
+
+    for m in _TOKEN.finditer(text):
+        sign, weight, quoted, word = m.group("sign", "weight", "quoted", "word")
+        if word is None and quoted is None:
+            continue
+        if word is not None and ":" in word and word.split(":", 1)[0].lower() in FILTER_KEYS \
+                and not sign and not weight:
+            key, value = word.split(":", 1)
+            _apply_filter(filters, key.lower(), value)
+            continue
+        w = float(weight) if weight else 1.0
+        if sign == "-":
+            w = -w
+        if quoted is not None:
+            flush()
+            if quoted.strip():
+                terms.append(Term("text", quoted.strip(), w))
+        elif word == "+" or word == "-":
+            flush()
+        elif _looks_like_image(word):
+            flush()
+            terms.append(Term("image", os.path.abspath(os.path.expanduser(word)), w))
+        elif sign or weight:
+            flush()
+            terms.append(Term("text", word, w))
+        else:
+            phrase.append(word)
+    flush()
+    return Query(terms, filters)
+
+
+def _looks_like_image(word: str) -> bool:
+    return is_image_name(word) and os.path.isfile(os.path.expanduser(word))
+
+
+def _apply_filter(filters: Filters, key: str, value: str) -> None:
+    if key == "tag":
+        filters.tags.append(value)
+    elif key == "folder":
+        filters.folder = os.path.abspath(os.path.expanduser(value))
+    elif key == "after":
+        filters.after = parse_date(value)
+    elif key == "before":
+        filters.before = parse_date(value)
+    elif key == "type":
+        filters.types = parse_types(value)
+    elif key == "camera":
+        filters.camera = value
+
+
+def parse_date(value: str) -> float:
+    """YYYY-MM-DD (or YYYY-MM, YYYY) as a wall-clock epoch at the start of that period."""
+    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=timezone.utc).timestamp()
+        except ValueError:
+            continue
+    raise QueryError(f"'{value}' is not a date; use YYYY-MM-DD")
+
+
+# File types users type, mapped to Pillow's format names as stored in the catalog.
+_TYPE_ALIASES = {"jpg": "jpeg", "jpe": "jpeg", "jfif": "jpeg", "tif": "tiff", "heic": "heif",
+                 "pnm": "ppm", "pbm": "ppm", "pgm": "ppm", "jp2": "jpeg2000"}
+
+
+def parse_types(value: str) -> set[str]:
+    out = set()
+    for t in value.replace(" ", "").lower().split(","):
+        if t:
+            t = t.lstrip(".")
+            out.add(_TYPE_ALIASES.get(t, t))
+    return out

@@ -1,0 +1,285 @@
+"""Search: query -> vector -> filtered kNN -> results with scores.
+
+Filters (date, type, camera) are evaluated with numpy over a per-label table cached until
+the catalog changes, so filtering costs a few milliseconds even at a million photos. A very
+selective filter is answered by exact scoring of the few survivors; otherwise hnswlib's
+filtered search runs, which returns a full page however selective the filter.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+from . import imaging
+from .library import Library
+from .query import Filters, Query, QueryError, Term, parse
+
+log = logging.getLogger(__name__)
+
+BRUTE_FORCE_MAX = 2000  # survivors of a filter up to which exact scoring is cheaper than HNSW
+STRONG_MARGIN = 0.05  # cosine below the best match still called a strong match (heuristic)
+
+
+@dataclass
+class Result:
+    path: str
+    hash: str
+    score: float | None
+    taken_at: float | None
+    width: int | None
+    height: int | None
+    format: str | None
+    camera: str | None
+    strong: bool
+    paths: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path, "score": None if self.score is None else round(self.score, 4),
+            "strong": self.strong, "hash": self.hash,
+            "taken_at": _iso(self.taken_at), "width": self.width, "height": self.height,
+            "format": self.format, "camera": self.camera, "paths": self.paths,
+        }
+
+
+@dataclass
+class Page:
+    results: list[Result]
+    offset: int
+    limit: int
+    notices: list[str] = field(default_factory=list)
+
+
+class Searcher:
+    """Answers queries against one library's current model."""
+
+    def __init__(self, library: Library):
+        self.lib = library
+        self.catalog = library.catalog
+        self._table: _FilterTable | None = None
+
+    # -- public API ---------------------------------------------------------------------
+    def search(self, query: str | Query, *, limit: int = 50, offset: int = 0,
+               filters: Filters | None = None, min_score: float | None = None,
+               exclude_hashes: set[str] | None = None) -> Page:
+        q = parse(query) if isinstance(query, str) else query
+        f = (filters or Filters()).merged(q.filters)
+        notices: list[str] = []
+        if not q.terms:
+            return Page(self._browse(f, limit, offset), offset, limit, notices)
+        vec = self.query_vector(q.terms, notices)
+        allowed = self._allowed(f)
+        exclude = exclude_hashes or set()
+        k = offset + limit + len(exclude)
+        ids, scores = self._knn(vec, k, allowed)
+        hashes = self.catalog.ids_to_hashes(ids.tolist())
+        keep = [(i, s) for i, s in zip(ids.tolist(), scores.tolist())
+                if hashes.get(i) and hashes[i] not in exclude]
+        if min_score is not None:
+            keep = [(i, s) for i, s in keep if s >= min_score]
+        top = keep[0][1] if keep else 0.0
+        cut = max(self.lib.settings.strong_match or -1.0, top - STRONG_MARGIN)
+        window = keep[offset:offset + limit]
+        results = self._hydrate([hashes[i] for i, _ in window], [s for _, s in window], f.folder)
+        for r in results:
+            r.strong = r.score is not None and r.score >= cut
+        return Page(results, offset, limit, notices)
+
+    def similar(self, path: str, *, limit: int = 50, offset: int = 0,
+                filters: Filters | None = None) -> Page:
+        """Photos that look like `path` (in the library or not), the photo itself excluded."""
+        own = self.catalog.hash_of(path)
+        if own is None:
+            try:
+                own = imaging.hash_file(path)[0]
+            except OSError as exc:
+                raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        return self.search(Query([Term("image", path)], filters or Filters()),
+                           limit=limit, offset=offset, exclude_hashes={own})
+
+    def query_vector(self, terms: list[Term], notices: list[str] | None = None) -> np.ndarray:
+        """Weighted sum of term embeddings, renormalised (negative weights push away)."""
+        emb = self.lib.embedder()
+        total = np.zeros(emb.dim, dtype=np.float32)
+        for term in terms:
+            if term.kind == "text":
+                cut = emb.truncation(term.value)
+                if cut and notices is not None:
+                    notices.append(f"query truncated to the model's {cut.limit} tokens "
+                                   f"(it had {cut.tokens})")
+                vec = emb.encode_query(term.value)
+            else:
+                vec = self.image_vector(term.value)
+            total += term.weight * vec
+        norm = float(np.linalg.norm(total))
+        if norm < 1e-6:
+            raise QueryError("the query's terms cancel out; change a weight")
+        return total / norm
+
+    def image_vector(self, path: str) -> np.ndarray:
+        """Stored embedding when the file is in the library, else decode and embed it."""
+        h = self.catalog.hash_of(path)
+        if h is not None:
+            vec = self.catalog.embedding(h, self.lib.model_id)
+            if vec is not None:
+                return vec
+        emb = self.lib.embedder()
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+            decoded = imaging.decode_for_model(io.BytesIO(data), emb.image_size, mtime=0)
+        except OSError as exc:
+            raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        except imaging.ImageError as exc:
+            raise QueryError(f"{path}: {exc}") from exc
+        return emb.encode_images(decoded.pixels[None])[0]
+
+    # -- kNN ----------------------------------------------------------------------------
+    def _knn(self, vec: np.ndarray, k: int, allowed: np.ndarray | None):
+        index = self.lib.index()
+        if allowed is None:
+            return index.knn(vec, k)
+        if allowed.size == 0:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        if allowed.size <= BRUTE_FORCE_MAX:
+            live = index.only_live(allowed)
+            if live.size == 0:
+                return np.empty(0, np.int64), np.empty(0, np.float32)
+            scores = index.vectors(live) @ vec
+            order = np.argsort(-scores)[:k]
+            return live[order], scores[order]
+        mask = bytearray(int(allowed.max()) + 1)
+        for i in allowed.tolist():
+            mask[i] = 1
+        size = len(mask)
+        return index.knn(vec, k, allowed=lambda label: label < size and mask[label] == 1)
+
+    # -- filters ------------------------------------------------------------------------
+    def _allowed(self, f: Filters) -> np.ndarray | None:
+        """Label ids passing the filters, or None when there are no filters."""
+        if not f.active():
+            return None
+        t = self._filter_table()
+        mask = np.ones(t.ids.size, dtype=bool)
+        if f.after is not None:
+            mask &= t.taken >= f.after
+        if f.before is not None:
+            mask &= t.taken < f.before
+        if f.types:
+            codes = [t.format_codes[x] for x in f.types if x in t.format_codes]
+            mask &= np.isin(t.fmt, codes)
+        if f.camera:
+            needle = f.camera.lower()
+            codes = [c for name, c in t.camera_codes.items() if needle in name]
+            mask &= np.isin(t.camera, codes)
+        ids = t.ids[mask]
+        if f.folder:
+            ids = np.intersect1d(ids, self._folder_ids(f.folder), assume_unique=True)
+        if f.tags:
+            ids = np.intersect1d(ids, self._tag_ids(f.tags), assume_unique=True)
+        return ids
+
+    def _folder_ids(self, folder: str) -> np.ndarray:
+        from .catalog import _prefix_range
+
+        rows = self.catalog.conn.execute(
+            "SELECT DISTINCT e.id FROM files f JOIN embeddings e ON e.hash = f.hash "
+            "WHERE f.path >= ? AND f.path < ? AND e.model_id = ?",
+            (*_prefix_range(folder), self.lib.model_id)).fetchall()
+        return np.unique(np.fromiter((r[0] for r in rows), np.int64, count=len(rows)))
+
+    def _tag_ids(self, tags: list[str]) -> np.ndarray:
+        try:
+            from .tagging import tagged_hashes
+        except ImportError as exc:
+            raise QueryError("tag filters need labels; none are defined yet") from exc
+        hashes = list(tagged_hashes(self.catalog, tags))
+        ids = self.catalog.embedding_ids_for(self.lib.model_id, hashes)
+        return np.unique(np.fromiter(ids.values(), np.int64, count=len(ids)))
+
+    def _filter_table(self) -> "_FilterTable":
+        version = _catalog_version(self.catalog)
+        if self._table is None or self._table.version != version:
+            self._table = _FilterTable.build(self.catalog, self.lib.model_id, version)
+        return self._table
+
+    # -- results ------------------------------------------------------------------------
+    def _browse(self, f: Filters, limit: int, offset: int) -> list[Result]:
+        """No search terms: the filtered photos, newest first."""
+        allowed = self._allowed(f)
+        t = self._filter_table()
+        if allowed is None:
+            allowed = t.ids
+        pos = np.searchsorted(t.ids, allowed)
+        order = np.argsort(-np.nan_to_num(t.taken[pos], nan=-np.inf), kind="stable")
+        window = allowed[order][offset:offset + limit]
+        hashes = self.catalog.ids_to_hashes(window.tolist())
+        return self._hydrate([hashes[i] for i in window.tolist() if i in hashes],
+                             [None] * len(window), f.folder)
+
+    def _hydrate(self, hashes: list[str], scores: list, folder: str | None) -> list[Result]:
+        paths = self.catalog.paths_of(hashes)
+        out = []
+        for h, s in zip(hashes, scores):
+            ps = paths.get(h)
+            if not ps:
+                continue  # the file vanished after the index was read
+            if folder:
+                inside = [p for p in ps if p.startswith(folder.rstrip("/") + "/")]
+                ps = inside + [p for p in ps if p not in inside]
+            info = self.catalog.photo(h)
+            camera = " ".join(x for x in (info.camera_make, info.camera_model) if x) or None
+            out.append(Result(ps[0], h, s, info.taken_at, info.width, info.height, info.format,
+                              camera, False, ps))
+        return out
+
+
+@dataclass
+class _FilterTable:
+    """Per-label filter columns, sorted by label id."""
+
+    version: tuple
+    ids: np.ndarray
+    taken: np.ndarray
+    fmt: np.ndarray
+    camera: np.ndarray
+    format_codes: dict[str, int]
+    camera_codes: dict[str, int]
+
+    @classmethod
+    def build(cls, catalog, model_id: str, version: tuple) -> "_FilterTable":
+        rows = catalog.conn.execute(
+            "SELECT e.id, p.taken_at, p.format, "
+            "lower(trim(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, ''))) "
+            "FROM embeddings e JOIN photos p ON p.hash = e.hash WHERE e.model_id = ? "
+            "ORDER BY e.id", (model_id,)).fetchall()
+        fmt_codes: dict[str, int] = {}
+        cam_codes: dict[str, int] = {}
+        n = len(rows)
+        ids = np.empty(n, np.int64)
+        taken = np.empty(n, np.float64)
+        fmt = np.empty(n, np.int32)
+        cam = np.empty(n, np.int32)
+        for j, (i, t, f, c) in enumerate(rows):
+            ids[j] = i
+            taken[j] = np.nan if t is None else t
+            fmt[j] = fmt_codes.setdefault(f or "", len(fmt_codes))
+            cam[j] = cam_codes.setdefault(c or "", len(cam_codes))
+        return cls(version, ids, taken, fmt, cam, fmt_codes, cam_codes)
+
+
+def _catalog_version(catalog) -> tuple:
+    """Changes whenever any connection commits to the catalog."""
+    return (catalog.conn.execute("PRAGMA data_version").fetchone()[0],
+            catalog.conn.total_changes)
+
+
+def _iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")

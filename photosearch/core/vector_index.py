@@ -1,0 +1,178 @@
+"""The HNSW index (hnswlib): derived from the catalog, never the source of truth.
+
+Labels are embedding row ids. The file records the model id it was built for; on open
+the index is reconciled with the catalog (missing ids added, stale ids marked deleted),
+and rebuilt from scratch when the file is absent, unreadable or for another model.
+Saves are atomic (temp file, fsync, rename) so a crash never leaves a torn index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from pathlib import Path
+
+import hnswlib
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+M = 16
+EF_CONSTRUCTION = 200
+MIN_EF = 64
+
+
+class VectorIndex:
+    """Inner-product kNN over L2-normalised vectors (so scores are cosine similarities)."""
+
+    def __init__(self, dim: int, model_id: str, capacity: int = 1024):
+        self.dim = dim
+        self.model_id = model_id
+        self._index = hnswlib.Index(space="ip", dim=dim)
+        self._index.init_index(max_elements=max(capacity, 16), M=M,
+                               ef_construction=EF_CONSTRUCTION, allow_replace_deleted=False)
+        self._index.set_ef(MIN_EF)
+        self._live: set[int] = set()  # labels served by queries
+        self._stored: set[int] = set()  # labels in the graph, deleted ones included
+        self._lock = threading.RLock()  # hnswlib is not safe for concurrent add + query
+
+    # -- content ------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def labels(self) -> set[int]:
+        with self._lock:
+            return set(self._live)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        ids = np.asarray(ids, dtype=np.int64)
+        if ids.size == 0:
+            return
+        with self._lock:
+            fresh = np.array([i not in self._stored for i in ids.tolist()], dtype=bool)
+            for label in ids[~fresh].tolist():
+                if label not in self._live:  # deleted earlier, now back (a file moved back)
+                    self._index.unmark_deleted(label)
+            if fresh.any():
+                needed = self._index.element_count + int(fresh.sum())
+                if needed > self._index.get_max_elements():
+                    self._index.resize_index(max(needed, int(self._index.get_max_elements() * 1.5)))
+                self._index.add_items(np.asarray(vectors, dtype=np.float32)[fresh], ids[fresh])
+                self._stored.update(ids[fresh].tolist())
+            self._live.update(ids.tolist())
+
+    def remove(self, ids) -> None:
+        with self._lock:
+            for label in [int(i) for i in ids]:
+                if label in self._live:
+                    self._index.mark_deleted(label)
+                    self._live.discard(label)
+
+    def only_live(self, ids: np.ndarray) -> np.ndarray:
+        """The subset of `ids` the index currently serves."""
+        with self._lock:
+            live = self._live
+            return ids[np.fromiter((i in live for i in ids.tolist()), bool, count=ids.size)]
+
+    def vectors(self, ids) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._index.get_items(list(ids), return_type="numpy"),
+                              dtype=np.float32)
+
+    # -- queries ------------------------------------------------------------------------
+    def knn(self, query: np.ndarray, k: int, allowed=None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (ids, scores), best first; `allowed` is an optional label predicate."""
+        with self._lock:
+            k = min(k, len(self._live))
+            if k <= 0:
+                return np.empty(0, np.int64), np.empty(0, np.float32)
+            self._index.set_ef(max(MIN_EF, k))
+            labels, dists = self._index.knn_query(
+                np.asarray(query, dtype=np.float32).reshape(1, -1), k=k, filter=allowed)
+        # hnswlib's "ip" distance is 1 - dot.
+        return labels[0].astype(np.int64), (1.0 - dists[0]).astype(np.float32)
+
+    # -- persistence --------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        with self._lock:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            self._index.save_index(str(tmp))
+            _fsync(tmp)
+            os.replace(tmp, path)
+            meta = {"model_id": self.model_id, "dim": self.dim, "count": len(self._live)}
+            _atomic_write(_meta_path(path), json.dumps(meta))
+
+    @classmethod
+    def load(cls, path: Path, dim: int, model_id: str) -> "VectorIndex | None":
+        """The saved index, or None when it is missing or belongs to another model."""
+        meta_path = _meta_path(path)
+        try:
+            meta = json.loads(meta_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if meta.get("model_id") != model_id or meta.get("dim") != dim:
+            log.info("index %s is for %s, not %s: rebuilding", path, meta.get("model_id"), model_id)
+            return None
+        self = cls.__new__(cls)
+        self.dim, self.model_id = dim, model_id
+        self._lock = threading.RLock()
+        try:
+            self._index = hnswlib.Index(space="ip", dim=dim)
+            self._index.load_index(str(path), allow_replace_deleted=False)
+        except (RuntimeError, OSError, ValueError) as exc:
+            log.warning("index %s is unreadable (%s): rebuilding", path, exc)
+            return None
+        self._index.set_ef(MIN_EF)
+        labels = set(self._index.get_ids_list())
+        self._stored = labels
+        deleted = _deleted_labels(self._index, labels)
+        self._live = labels - deleted
+        return self
+
+    def reconcile(self, live_ids: np.ndarray, fetch_vectors) -> tuple[int, int]:
+        """Make the index serve exactly `live_ids`; returns (added, removed)."""
+        want = set(np.asarray(live_ids, dtype=np.int64).tolist())
+        with self._lock:
+            stale = self._live - want
+            missing = sorted(want - self._live)
+        self.remove(stale)
+        for ids, vecs in fetch_vectors(missing):
+            self.add(ids, vecs)
+        return len(missing), len(stale)
+
+
+def _deleted_labels(index: hnswlib.Index, labels: set[int]) -> set[int]:
+    """hnswlib has no public 'is deleted' query; a deleted label refuses mark_deleted."""
+    deleted = set()
+    for label in labels:
+        try:
+            index.mark_deleted(label)
+        except RuntimeError:
+            deleted.add(label)
+            continue
+        index.unmark_deleted(label)
+    return deleted
+
+
+def _meta_path(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,121 @@
+"""Finding CLIP weights on disk, downloading them once when allowed.
+
+Resolution is cache-first so that, once weights are on disk, loading a model never touches
+the network (offline by default). Downloads go through open_clip's / huggingface_hub's own
+downloaders, which show a progress bar on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+RANDOM_INIT = "none"
+
+
+class WeightsUnavailable(Exception):
+    """Weights are not on disk and could not be downloaded; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class WeightsSpec:
+    """Where a model's weights come from, and the preprocessing they were trained with."""
+
+    model: str
+    tag: str  # pretrained tag, "none", or "file:<name>"
+    path: str | None  # local weights file; None for random init
+    quick_gelu: bool = False
+    mean: tuple[float, float, float] | None = None
+    std: tuple[float, float, float] | None = None
+
+    @property
+    def model_id(self) -> str:
+        """Embeddings from different model ids never mix."""
+        return f"{self.model}/{self.tag}"
+
+
+def resolve(model: str, pretrained: str, cache_dir: Path, *, download: bool = True) -> WeightsSpec:
+    """Turn (model, pretrained tag or file) into a local weights file."""
+    from open_clip import pretrained as oc_pretrained
+
+    if pretrained.lower() == RANDOM_INIT:
+        return WeightsSpec(model, RANDOM_INIT, None)
+    if os.path.isfile(os.path.expanduser(pretrained)):
+        path = os.path.abspath(os.path.expanduser(pretrained))
+        return WeightsSpec(model, f"file:{os.path.basename(path)}", path)
+    cfg = oc_pretrained.get_pretrained_cfg(model, pretrained)
+    if not cfg:
+        tags = ", ".join(oc_pretrained.list_pretrained_tags_by_model(model)) or "none known"
+        raise WeightsUnavailable(
+            f"unknown pretrained weights '{pretrained}' for model {model} (known: {tags}); "
+            "or pass the path of a local weights file")
+    path = _cached_or_download(cfg, cache_dir, download)
+    return WeightsSpec(model, pretrained, path, bool(cfg.get("quick_gelu")),
+                       tuple(cfg["mean"]) if "mean" in cfg else None,
+                       tuple(cfg["std"]) if "std" in cfg else None)
+
+
+def _cached_or_download(cfg: dict, cache_dir: Path, download: bool) -> str:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    hub = cfg.get("hf_hub", "")
+    url = cfg.get("url", "")
+    source = hub or url
+    try:
+        if hub:
+            return _from_hub(hub, cache_dir, download)
+        if url:
+            return _from_url(url, cache_dir, download)
+    except WeightsUnavailable:
+        raise
+    except Exception as exc:  # network errors come in many types; all mean "not available"
+        raise WeightsUnavailable(_how_to_supply(source, f"download failed: {exc}")) from exc
+    raise WeightsUnavailable(_how_to_supply("(no source known)", "no download source"))
+
+
+def _from_hub(hub: str, cache_dir: Path, download: bool) -> str:
+    from huggingface_hub import hf_hub_download
+
+    repo, filename = hub.rstrip("/").split("/", 2)[:2], hub.rstrip("/").split("/", 2)[2:]
+    repo_id = "/".join(repo)
+    names = filename or ["open_clip_model.safetensors", "open_clip_pytorch_model.bin"]
+    for local_only in ((True, False) if download else (True,)):
+        if not local_only and not _reachable("huggingface.co"):
+            break  # offline: fail in a second instead of after the hub's minute of retries
+        for name in names:
+            try:
+                return hf_hub_download(repo_id, name, cache_dir=str(cache_dir),
+                                       local_files_only=local_only)
+            except Exception:
+                continue
+    raise WeightsUnavailable(_how_to_supply(
+        f"https://huggingface.co/{repo_id}",
+        "not on disk" if not download else "could not be downloaded (offline?)"))
+
+
+def _from_url(url: str, cache_dir: Path, download: bool) -> str:
+    from open_clip.pretrained import download_pretrained_from_url
+
+    target = cache_dir / os.path.basename(url)
+    if target.is_file():
+        return str(target)
+    if not download or not _reachable(url.split("/")[2]):
+        raise WeightsUnavailable(_how_to_supply(url, "not on disk" if not download
+                                                else "could not be downloaded (offline?)"))
+    return download_pretrained_from_url(url, cache_dir=str(cache_dir))
+
+
+def _reachable(host: str, timeout: float = 3.0) -> bool:
+    import socket
+
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def _how_to_supply(source: str, why: str) -> str:
+    return (f"CLIP weights {why}. Download them on a connected machine from {source} and "
+            "pass the file with --pretrained /path/to/weights (or set it in Settings); "
+            "browsing, exact/perceptual duplicates and folder watching work without weights")
