@@ -18,17 +18,15 @@ import sqlite_utils
 
 from .paths import from_db_path, to_db_path
 
-# Ordered migrations: migrations/NNNN_name.sql upgrades user_version NNNN-1 -> NNNN.
-# Never edit a released file; add the next number instead. Each feature owns its own file.
+# Ordered migrations: migrations/NNNN_name.sql, applied in number order; user_version holds
+# the highest number applied. Never edit a released file; add a higher number instead.
+# Each feature owns its own file.
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
-def migrations() -> list[str]:
+def migrations() -> list[tuple[int, str]]:
     files = sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
-    for n, f in enumerate(files, start=1):
-        if int(f.name[:4]) != n:
-            raise CatalogError(f"migration numbering gap at {f.name}")
-    return [f.read_text("utf-8") for f in files]
+    return [(int(f.name[:4]), f.read_text("utf-8")) for f in files]
 
 
 @dataclass(frozen=True)
@@ -82,15 +80,17 @@ class Catalog:
     def _migrate(self) -> None:
         steps = migrations()
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(steps):
+        if version > steps[-1][0]:
             raise CatalogError(
                 f"catalog {self.path} was written by a newer photosearch (schema {version}); "
                 "upgrade photosearch to open it")
-        for i in range(version, len(steps)):
+        for number, script in steps:
+            if number <= version:
+                continue
             with self.transaction():
-                for stmt in _split_sql(steps[i]):
+                for stmt in _split_sql(script):
                     self.conn.execute(stmt)
-                self.conn.execute(f"PRAGMA user_version = {i + 1}")
+                self.conn.execute(f"PRAGMA user_version = {number}")
 
     @property
     def schema_version(self) -> int:
