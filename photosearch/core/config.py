@@ -37,6 +37,8 @@ class Settings:
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
     strong_match: float = 0.0  # 0 = relative rule (see search.mark_strong)
     theme: str = "system"
+    # duplicate thresholds and keeper rules; see core/duplicates.DupeSettings for keys
+    duplicates: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
