@@ -284,6 +284,98 @@ class Catalog:
         return [{"path": from_db_path(p), "reason": r, "at": a} for p, r, a in
                 self.conn.execute("SELECT path, reason, at FROM problems ORDER BY path")]
 
+    # -- live library (watching) ---------------------------------------------------------
+    def file_states_for(self, paths: Sequence[str]) -> dict[str, FileState]:
+        """What the catalog knows about exactly these paths (absent ones are left out)."""
+        out: dict[str, FileState] = {}
+        for chunk in _chunks([to_db_path(p) for p in paths], 500):
+            q = ",".join("?" * len(chunk))
+            for p, h, s, m in self.conn.execute(
+                    f"SELECT path, hash, size, mtime_ns FROM files WHERE path IN ({q})", chunk):
+                out[from_db_path(p)] = FileState(from_db_path(p), h, s, m)
+        return out
+
+    def repoint_files(self, moves: Sequence[tuple[str, str, int | None]]) -> int:
+        """Rename paths in place, (old, new, new folder_id): a move keeps hash, embedding,
+        tags and decisions and reads nothing. A row already at `new` is replaced."""
+        n = 0
+        now = time.time()
+        with self.transaction():
+            for old, new, folder_id in moves:
+                if old == new:
+                    continue
+                self.conn.execute("DELETE FROM files WHERE path = ?", (to_db_path(new),))
+                n += self.conn.execute(
+                    "UPDATE files SET path = ?, folder_id = ?, seen_at = ? WHERE path = ?",
+                    (to_db_path(new), folder_id, now, to_db_path(old))).rowcount
+                self.conn.execute("DELETE FROM problems WHERE path = ?", (to_db_path(old),))
+        return n
+
+    def photo_sizes(self, sizes: Sequence[int]) -> set[int]:
+        """Which of these byte sizes some known photo has (a cheap 'maybe seen before')."""
+        found: set[int] = set()
+        for chunk in _chunks(sorted(set(sizes)), 500):
+            q = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT DISTINCT size FROM photos WHERE size IN ({q})", chunk))
+        return found
+
+    def mark_orphans(self, hashes: Iterable[str]) -> None:
+        """Start the grace period of photos that lost their last file."""
+        now = time.time()
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO orphans(hash, since) SELECT ?, ? WHERE NOT EXISTS "
+            "(SELECT 1 FROM files WHERE hash = ?)", [(h, now, h) for h in hashes])
+
+    def purge_orphans(self, older_than: float) -> tuple[int, int]:
+        """Drop embeddings (and, where nothing else refers to them, photo rows) of photos
+        that have had no file since before `older_than` (epoch seconds). Returns
+        (photos purged, embeddings removed). Tags and decisions pointing at a photo keep
+        its row; only the embeddings, the bulk of the data, go."""
+        with self.transaction():
+            # Photos that lost their files by other routes (folder removed) start now.
+            self.conn.execute(
+                "INSERT OR IGNORE INTO orphans(hash, since) SELECT p.hash, ? FROM photos p "
+                "WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.hash = p.hash)", (time.time(),))
+            self.conn.execute("DELETE FROM orphans WHERE EXISTS "
+                              "(SELECT 1 FROM files f WHERE f.hash = orphans.hash)")
+            due = [r[0] for r in self.conn.execute(
+                "SELECT hash FROM orphans WHERE since < ?", (older_than,))]
+            embeddings = 0
+            for chunk in _chunks(due, 500):
+                q = ",".join("?" * len(chunk))
+                embeddings += self.conn.execute(
+                    f"DELETE FROM embeddings WHERE hash IN ({q})", chunk).rowcount
+            for h in due:
+                try:
+                    self.conn.execute("DELETE FROM photos WHERE hash = ?", (h,))
+                except sqlite3.IntegrityError:
+                    pass  # still referenced (tags, decisions): keep the small row
+                self.conn.execute("DELETE FROM orphans WHERE hash = ?", (h,))
+        return len(due), embeddings
+
+    def has_files_under(self, directory: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM files WHERE path >= ? AND path < ? LIMIT 1",
+                                 _prefix_range(directory)).fetchone() is not None
+
+    def orphan_count(self) -> int:
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM photos p WHERE NOT EXISTS "
+            "(SELECT 1 FROM files f WHERE f.hash = p.hash)").fetchone()[0]
+
+    def set_folder_offline(self, path: str, offline: bool) -> None:
+        """Record that a folder's drive is gone (keeps the first time) or back."""
+        if offline:
+            self.conn.execute("UPDATE folders SET offline_since = COALESCE(offline_since, ?) "
+                              "WHERE path = ?", (time.time(), to_db_path(path)))
+        else:
+            self.conn.execute("UPDATE folders SET offline_since = NULL WHERE path = ?",
+                              (to_db_path(path),))
+
+    def offline_since(self) -> dict[str, float]:
+        return {from_db_path(p): t for p, t in self.conn.execute(
+            "SELECT path, offline_since FROM folders WHERE offline_since IS NOT NULL")}
+
     # -- counts -------------------------------------------------------------------------
     def counts(self, model_id: str) -> dict[str, int]:
         one = lambda sql, *a: self.conn.execute(sql, a).fetchone()[0]  # noqa: E731

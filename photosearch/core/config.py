@@ -23,6 +23,9 @@ DEFAULT_EXCLUDES = [
     "*.tmp",
     "*~",
     "Thumbs.db",
+    "#recycle",  # Synology/QNAP recycle bins
+    "#snapshot",
+    "lost+found",
 ]
 
 
@@ -37,6 +40,9 @@ class Settings:
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
     strong_match: float = 0.0  # 0 = relative rule (see search.mark_strong)
     theme: str = "system"
+    # Days a deleted photo's embedding is kept (a move back or an undo is then free)
+    # before `photosearch purge` / the watcher drops it.
+    orphan_grace_days: float = 30.0
     # duplicate thresholds and keeper rules; see core/duplicates.DupeSettings for keys
     duplicates: dict = field(default_factory=dict)
 

@@ -123,10 +123,49 @@ class Indexer:
             n = self.catalog.delete_files(paths)
             self.catalog.clear_problems(paths)
         orphans = [h for h in hashes if not self.catalog.paths_of([h])]
+        with self.catalog.transaction():
+            self.catalog.mark_orphans(orphans)  # grace period starts (see purge_orphans)
         ids = self.catalog.embedding_ids_for(self.lib.model_id, orphans)
         if ids and self._index_ready():
             self.lib.index().remove(ids.values())
         return n
+
+    def index_files(self, files: Iterable[tuple[DiskFile, int | None]],
+                    likely_moves: Iterable[tuple[int, int]] = ()) -> IndexReport:
+        """Index these on-disk files, (file, folder_id), e.g. a batch of watcher events.
+
+        Unchanged files are skipped. A changed or new file whose (size, mtime) matches a
+        vanished one (`likely_moves`) or whose size matches a known photo is hashed first and
+        linked without decoding when its content is known (a move, copy or restore)."""
+        start = time.monotonic()
+        report = IndexReport()
+        files = list(files)
+        known = self.catalog.file_states_for([f.path for f, _ in files])
+        problems = self.catalog.problem_states()
+        moves = set(likely_moves)
+        sizes = self.catalog.photo_sizes([f.size for f, _ in files])
+        unembedded = self._unembedded(known) if self.want_embed else set()
+        jobs: list[_Job] = []
+        for f, folder_id in files:
+            report.scanned += 1
+            k = known.get(f.path)
+            if k and (k.size, k.mtime_ns) == (f.size, f.mtime_ns):
+                if k.hash in unembedded:
+                    jobs.append(_Job(f, folder_id, decode=True))
+                    unembedded.discard(k.hash)
+                else:
+                    report.unchanged += 1
+            elif problems.get(f.path) == (f.size, f.mtime_ns):
+                report.problems += 1
+            else:
+                maybe_known = (f.size, f.mtime_ns) in moves or f.size in sizes
+                jobs.append(_Job(f, folder_id, decode=not maybe_known))
+        embedder = None
+        if jobs and self.want_embed:
+            embedder = self._load_model(report)
+        self._process(jobs, embedder, report)
+        report.seconds = time.monotonic() - start
+        return report
 
     # -- planning -----------------------------------------------------------------------
     def _load_model(self, report: IndexReport):
@@ -147,10 +186,11 @@ class Indexer:
         vanished: list[str] = []
         for folder_id, root in folders:
             self.progress(Progress("scanning", 0, 0))
-            if not os.path.isdir(root):
-                report.offline_roots.append(root)  # unplugged drive: keep its photos
+            known = self.catalog.file_states(under=root) if os.path.isdir(root) else None
+            if known is None or (known and _empty_dir(root)):
+                # Unplugged drive, or the bare mount point of an unmounted one: keep its photos.
+                report.offline_roots.append(root)
                 continue
-            known = self.catalog.file_states(under=root)
             disk = {f.path: f for f in walk(root, excluder, self._record_problem)}
             report.scanned += len(disk)
             moved_from = {(k.size, k.mtime_ns) for p, k in known.items() if p not in disk}
@@ -265,9 +305,20 @@ class Indexer:
         if vectors is not None:
             self.lib.index().add(np.array(ids), vectors)
             report.embedded += len(decoded)
+            self._tag_new([r.hash for r in decoded], vectors)
         else:
             report.cataloged += len(decoded)
         report.linked += len(batch) - len(decoded)
+
+    def _tag_new(self, hashes: list[str], vectors: np.ndarray) -> None:
+        """Auto-tag fresh photos with the user's labels (one tiny query when there are none).
+        A tagging failure costs the tags of one batch, never the indexing run."""
+        from .tagging import tag_new_photos
+
+        try:
+            tag_new_photos(self.lib, hashes, vectors)
+        except Exception:  # noqa: BLE001
+            log.exception("auto-tagging a batch failed; 'photosearch labels apply' catches up")
 
     def _index_ready(self) -> bool:
         return self.lib.embedder_loaded or self.lib.embedding_dim() is not None
@@ -276,6 +327,14 @@ class Indexer:
                         mtime_ns: int | None = None) -> None:
         log.info("problem: %s: %s", path, reason)
         self.catalog.record_problem(path, reason, size, mtime_ns)
+
+
+def _empty_dir(path: str) -> bool:
+    try:
+        with os.scandir(path) as it:
+            return next(it, None) is None
+    except OSError:
+        return False
 
 
 def _work(job: _Job, size: int) -> _Result:
