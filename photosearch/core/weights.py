@@ -50,10 +50,53 @@ def resolve(model: str, pretrained: str, cache_dir: Path, *, download: bool = Tr
         raise WeightsUnavailable(
             f"unknown pretrained weights '{pretrained}' for model {model} (known: {tags}); "
             "or pass the path of a local weights file")
-    path = _cached_or_download(cfg, cache_dir, download)
+    path = bundled_weights(model, pretrained) or _cached_or_download(cfg, cache_dir, download)
     return WeightsSpec(model, pretrained, path, bool(cfg.get("quick_gelu")),
                        tuple(cfg["mean"]) if "mean" in cfg else None,
                        tuple(cfg["std"]) if "std" in cfg else None)
+
+
+# --- weights shipped inside an offline installer ----------------------------------------
+# An installer built with --bundle-model carries one weights file in a models/ dir of the
+# bundle, named bundled_file_name(model, tag, suffix). It is read in place (the install dir
+# may be read-only) and needs no network. $PHOTOSEARCH_BUNDLED_MODELS adds a dir to search.
+BUNDLED_MODELS_ENV = "PHOTOSEARCH_BUNDLED_MODELS"
+_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
+
+
+def bundled_file_name(model: str, tag: str, suffix: str) -> str:
+    """File name of a bundled weights file: <model>--<tag><suffix>, unsafe chars as '_'."""
+    import re
+
+    def safe(s: str) -> str:
+        return re.sub(r"[^A-Za-z0-9._-]", "_", s)
+
+    return f"{safe(model)}--{safe(tag)}{suffix}"
+
+
+def bundled_model_dirs() -> list[Path]:
+    """Where bundled weights may be: $PHOTOSEARCH_BUNDLED_MODELS, then (in a frozen build)
+    models/ inside the bundle's data dir and models/ next to the executable."""
+    import sys
+
+    dirs = []
+    if os.environ.get(BUNDLED_MODELS_ENV):
+        dirs.append(Path(os.environ[BUNDLED_MODELS_ENV]).expanduser())
+    if getattr(sys, "frozen", False):
+        if getattr(sys, "_MEIPASS", None):
+            dirs.append(Path(sys._MEIPASS) / "models")
+        dirs.append(Path(sys.executable).resolve().parent / "models")
+    return dirs
+
+
+def bundled_weights(model: str, tag: str) -> str | None:
+    """The bundled weights file for (model, tag), or None."""
+    for directory in bundled_model_dirs():
+        for suffix in _WEIGHT_SUFFIXES:
+            path = directory / bundled_file_name(model, tag, suffix)
+            if path.is_file():
+                return str(path)
+    return None
 
 
 def _cached_or_download(cfg: dict, cache_dir: Path, download: bool) -> str:
