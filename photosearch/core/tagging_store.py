@@ -1,0 +1,253 @@
+"""Labels, their prompts and examples, and per-photo tags as stored in the catalog.
+
+Plain SQL over the tables of migration 0003; no model here. The scoring engine lives in
+tagging.py. A label's definition hash changes whenever anything that affects its scores
+changes, which is how "this label needs to be applied again" is detected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .catalog import Catalog
+from .query import QueryError
+
+DEFAULT_THRESHOLD = 0.5
+SOURCES = ("auto", "confirmed", "rejected")
+
+
+class TaggingError(QueryError):
+    """A tagging request the user has to fix (unknown label, duplicate name...)."""
+
+
+@dataclass
+class Example:
+    hash: str
+    positive: bool
+    origin: str  # user | review
+    path: str | None = None
+    model_id: str | None = None
+    vector: np.ndarray | None = None
+
+
+@dataclass
+class Label:
+    id: int
+    name: str
+    threshold: float
+    threshold_user: bool
+    use_templates: bool
+    starter_set: str | None
+    prompts: list[str]
+    examples: list[Example] = field(default_factory=list)
+    def_hash: str | None = None
+    applied_hash: str | None = None
+    applied_model: str | None = None
+
+    def needs_apply(self, model_id: str) -> bool:
+        return self.applied_hash != self.def_hash or self.applied_model != model_id
+
+    @property
+    def positives(self) -> list[Example]:
+        return [e for e in self.examples if e.positive]
+
+    @property
+    def negatives(self) -> list[Example]:
+        return [e for e in self.examples if not e.positive]
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "prompts": self.prompts, "threshold": round(self.threshold, 4),
+                "threshold_from": "user" if self.threshold_user else "auto",
+                "templates": self.use_templates, "starter_set": self.starter_set,
+                "examples": sum(e.positive for e in self.examples),
+                "not_examples": sum(not e.positive for e in self.examples)}
+
+
+def has_labels(catalog: Catalog) -> bool:
+    """Cheap check used on every indexing batch."""
+    return catalog.conn.execute("SELECT 1 FROM labels LIMIT 1").fetchone() is not None
+
+
+class LabelStore:
+    """CRUD for labels, examples and decisions in one catalog."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.conn = catalog.conn
+
+    # -- labels -------------------------------------------------------------------------
+    def all(self) -> list[Label]:
+        ids = [r[0] for r in self.conn.execute("SELECT id FROM labels ORDER BY name")]
+        return [self._load(i) for i in ids]
+
+    def get(self, name: str) -> Label:
+        row = self.conn.execute("SELECT id FROM labels WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise TaggingError(f"no label named '{name}' (see 'photosearch labels list')")
+        return self._load(row[0])
+
+    def exists(self, name: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM labels WHERE name = ?", (name,)).fetchone() \
+            is not None
+
+    def add(self, name: str, prompts: list[str] | None = None, threshold: float | None = None,
+            use_templates: bool = True, starter_set: str | None = None) -> Label:
+        name = _clean_name(name)
+        if self.exists(name):
+            raise TaggingError(f"a label named '{name}' already exists; use 'labels edit'")
+        prompts = _clean_prompts(prompts) or [name.replace("-", " ").replace("_", " ")]
+        now = time.time()
+        with self.catalog.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO labels(name, threshold, threshold_user, use_templates, starter_set, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (name, _check_threshold(threshold) if threshold is not None else DEFAULT_THRESHOLD,
+                 int(threshold is not None), int(use_templates), starter_set, now, now))
+            self._set_prompts(cur.lastrowid, prompts)
+            self._rehash(cur.lastrowid)
+        return self._load(cur.lastrowid)
+
+    def update(self, label: Label, *, name: str | None = None, prompts: list[str] | None = None,
+               threshold: float | None = None, threshold_user: bool | None = None,
+               use_templates: bool | None = None) -> Label:
+        """Change a label's definition; None leaves a field as it is."""
+        sets: dict[str, object] = {"updated_at": time.time()}
+        if name is not None and name != label.name:
+            name = _clean_name(name)
+            if name.lower() != label.name.lower() and self.exists(name):
+                raise TaggingError(f"a label named '{name}' already exists")
+            sets["name"] = name
+        if threshold is not None:
+            sets["threshold"] = _check_threshold(threshold)
+        if threshold_user is not None:
+            sets["threshold_user"] = int(threshold_user)
+        if use_templates is not None:
+            sets["use_templates"] = int(use_templates)
+        with self.catalog.transaction():
+            cols = ", ".join(f"{k} = ?" for k in sets)
+            self.conn.execute(f"UPDATE labels SET {cols} WHERE id = ?", (*sets.values(), label.id))
+            if prompts is not None:
+                cleaned = _clean_prompts(prompts)
+                if not cleaned:
+                    raise TaggingError("a label needs at least one prompt")
+                self._set_prompts(label.id, cleaned)
+            self._rehash(label.id)
+        return self._load(label.id)
+
+    def remove(self, label: Label) -> None:
+        with self.catalog.transaction():
+            self.conn.execute("DELETE FROM labels WHERE id = ?", (label.id,))
+
+    def mark_applied(self, label: Label, def_hash: str, model_id: str) -> None:
+        self.conn.execute("UPDATE labels SET applied_hash = ?, applied_model = ? WHERE id = ?",
+                          (def_hash, model_id, label.id))
+
+    # -- examples -----------------------------------------------------------------------
+    def put_example(self, label: Label, ex: Example) -> None:
+        vec = None if ex.vector is None else np.asarray(ex.vector, np.float32).tobytes()
+        self.conn.execute(
+            "INSERT OR REPLACE INTO label_examples(label_id, hash, positive, origin, path, "
+            "model_id, vector, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (label.id, ex.hash, int(ex.positive), ex.origin, ex.path, ex.model_id, vec,
+             time.time()))
+
+    def drop_examples(self, label: Label, hashes: list[str]) -> int:
+        return self.conn.executemany(
+            "DELETE FROM label_examples WHERE label_id = ? AND hash = ?",
+            [(label.id, h) for h in hashes]).rowcount
+
+    def rehash(self, label: Label) -> Label:
+        self._rehash(label.id)
+        return self._load(label.id)
+
+    # -- tags ---------------------------------------------------------------------------
+    def tag_rows(self, label: Label, sources=SOURCES) -> dict[str, tuple[float | None, str]]:
+        q = ",".join("?" * len(sources))
+        return {h: (s, src) for h, s, src in self.conn.execute(
+            f"SELECT hash, score, source FROM photo_tags WHERE label_id = ? AND source IN ({q})",
+            (label.id, *sources))}
+
+    def tags_of(self, hash_: str) -> dict[int, tuple[float | None, str]]:
+        return {lid: (s, src) for lid, s, src in self.conn.execute(
+            "SELECT label_id, score, source FROM photo_tags WHERE hash = ?", (hash_,))}
+
+    def set_tags(self, label: Label, rows: list[tuple[str, float | None, str]],
+                 model_id: str | None) -> None:
+        """Upsert (hash, score, source) rows."""
+        now = time.time()
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO photo_tags(hash, label_id, score, source, model_id, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(h, label.id, s, src, model_id, now) for h, s, src in rows])
+
+    def update_scores(self, label: Label, rows: list[tuple[str, float]]) -> None:
+        self.conn.executemany("UPDATE photo_tags SET score = ? WHERE label_id = ? AND hash = ?",
+                              [(s, label.id, h) for h, s in rows])
+
+    def delete_tags(self, label: Label, hashes: list[str], only_auto: bool = True) -> int:
+        extra = " AND source = 'auto'" if only_auto else ""
+        return self.conn.executemany(
+            f"DELETE FROM photo_tags WHERE label_id = ? AND hash = ?{extra}",
+            [(label.id, h) for h in hashes]).rowcount
+
+    # -- internals ----------------------------------------------------------------------
+    def _set_prompts(self, label_id: int, prompts: list[str]) -> None:
+        self.conn.execute("DELETE FROM label_prompts WHERE label_id = ?", (label_id,))
+        self.conn.executemany("INSERT INTO label_prompts(label_id, position, prompt) VALUES (?,?,?)",
+                              [(label_id, i, p) for i, p in enumerate(prompts)])
+
+    def _rehash(self, label_id: int) -> None:
+        lab = self._load(label_id)
+        spec = {"prompts": lab.prompts, "threshold": round(lab.threshold, 6),
+                "templates": lab.use_templates,
+                "examples": sorted((e.hash, e.positive) for e in lab.examples)}
+        digest = hashlib.blake2b(json.dumps(spec).encode(), digest_size=8).hexdigest()
+        self.conn.execute("UPDATE labels SET def_hash = ? WHERE id = ?", (digest, label_id))
+
+    def _load(self, label_id: int) -> Label:
+        row = self.conn.execute(
+            "SELECT id, name, threshold, threshold_user, use_templates, starter_set, def_hash, "
+            "applied_hash, applied_model FROM labels WHERE id = ?", (label_id,)).fetchone()
+        prompts = [r[0] for r in self.conn.execute(
+            "SELECT prompt FROM label_prompts WHERE label_id = ? ORDER BY position", (label_id,))]
+        examples = [Example(h, bool(pos), origin, path, mid,
+                            None if vec is None else np.frombuffer(vec, np.float32))
+                    for h, pos, origin, path, mid, vec in self.conn.execute(
+                        "SELECT hash, positive, origin, path, model_id, vector FROM label_examples "
+                        "WHERE label_id = ? ORDER BY added_at, hash", (label_id,))]
+        return Label(row[0], row[1], row[2], bool(row[3]), bool(row[4]), row[5], prompts,
+                     examples, row[6], row[7], row[8])
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise TaggingError("a label needs a name")
+    if ":" in name or "," in name:
+        raise TaggingError(f"label names cannot contain ':' or ',' ('{name}'); "
+                           "they are used in tag: filters")
+    if " " in name:
+        raise TaggingError(f"label names are single words, for tag:NAME filters ('{name}'); "
+                           "use - or _ (e.g. 'my-red-bike') and put the words in --prompt")
+    return name
+
+
+def _clean_prompts(prompts: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for p in prompts or []:
+        p = " ".join(p.split())
+        if p and p not in out:
+            out.append(p)
+    return out
+
+
+def _check_threshold(x: float) -> float:
+    if not 0.0 < x < 1.0:
+        raise TaggingError(f"threshold {x} is out of range; it is a calibrated score "
+                           "between 0 and 1 (default 0.5)")
+    return float(x)
