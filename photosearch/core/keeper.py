@@ -1,0 +1,123 @@
+"""Which copy of a duplicate group to keep: ordered, configurable rules.
+
+Each rule maps a file to a sort key (smaller is better); the keeper is the file that sorts
+first, and the reason shown is the first rule that separates it from the runner-up. Rules
+only *suggest*: nothing is trashed without the user confirming the plan.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+DEFAULT_RULES = ("resolution", "original", "exif", "size", "oldest", "folder")
+
+RAW_FORMATS = frozenset({"dng", "cr2", "cr3", "nef", "arw", "orf", "rw2", "raf", "pef", "srw",
+                         "raw", "x3f"})
+# Higher is more "original": RAW > HEIC/lossless > JPEG > web/re-encoded formats.
+FORMAT_RANK = {**{f: 4 for f in RAW_FORMATS}, "heif": 3, "heic": 3, "png": 3, "tiff": 3,
+               "tif": 3, "bmp": 2, "jpeg": 2, "jpg": 2, "mpo": 2, "jpeg2000": 2,
+               "webp": 1, "avif": 1, "gif": 0}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One file in a duplicate group, with the metadata of its photo."""
+
+    path: str
+    hash: str
+    size: int
+    mtime_ns: int
+    width: int | None = None
+    height: int | None = None
+    format: str | None = None
+    taken_at: float | None = None
+    has_exif: bool = False
+    copies: tuple[str, ...] = ()  # other paths of the same photo (identical bytes)
+
+    @property
+    def pixels(self) -> int:
+        return (self.width or 0) * (self.height or 0)
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "hash": self.hash, "size": self.size,
+                "width": self.width, "height": self.height, "format": self.format,
+                "taken_at": self.taken_at, "has_exif": self.has_exif,
+                "copies": list(self.copies)}
+
+
+class RuleError(ValueError):
+    """A keeper rule list the user has to fix."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    key: Callable[[Item], object]
+    explain: Callable[[Item, Item], str]
+
+
+def _under(path: str, folders: Sequence[str]) -> int:
+    """Index of the first preferred folder containing `path` (len(folders) when none)."""
+    for i, f in enumerate(folders):
+        base = os.path.abspath(os.path.expanduser(f)).rstrip(os.sep) + os.sep
+        if path.startswith(base):
+            return i
+    return len(folders)
+
+
+def _fmt(item: Item) -> str:
+    return (item.format or "unknown").lower()
+
+
+def _res(item: Item) -> str:
+    return f"{item.width}x{item.height}" if item.width else "unknown size"
+
+
+def build_rules(names: Sequence[str], preferred_folders: Sequence[str] = ()) -> list[Rule]:
+    """Rules from names: resolution, original, exif, size, oldest, folder[:PATH]."""
+    rules: list[Rule] = []
+    for raw in names:
+        name, _, arg = raw.strip().partition(":")
+        name = name.lower()
+        if name == "resolution":
+            rules.append(Rule(name, lambda it: -it.pixels,
+                              lambda k, o: f"highest resolution ({_res(k)} vs {_res(o)})"))
+        elif name == "original":
+            rules.append(Rule(name, lambda it: -FORMAT_RANK.get(_fmt(it), 1),
+                              lambda k, o: f"original format ({_fmt(k)} over {_fmt(o)})"))
+        elif name == "exif":
+            rules.append(Rule(name, lambda it: not it.has_exif,
+                              lambda k, o: "has EXIF metadata (the other copy lost it)"))
+        elif name == "size":
+            rules.append(Rule(name, lambda it: -it.size,
+                              lambda k, o: f"largest file ({k.size:,} vs {o.size:,} bytes)"))
+        elif name == "oldest":
+            rules.append(Rule(name, lambda it: it.taken_at if it.taken_at is not None
+                              else float("inf"), lambda k, o: "oldest capture time"))
+        elif name == "folder":
+            folders = [arg] if arg else list(preferred_folders)
+            rules.append(Rule(name, lambda it, fs=folders: _under(it.path, fs),
+                              lambda k, o: "in a preferred folder"))
+        elif name:
+            raise RuleError(f"unknown keeper rule {raw!r}; use some of: "
+                            "resolution, original, exif, size, oldest, folder[:PATH]")
+    return rules
+
+
+def _tiebreak(item: Item) -> tuple:
+    # Identical files tie on every rule: keep the oldest file, then the shortest path.
+    return (item.mtime_ns, len(item.path), item.path)
+
+
+def choose_keeper(items: Sequence[Item], rules: Sequence[Rule]) -> tuple[Item, str]:
+    """(keeper, why) for a group of at least two files."""
+    ranked = sorted(items, key=lambda it: (tuple(r.key(it) for r in rules), _tiebreak(it)))
+    keeper, runner_up = ranked[0], ranked[1]
+    for rule in rules:
+        if rule.key(keeper) != rule.key(runner_up):
+            return keeper, rule.explain(keeper, runner_up)
+    if keeper.hash == runner_up.hash:
+        return keeper, "identical copies: kept the oldest file (then shortest path)"
+    return keeper, "no rule separates them: kept the oldest file (then shortest path)"
