@@ -17,6 +17,7 @@ from .. import __version__
 COMMAND_MODULES = [
     "photosearch.cli.library_cmds",
     "photosearch.cli.search_cmds",
+    "photosearch.cli.watch_cmds",
 ]
 
 log = logging.getLogger("photosearch.cli")

@@ -30,6 +30,8 @@ def register(sub) -> None:
                    help="catalog and hash only (no model): duplicates and browsing still work")
     p.add_argument("--offline", action="store_true",
                    help="never download weights; use only what is on disk")
+    p.add_argument("--watch", action="store_true",
+                   help="then keep watching the folders until Ctrl+C (the live library)")
     p.set_defaults(func=index)
 
     p = sub.add_parser("status", help="counts, model, device, folders")
@@ -92,6 +94,14 @@ def index(args) -> int:
     if not args.paths and not lib.catalog.folders():
         raise CliError("no folders to index: add some with 'photosearch folders add PATH' "
                        "or pass them to 'photosearch index PATH'")
+    if args.watch:
+        from .watch_cmds import watch
+
+        lib.close()
+        return watch(args)
+    from ..core.single_instance import WriterLock
+
+    writer = WriterLock(lib.paths, "photosearch index").acquire()  # one indexer at a time
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: _interrupt(cancel, previous))
     bar = ProgressBar("indexing")
@@ -102,6 +112,7 @@ def index(args) -> int:
         bar.close()
         signal.signal(signal.SIGINT, previous)
         lib.close()
+        writer.release()
     if report.model_error:
         print(f"photosearch: warning: photos were cataloged without embeddings: "
               f"{report.model_error}", file=sys.stderr)
@@ -137,6 +148,7 @@ def status(args) -> int:
         **counts,
         "folders": folders,
         "offline_folders": [f["path"] for f in folders if not f["online"]],
+        **_live_status(lib),
     }
     if args.json:
         print_json(json_safe(data))
@@ -146,8 +158,30 @@ def status(args) -> int:
     print(f"photos:   {counts['photos']} ({counts['files']} files), {counts['embedded']} embedded, "
           f"{counts['pending']} pending, {counts['problems']} problems")
     for f in folders:
-        print(f"folder:   {safe(f['path'])}{'' if f['online'] else '  (offline)'}")
+        print(f"folder:   {safe(f['path'])}{'' if f['online'] else '  (offline; photos kept)'}")
+    _print_live_status(data)
     return 0
+
+
+def _live_status(lib) -> dict:
+    """Who is writing (a running watcher and its queue) and deleted photos in grace."""
+    from ..core.single_instance import current_writer
+
+    writer = current_writer(lib.paths)
+    return {"writer": writer, "deleted_in_grace": lib.catalog.orphan_count()}
+
+
+def _print_live_status(data: dict) -> None:
+    w = data.get("writer")
+    if w:
+        queued = f", {w['pending']} changes queued" if w.get("pending") is not None else ""
+        paused = " (paused)" if w.get("paused") else ""
+        print(f"writer:   {w.get('purpose')} (pid {w.get('pid')}){queued}{paused}")
+        if w.get("error"):
+            print(f"          last error: {w['error']}")
+    if data.get("deleted_in_grace"):
+        print(f"deleted:  {data['deleted_in_grace']} photos kept for their grace period "
+              "('photosearch purge' drops them)")
 
 
 def _device(requested: str) -> str:

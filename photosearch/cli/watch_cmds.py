@@ -1,0 +1,181 @@
+"""index --watch (the live library), purge, exclude: keeping a library in step with disk."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+
+from . import CliError, open_library
+from .output import json_safe, print_json, safe
+
+
+def register(sub) -> None:
+    p = sub.add_parser("purge", help="drop embeddings of photos deleted longer ago than the "
+                                      "grace period (orphan_grace_days, default 30)")
+    p.add_argument("--older-than", type=float, metavar="DAYS",
+                   help="grace period in days for this run (0: every deleted photo now)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=purge)
+
+    p = sub.add_parser("exclude", help="sub-folders and name patterns never indexed or watched")
+    esub = p.add_subparsers(dest="exclude_cmd", metavar="ACTION", required=True)
+    a = esub.add_parser("add", help="exclude a folder (absolute path) or a name pattern "
+                                    "(glob on file/folder names, e.g. '*.raw' or 'Backup*')")
+    a.add_argument("items", nargs="+", metavar="PATTERN_OR_FOLDER")
+    a.set_defaults(func=exclude_add)
+    r = esub.add_parser("remove", help="stop excluding a folder or pattern")
+    r.add_argument("items", nargs="+", metavar="PATTERN_OR_FOLDER")
+    r.set_defaults(func=exclude_remove)
+    ls = esub.add_parser("list", help="list exclusions")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=exclude_list)
+
+
+# -- index --watch ---------------------------------------------------------------------
+def watch(args) -> int:
+    """Reconcile, then follow every registered folder until Ctrl+C (or SIGTERM)."""
+    from ..core.single_instance import WriterLock
+    from ..core.watcher import LibraryWatcher
+
+    lib = open_library(args)
+    lock = WriterLock(lib.paths, "photosearch index --watch").acquire()
+    stop = threading.Event()
+    handlers = _install_stop_handlers(stop)
+    watcher = None
+    try:
+        for path in args.paths:
+            lib.catalog.add_folder(os.path.abspath(path))
+        if not lib.catalog.folders():
+            raise CliError("no folders to watch: add some with 'photosearch folders add PATH'")
+        watcher = LibraryWatcher(lib, on_event=_print_event, embed=not args.no_embed,
+                                 download=not args.offline, lock=lock)
+        print("checking what changed since the last run...", file=sys.stderr, flush=True)
+        watcher.start()
+        while not watcher.wait_ready(0.2):
+            if stop.is_set():
+                break
+        if not stop.is_set():
+            n = len(lib.catalog.folders())
+            print(f"watching {n} folder{'s' if n != 1 else ''} (Ctrl+C to stop)", flush=True)
+        while not stop.wait(0.5):
+            pass
+        print("stopping: finishing the batch in flight...", file=sys.stderr, flush=True)
+    finally:
+        if watcher is not None:
+            watcher.stop()
+        _restore_handlers(handlers)
+        lib.close()
+        lock.release()
+    print("stopped; everything seen so far is saved", flush=True)
+    return 0
+
+
+def _print_event(e) -> None:
+    stamp = time.strftime("%H:%M:%S")
+    if e.kind in ("changed", "reconciled"):
+        if not (e.changed or e.problems) and e.kind == "changed":
+            return
+        parts = [f"{e.added} added", f"{e.linked} linked", f"{e.moved} moved",
+                 f"{e.removed} removed"] + ([f"{e.problems} problems"] if e.problems else [])
+        where = f" in {safe(e.roots[0])}" if e.kind == "reconciled" and e.roots else ""
+        label = "caught up" if e.kind == "reconciled" else "changed"
+        print(f"{stamp} {label}{where}: {', '.join(parts)}", flush=True)
+    elif e.kind in ("offline", "online"):
+        print(f"{stamp} {safe(e.message)}", flush=True)
+    else:
+        print(f"{stamp} {e.kind}: {safe(e.message)}", file=sys.stderr, flush=True)
+
+
+def _install_stop_handlers(stop: threading.Event) -> dict:
+    def on_signal(signum, _frame):
+        if stop.is_set() and signum == signal.SIGINT:  # second Ctrl+C: stop now
+            raise KeyboardInterrupt
+        stop.set()
+
+    old = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            old[sig] = signal.signal(sig, on_signal)
+        except ValueError:  # not the main thread (embedded use)
+            pass
+    return old
+
+
+def _restore_handlers(old: dict) -> None:
+    for sig, handler in old.items():
+        signal.signal(sig, handler)
+
+
+# -- purge -----------------------------------------------------------------------------
+def purge(args) -> int:
+    lib = open_library(args)
+    days = lib.settings.orphan_grace_days if args.older_than is None else args.older_than
+    if days < 0:
+        raise CliError("--older-than must be 0 or more days")
+    photos, embeddings = lib.catalog.purge_orphans(time.time() - days * 86400)
+    left = lib.catalog.orphan_count()
+    lib.close()
+    if args.json:
+        print_json({"purged_photos": photos, "purged_embeddings": embeddings,
+                    "orphans_in_grace": left, "grace_days": days})
+    else:
+        print(f"purged {photos} deleted photos ({embeddings} embeddings); {left} deleted "
+              f"photos are kept for their {days:g}-day grace period")
+    return 0
+
+
+# -- exclude ---------------------------------------------------------------------------
+def _normalise(item: str) -> str:
+    """A folder (anything with a path separator) becomes absolute; patterns stay as is."""
+    if os.sep in item or item.startswith("~"):
+        return os.path.abspath(os.path.expanduser(item))
+    return item
+
+
+def _settings(args):
+    """The saved settings (not the per-run --model overrides, which must not be saved)."""
+    from ..core.config import Settings
+    from ..core.paths import resolve_library
+
+    paths = resolve_library(args.library)
+    return paths, Settings.load(paths.settings)
+
+
+def exclude_add(args) -> int:
+    paths, settings = _settings(args)
+    for raw in args.items:
+        item = _normalise(raw)
+        if item in settings.exclude:
+            print(f"already excluded: {safe(item)}")
+            continue
+        settings.exclude.append(item)
+        print(f"excluded: {safe(item)}")
+    settings.save(paths.settings)
+    print("takes effect on the next 'index' (a running watcher: restart it); "
+          "photos already indexed there are forgotten then")
+    return 0
+
+
+def exclude_remove(args) -> int:
+    paths, settings = _settings(args)
+    for raw in args.items:
+        item = _normalise(raw)
+        if item not in settings.exclude:
+            raise CliError(f"{safe(item)} is not excluded (see 'photosearch exclude list')")
+        settings.exclude.remove(item)
+        print(f"no longer excluded: {safe(item)}")
+    settings.save(paths.settings)
+    return 0
+
+
+def exclude_list(args) -> int:
+    _, settings = _settings(args)
+    if args.json:
+        print_json(json_safe(list(settings.exclude)))
+        return 0
+    for item in settings.exclude:
+        print(safe(item))
+    return 0
