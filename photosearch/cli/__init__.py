@@ -18,6 +18,8 @@ COMMAND_MODULES = [
     "photosearch.cli.library_cmds",
     "photosearch.cli.search_cmds",
     "photosearch.cli.watch_cmds",
+    "photosearch.cli.labels_cmds",
+    "photosearch.cli.eval_cmds",
 ]
 
 log = logging.getLogger("photosearch.cli")
@@ -40,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pretrained tag, a local weights file, or 'none' (random: tests only)")
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     p.add_argument("--verbose", "-v", action="store_true", help="more logging, tracebacks")
+    p.add_argument("--smoke-test", action="store_true",
+                   help="open the app window, index and search a few generated images with "
+                        "the test model in a temporary library, exit 0 if all works")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)

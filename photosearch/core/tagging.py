@@ -59,6 +59,7 @@ BORDERLINE_BAND = 0.15  # scores within this of the threshold are "borderline"
 THRESHOLD_RANGE = (0.02, 0.98)
 
 __all__ = ["Tagger", "TaggingConfig", "TaggingError", "tagged_hashes", "tag_new_photos",
+           "tag_keywords",
            "has_labels", "LabelStore", "Label", "Example"]
 
 
@@ -140,6 +141,22 @@ def tagged_hashes(catalog: Catalog, tags: list[str]) -> set[str]:
             "(t.source = 'auto' AND t.score >= l.threshold))", row)}
         result = hashes if result is None else result & hashes
     return result or set()
+
+
+def tag_keywords(catalog: Catalog, folder: str | None = None) -> list[tuple[str, list[str]]]:
+    """(file path, sorted tag names) for every tagged file, optionally under one folder:
+    what XMP export writes."""
+    by_hash: dict[str, list[str]] = {}
+    for lab in LabelStore(catalog).all():
+        for h in tagged_hashes(catalog, [lab.name]):
+            by_hash.setdefault(h, []).append(lab.name)
+    prefix = folder.rstrip("/") + "/" if folder else None
+    out = []
+    for h, paths in catalog.paths_of(list(by_hash)).items():
+        for p in paths:
+            if prefix is None or p.startswith(prefix):
+                out.append((p, sorted(by_hash[h], key=str.lower)))
+    return sorted(out)
 
 
 def tag_new_photos(library, hashes: Sequence[str], vectors: np.ndarray | None = None) -> int:
@@ -306,10 +323,15 @@ class Tagger:
         if not labels:
             return []
         progress = progress or (lambda p: None)
+        total = self.catalog.counts(self.model_id)["embedded"]
+        if total == 0:  # nothing to score: no need to load the model
+            with self.catalog.transaction():
+                for lab in labels:
+                    self.store.mark_applied(lab, lab.def_hash, self.model_id)
+            return [ApplyReport(lab.name) for lab in labels]
         self._centroid = None  # fresh mean image for this pass
         protos = [self.prototype(lab) for lab in labels]
         scores: list[dict[str, float]] = [{} for _ in labels]
-        total = self.catalog.counts(self.model_id)["embedded"]
         done = 0
         progress(Progress("tagging", 0, total))
         for ids, vecs in self.catalog.iter_embeddings(self.model_id, batch=4096):
