@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup bench package clean
+.PHONY: run test setup bench package package-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,21 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+# Installers (docs/packaging.md). Not part of `make test`: the PyInstaller build takes many
+# minutes. PACKAGE_PYTHON is the environment to bundle; its torch build (CPU or CUDA wheel)
+# decides the size. PACKAGE_ARGS passes options, e.g. --bundle-model FILE.
+PACKAGE_PYTHON ?= $(BIN)/python
+PACKAGE_ARGS   ?=
+
+package: $(STAMP)
+	$(PACKAGE_PYTHON) -m pip install --quiet -e '.[package]'
+	installer/build_linux.sh --python $(PACKAGE_PYTHON) $(PACKAGE_ARGS)
+
+# Install the newest dist/*.deb (system as root, else a scratch root), smoke-test, remove.
+package-check:
+	@scripts/sysdeps.sh test
+	installer/check_deb.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,135 @@
+"""What goes into the PyInstaller bundle besides the code PyInstaller finds on its own.
+
+Kept out of the .spec file so it can be unit-tested without running PyInstaller: every
+function returns plain data in PyInstaller's shape ((source, destination-dir) pairs, module
+names). The spec (installer/photosearch.spec) is a thin wrapper around these.
+
+Why each item is needed:
+- open_clip reads its model configs (model_configs/*.json) and the BPE tokenizer vocabulary
+  (bpe_simple_vocab_16e6.txt.gz) from files next to its modules;
+- photosearch reads its own model configs (the tiny test model) and its numbered SQL
+  migrations from files next to its modules;
+- the CLI imports its command modules by name (importlib), so static analysis cannot see
+  them: every photosearch submodule is a hidden import;
+- test-only and build-only packages are excluded, and triton too: it only serves
+  torch.compile, which photosearch never uses, and it is ~900 MB (torch imports without it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESOURCES = REPO / "resources"
+
+# Package data the app opens at run time, as glob patterns relative to each package dir.
+PACKAGE_DATA = {
+    "open_clip": ["model_configs/*.json", "*.txt.gz"],
+    "photosearch": ["core/model_configs/*.json", "core/migrations/*.sql"],
+}
+
+# Never shipped: test runners, the build tools themselves, GUI toolkits we don't use, and
+# triton (torch.compile only).
+EXCLUDES = [
+    "pytest", "_pytest", "pytestqt", "pytest_timeout", "pluggy", "iniconfig",
+    "PyInstaller", "_pyinstaller_hooks_contrib", "altgraph", "pip", "setuptools",
+    "tkinter", "_tkinter", "IPython", "matplotlib", "notebook", "jupyter_client",
+    "triton", "tests",
+]
+
+# Env vars read by the spec (set by build_linux.sh --bundle-model / build_macos.sh / CI).
+BUNDLE_MODEL_ENV = "PHOTOSEARCH_BUNDLE_MODEL"  # path of a weights file to ship
+BUNDLE_MODEL_ID_ENV = "PHOTOSEARCH_BUNDLE_MODEL_ID"  # "model/pretrained-tag" it belongs to
+
+
+def package_dir(name: str) -> Path:
+    """Directory of an importable package, found without importing it (importing open_clip
+    would import torch, which takes seconds)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"package {name!r} is not installed in this environment")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def package_datas() -> list[tuple[str, str]]:
+    """(file, dest dir) for every data file in PACKAGE_DATA; fails if a pattern finds none,
+    because a bundle missing them only fails at run time, on the user's machine."""
+    out = []
+    for pkg, patterns in PACKAGE_DATA.items():
+        root = package_dir(pkg)
+        for pattern in patterns:
+            found = sorted(root.glob(pattern))
+            if not found:
+                raise FileNotFoundError(f"{pkg}: no files match {pattern} in {root}")
+            for f in found:
+                out.append((str(f), str(Path(pkg) / f.parent.relative_to(root))))
+    return out
+
+
+def resource_datas() -> list[tuple[str, str]]:
+    """The app icon, for the window and the About box (resources/icons in the bundle)."""
+    icons = RESOURCES / "icons"
+    files = [icons / "photosearch.svg", icons / "hicolor" / "256x256" / "apps" / "photosearch.png"]
+    return [(str(f), "resources/icons") for f in files]
+
+
+def hidden_imports() -> list[str]:
+    """Every module of the photosearch package (the CLI imports command modules by name)."""
+    root = package_dir("photosearch")
+    mods = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root.parent).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if parts[-1] == "__main__":
+            continue
+        mods.append(".".join(parts))
+    return mods + ["pillow_heif", "hnswlib"]
+
+
+def bundled_model(stage_dir: Path | None = None) -> list[tuple[str, str]]:
+    """The optional weights file for offline installs, named the way the app looks it up
+    (photosearch.core.weights.bundled_weights), into the bundle's models/ dir. The file is
+    staged under that name in stage_dir (default build/bundled-model)."""
+    src = os.environ.get(BUNDLE_MODEL_ENV)
+    if not src:
+        return []
+    src_path = Path(src).expanduser().resolve()
+    if not src_path.is_file():
+        raise FileNotFoundError(f"{BUNDLE_MODEL_ENV}={src}: no such file")
+    from photosearch.core.config import DEFAULT_MODEL, DEFAULT_PRETRAINED
+    from photosearch.core.weights import bundled_file_name
+
+    model_id = os.environ.get(BUNDLE_MODEL_ID_ENV) or f"{DEFAULT_MODEL}/{DEFAULT_PRETRAINED}"
+    if not re.fullmatch(r"[^/]+/[^/]+", model_id):
+        raise ValueError(f"{BUNDLE_MODEL_ID_ENV} must be MODEL/PRETRAINED, got {model_id!r}")
+    model, tag = model_id.split("/")
+    staged = (stage_dir or REPO / "build" / "bundled-model") / bundled_file_name(
+        model, tag, src_path.suffix)
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    if staged.exists() or staged.is_symlink():
+        staged.unlink()
+    try:
+        os.link(src_path, staged)  # weights are large: no copy when on the same disk
+    except OSError:
+        shutil.copy2(src_path, staged)
+    return [(str(staged), "models")]
+
+
+def torch_flavour() -> str:
+    """'cuda' or 'cpu': which torch build this environment has (decides the bundle size)."""
+    try:
+        from importlib.metadata import distribution
+
+        dist = distribution("torch")
+    except Exception:  # noqa: BLE001 - no torch: report rather than fail the spec
+        return "none"
+    if "+cpu" in dist.version:
+        return "cpu"
+    needs = " ".join(dist.requires or [])
+    return "cuda" if "nvidia-" in needs else "cpu"
