@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "photosearch.cli.watch_cmds",
     "photosearch.cli.labels_cmds",
     "photosearch.cli.eval_cmds",
+    "photosearch.cli.dupes_cmds",
 ]
 
 log = logging.getLogger("photosearch.cli")
