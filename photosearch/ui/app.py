@@ -1,0 +1,97 @@
+"""Starting the desktop app: `photosearch` with no command, or `python main.py`.
+
+The window is shown before torch is imported: opening a library reads only SQLite and a
+JSON file, and the model is loaded on a background thread once the window is up.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+
+log = logging.getLogger(__name__)
+
+STARTUP_PROBE_ENV = "PHOTOSEARCH_STARTUP_PROBE"  # set by bench/bench_startup.py
+
+
+def make_app():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("photosearch")
+    app.setOrganizationName("photosearch")
+    app.setApplicationDisplayName("photosearch")
+    app.setDesktopFileName("photosearch")
+    return app
+
+
+def run_app(args) -> int:
+    """Run the app until its window closes; returns the process exit code."""
+    app = make_app()
+    if getattr(args, "smoke_test", False):
+        from .smoke import run_smoke_test
+
+        return run_smoke_test(app, args)
+    from . import theme
+    from .main_window import MainWindow
+
+    try:
+        lib = _open_library(args)
+    except Exception as exc:  # noqa: BLE001 - shown to the user, then exit 1
+        _fatal(f"The photo library could not be opened:\n\n{exc}")
+        return 1
+    theme.apply(app, lib.settings.theme)
+    writer = _writer_lock(lib)
+    probe = bool(os.environ.get(STARTUP_PROBE_ENV))
+    win = MainWindow(lib, load_model=not probe, first_run=not probe,
+                     read_only=writer is None)
+    if probe:
+        win.window_shown.connect(lambda: _report_startup(app))
+    win.show()
+    try:
+        return app.exec()
+    finally:
+        win.shutdown()
+        lib.close()
+        if writer is not None:
+            writer.release()
+
+
+def _writer_lock(lib):
+    """The library's writer lock, or None when another process (an indexer, a second app
+    window) holds it: this window then browses and searches but does not index."""
+    from ..core.single_instance import WriterLock
+
+    lock = WriterLock(lib.paths, "photosearch app")
+    return lock if lock.try_acquire(timeout=0.5) else None
+
+
+def _open_library(args):
+    from ..core.library import Library
+    from ..core.paths import resolve_library
+
+    return Library.open(resolve_library(getattr(args, "library", None)),
+                        model=getattr(args, "model", None),
+                        pretrained=getattr(args, "pretrained", None),
+                        device=getattr(args, "device", None))
+
+
+def _report_startup(app) -> None:
+    """One JSON line for the startup benchmark, then quit."""
+    print(json.dumps({"shown_at": time.time(), "torch_imported": "torch" in sys.modules}),
+          flush=True)
+    app.quit()
+
+
+def _fatal(message: str) -> None:
+    print(f"photosearch: error: {message}", file=sys.stderr)
+    try:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        if QApplication.platformName() not in ("offscreen", "minimal"):
+            QMessageBox.critical(None, "photosearch", message)
+    except Exception:  # no display: stderr already has it
+        pass

@@ -1,0 +1,173 @@
+"""Filter chips under the search field: folder, date range, file type, camera, tag.
+
+The chips produce a core `Filters`; filters typed into the query text (`after:`, `tag:`)
+still work and win where both are set (core `Filters.merged`). Active filters show as
+removable chips so it is always visible why results are narrowed.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QToolButton, QVBoxLayout, QWidget)
+
+from ..core.query import Filters, parse_types
+
+TYPE_CHOICES = ["", "jpg", "png", "heic", "gif", "webp", "tiff", "bmp", "jpg,png"]
+
+
+def _epoch(d: QDate) -> float:
+    """A calendar date as the wall-clock epoch the catalog stores dates in."""
+    return datetime(d.year(), d.month(), d.day(), tzinfo=timezone.utc).timestamp()
+
+
+class FilterBar(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.folder = QComboBox()
+        self.folder.addItem("All folders", None)
+        self.after_on, self.after = QCheckBox("From"), QDateEdit()
+        self.before_on, self.before = QCheckBox("until"), QDateEdit()
+        for edit, day in ((self.after, QDate.currentDate().addYears(-1)),
+                          (self.before, QDate.currentDate())):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDate(day)
+        self.types = QComboBox()
+        self.types.setEditable(True)
+        self.types.addItems(TYPE_CHOICES)
+        self.types.lineEdit().setPlaceholderText("any type")
+        self.camera = QLineEdit()
+        self.camera.setPlaceholderText("camera")
+        self.tag = QLineEdit()
+        self.tag.setPlaceholderText("tag")
+        self.chips = QHBoxLayout()
+        self.chips.setContentsMargins(0, 0, 0, 0)
+        self._build()
+        self._connect()
+        self._refresh_chips()
+
+    def _build(self) -> None:
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Folder"))
+        row.addWidget(self.folder, 2)
+        for w in (self.after_on, self.after, self.before_on, self.before):
+            row.addWidget(w)
+        row.addWidget(QLabel("Type"))
+        row.addWidget(self.types, 1)
+        row.addWidget(self.camera, 1)
+        row.addWidget(self.tag, 1)
+        chip_row = QHBoxLayout()
+        chip_row.setContentsMargins(0, 0, 0, 0)
+        chip_row.addLayout(self.chips)
+        chip_row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(row)
+        layout.addLayout(chip_row)
+
+    def _connect(self) -> None:
+        self.folder.currentIndexChanged.connect(self._emit)
+        for box in (self.after_on, self.before_on):
+            box.toggled.connect(self._emit)
+        for edit, box in ((self.after, self.after_on), (self.before, self.before_on)):
+            edit.dateChanged.connect(lambda _d, b=box: b.isChecked() and self._emit())
+        self.types.currentTextChanged.connect(self._emit)
+        self.camera.editingFinished.connect(self._emit)
+        self.tag.editingFinished.connect(self._emit)
+
+    def _emit(self, *_args) -> None:
+        self._refresh_chips()
+        self.changed.emit()
+
+    # -- state --------------------------------------------------------------------------
+    def set_folders(self, folders: list[str]) -> None:
+        current = self.folder.currentData()
+        self.folder.blockSignals(True)
+        self.folder.clear()
+        self.folder.addItem("All folders", None)
+        for path in folders:
+            self.folder.addItem(os.path.basename(path.rstrip("/")) or path, path)
+            self.folder.setItemData(self.folder.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
+        index = self.folder.findData(current) if current else 0
+        self.folder.setCurrentIndex(max(0, index))
+        self.folder.blockSignals(False)
+        if current and index < 0:
+            self._emit()
+
+    def filters(self) -> Filters:
+        types = self.types.currentText().strip()
+        return Filters(
+            folder=self.folder.currentData(),
+            after=_epoch(self.after.date()) if self.after_on.isChecked() else None,
+            before=_epoch(self.before.date().addDays(1)) if self.before_on.isChecked() else None,
+            types=parse_types(types) if types else None,
+            camera=self.camera.text().strip() or None,
+            tags=[t for t in (self.tag.text().strip(),) if t])
+
+    def clear(self) -> None:
+        for w in (self.folder, self.types, self.camera, self.tag, self.after_on, self.before_on):
+            w.blockSignals(True)
+        self.folder.setCurrentIndex(0)
+        self.types.setCurrentText("")
+        self.camera.clear()
+        self.tag.clear()
+        self.after_on.setChecked(False)
+        self.before_on.setChecked(False)
+        for w in (self.folder, self.types, self.camera, self.tag, self.after_on, self.before_on):
+            w.blockSignals(False)
+        self._emit()
+
+    # -- chips --------------------------------------------------------------------------
+    def active_chips(self) -> list[tuple[str, object]]:
+        """(label, clear function) for each active filter."""
+        chips: list[tuple[str, object]] = []
+        if self.folder.currentData():
+            chips.append((f"folder: {self.folder.currentText()}",
+                          lambda: self.folder.setCurrentIndex(0)))
+        if self.after_on.isChecked():
+            chips.append((f"from {self.after.date().toString('yyyy-MM-dd')}",
+                          lambda: self.after_on.setChecked(False)))
+        if self.before_on.isChecked():
+            chips.append((f"until {self.before.date().toString('yyyy-MM-dd')}",
+                          lambda: self.before_on.setChecked(False)))
+        if self.types.currentText().strip():
+            chips.append((f"type: {self.types.currentText().strip()}",
+                          lambda: self.types.setCurrentText("")))
+        if self.camera.text().strip():
+            chips.append((f"camera: {self.camera.text().strip()}", self._clear_line(self.camera)))
+        if self.tag.text().strip():
+            chips.append((f"tag: {self.tag.text().strip()}", self._clear_line(self.tag)))
+        return chips
+
+    def _clear_line(self, edit: QLineEdit):
+        def clear() -> None:
+            edit.clear()
+            self._emit()
+        return clear
+
+    def _refresh_chips(self) -> None:
+        while self.chips.count():
+            item = self.chips.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        chips = self.active_chips()
+        for label, clear in chips:
+            chip = QToolButton()
+            chip.setObjectName("chip")
+            chip.setText(f"{label}  ✕")
+            chip.setToolTip("Remove this filter")
+            chip.clicked.connect(clear)
+            self.chips.addWidget(chip)
+        if len(chips) > 1:
+            all_btn = QPushButton("Clear filters")
+            all_btn.setFlat(True)
+            all_btn.clicked.connect(self.clear)
+            self.chips.addWidget(all_btn)

@@ -1,0 +1,212 @@
+"""The preview pane beside the grid, and the full-size viewer (Space).
+
+Both load their image and metadata on worker threads; the pane shows what it has and
+fills in the rest when it arrives, and drops answers for a photo no longer selected.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton,
+                               QSizePolicy, QVBoxLayout, QWidget)
+
+from .thumbnails import load_scaled
+from .workers import Runner
+
+PREVIEW_SIDE = 900
+VIEWER_SIDE = 2560
+
+
+def human_size(n: int | None) -> str:
+    if n is None:
+        return "?"
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} bytes"
+
+
+def format_date(ts: float | None) -> str:
+    if ts is None:
+        return "unknown"
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def photo_details(lib, result) -> dict:
+    """Metadata for the pane (db thread): file size, other copies, tags if any."""
+    try:
+        size = os.stat(result.path).st_size
+        online = True
+    except OSError:
+        size, online = None, False
+    tags: list[str] = []
+    try:
+        from ..core import tagging
+
+        getter = getattr(tagging, "tags_of", None)
+        if getter is not None:
+            tags = list(getter(lib.catalog, result.hash))
+    except ImportError:
+        pass
+    return {"size": size, "online": online, "paths": lib.catalog.paths_of([result.hash])
+            .get(result.hash, [result.path]), "tags": tags}
+
+
+class PreviewPane(QWidget):
+    find_similar = Signal(str)
+    open_requested = Signal(str)
+    reveal_requested = Signal(str)
+    copy_requested = Signal(str)
+
+    def __init__(self, lib, runner: Runner, parent=None) -> None:
+        super().__init__(parent)
+        self.lib, self.runner = lib, runner
+        self.result = None
+        self.image = QLabel("Select a photo to see it here")
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image.setMinimumSize(200, 160)
+        self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._pixmap: QPixmap | None = None
+        self.fields = {name: QLabel("") for name in
+                       ("Name", "Folder", "Size", "Dimensions", "Taken", "Camera", "Format",
+                        "Score", "Copies", "Tags")}
+        form = QFormLayout()
+        for name, label in self.fields.items():
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+            form.addRow(name, label)
+        buttons = QHBoxLayout()
+        self.buttons = {}
+        for key, text, signal in (("open", "Open", self.open_requested),
+                                  ("reveal", "Show in folder", self.reveal_requested),
+                                  ("copy", "Copy path", self.copy_requested),
+                                  ("similar", "Find similar", self.find_similar)):
+            btn = QPushButton(text)
+            btn.clicked.connect(lambda _c=False, s=signal: self.result and s.emit(self.result.path))
+            btn.setEnabled(False)
+            buttons.addWidget(btn)
+            self.buttons[key] = btn
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.image, 3)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+
+    def show_result(self, result) -> None:
+        self.result = result
+        for btn in self.buttons.values():
+            btn.setEnabled(result is not None)
+        if result is None:
+            self._pixmap = None
+            self.image.setText("Select a photo to see it here")
+            for label in self.fields.values():
+                label.setText("")
+            return
+        self._fill_known(result)
+        self.image.setText("Loading…")
+        self._pixmap = None
+        self.runner.submit("thumbs", load_scaled, result.path, PREVIEW_SIDE,
+                           on_done=lambda img, r=result: self._image_arrived(r, img),
+                           on_error=lambda exc, r=result: self._image_failed(r, exc))
+        self.runner.submit("db", photo_details, self.lib, result,
+                           on_done=lambda d, r=result: self._details_arrived(r, d),
+                           on_error=lambda _e: None)
+
+    def _fill_known(self, r) -> None:
+        f = self.fields
+        f["Name"].setText(os.path.basename(r.path))
+        f["Folder"].setText(os.path.dirname(r.path))
+        f["Dimensions"].setText(f"{r.width} × {r.height}" if r.width else "?")
+        f["Taken"].setText(format_date(r.taken_at))
+        f["Camera"].setText(r.camera or "—")
+        f["Format"].setText((r.format or "?").upper())
+        if r.score is None:
+            f["Score"].setText("—")
+        else:
+            f["Score"].setText(f"{r.score:.3f}" + ("" if r.strong else "  (weaker match)"))
+        for key in ("Size", "Copies", "Tags"):
+            f[key].setText("…")
+
+    def _details_arrived(self, r, d: dict) -> None:
+        if r is not self.result:
+            return
+        f = self.fields
+        f["Size"].setText(human_size(d["size"]) if d["online"] else "file is offline")
+        others = [p for p in d["paths"] if p != r.path]
+        f["Copies"].setText("only this file" if not others else
+                            f"{len(others)} other: " + "; ".join(others[:3]))
+        f["Tags"].setText(", ".join(d["tags"]) or "—")
+
+    def _image_arrived(self, r, image: QImage) -> None:
+        if r is not self.result:
+            return
+        self._pixmap = QPixmap.fromImage(image)
+        self._rescale()
+
+    def _image_failed(self, r, exc: Exception) -> None:
+        if r is self.result:
+            self.image.setText(f"Cannot show this photo:\n{exc}")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._rescale()
+
+    def _rescale(self) -> None:
+        if self._pixmap is not None:
+            self.image.setPixmap(self._pixmap.scaled(
+                self.image.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
+
+
+class Viewer(QDialog):
+    """Full-size view of one photo; Space/Escape close, arrows step through results."""
+
+    step = Signal(int)
+
+    def __init__(self, runner: Runner, parent=None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.setWindowTitle("photosearch viewer")
+        self.label = QLabel("Loading…")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.label.setStyleSheet("background: black; color: #ccc;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        self._pixmap: QPixmap | None = None
+        self.path: str | None = None
+        for key in (Qt.Key.Key_Space, Qt.Key.Key_Escape):
+            QShortcut(QKeySequence(key), self, activated=self.close)
+        QShortcut(QKeySequence(Qt.Key.Key_Right), self, activated=lambda: self.step.emit(1))
+        QShortcut(QKeySequence(Qt.Key.Key_Left), self, activated=lambda: self.step.emit(-1))
+
+    def show_path(self, path: str) -> None:
+        self.path = path
+        self.setWindowTitle(os.path.basename(path))
+        self.label.setText("Loading…")
+        self._pixmap = None
+        self.runner.submit("thumbs", load_scaled, path, VIEWER_SIDE,
+                           on_done=lambda img, p=path: self._arrived(p, img),
+                           on_error=lambda exc, p=path: p == self.path and
+                           self.label.setText(f"Cannot show this photo:\n{exc}"))
+
+    def _arrived(self, path: str, image: QImage) -> None:
+        if path == self.path:
+            self._pixmap = QPixmap.fromImage(image)
+            self._rescale()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._rescale()
+
+    def _rescale(self) -> None:
+        if self._pixmap is not None:
+            self.label.setPixmap(self._pixmap.scaled(
+                self.label.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))

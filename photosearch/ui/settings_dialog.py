@@ -1,0 +1,121 @@
+"""Settings: model and weights, device, strong-match threshold, excluded folders, theme.
+
+Edits a copy of the library's `Settings`; the caller saves it with `Settings.save` when
+the dialog is accepted. Model and device changes apply the next time the app starts (the
+running model keeps serving until then), which the dialog says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from ..core.config import Settings
+from . import model_info
+from .theme import THEMES
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.original = settings
+        self.model = QComboBox()
+        self.model.setEditable(True)
+        for c in model_info.CHOICES:
+            self.model.addItem(c.model, c)
+        self.model.setCurrentText(settings.model)
+        self.pretrained = QLineEdit(settings.pretrained)
+        self.pretrained.setToolTip("A pretrained tag (downloaded once), or a local weights file")
+        browse = QPushButton("Weights file…")
+        browse.clicked.connect(self._pick_weights)
+        weights_row = QHBoxLayout()
+        weights_row.addWidget(self.pretrained, 1)
+        weights_row.addWidget(browse)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.device = QComboBox()
+        self.device.addItems(DEVICES)
+        if settings.device not in DEVICES:
+            self.device.addItem(settings.device)
+        self.device.setCurrentText(settings.device)
+        self.strong = QDoubleSpinBox()
+        self.strong.setRange(0.0, 1.0)
+        self.strong.setSingleStep(0.01)
+        self.strong.setDecimals(2)
+        self.strong.setSpecialValueText("relative to the best match")
+        self.strong.setValue(settings.strong_match)
+        self.strong.setToolTip("Score from which a result counts as a strong match; "
+                               "0 = close to the best match of each search")
+        self.exclude = QPlainTextEdit("\n".join(settings.exclude))
+        self.exclude.setToolTip("One pattern per line: folder or file names (wildcards allowed) "
+                                "that indexing skips")
+        self.theme = QComboBox()
+        self.theme.addItems(THEMES)
+        self.theme.setCurrentText(settings.theme if settings.theme in THEMES else "system")
+        self.model.currentTextChanged.connect(self._model_changed)
+        self.pretrained.textChanged.connect(lambda _t: self._update_note())
+        self._build(weights_row)
+        self._update_note()
+
+    def _build(self, weights_row) -> None:
+        form = QFormLayout()
+        form.addRow("Model", self.model)
+        weights = QWidget()
+        weights.setLayout(weights_row)
+        weights_row.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Weights", weights)
+        form.addRow("", self.note)
+        form.addRow("Device", self.device)
+        form.addRow("Strong match from", self.strong)
+        form.addRow("Excluded folders", self.exclude)
+        form.addRow("Theme", self.theme)
+        restart = QLabel("Model, weights and device changes apply the next time photosearch "
+                         "starts; photos are then re-embedded in the background.")
+        restart.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save |
+                                   QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(restart)
+        layout.addWidget(buttons)
+        self.resize(620, 520)
+
+    def _model_changed(self, text: str) -> None:
+        choice = next((c for c in model_info.CHOICES if c.model == text), None)
+        if choice and text != self.original.model:
+            self.pretrained.setText(choice.pretrained)
+        self._update_note()
+
+    def _update_note(self) -> None:
+        self.note.setText(model_info.describe(self.model.currentText().strip(),
+                                              self.pretrained.text().strip()))
+
+    def _pick_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a CLIP weights file", "",
+            "Weights (*.safetensors *.bin *.pt *.pth);;All files (*)")
+        if path:
+            self.pretrained.setText(path)
+
+    def result_settings(self) -> Settings:
+        """The edited settings (unsaved)."""
+        excludes = [ln.strip() for ln in self.exclude.toPlainText().splitlines() if ln.strip()]
+        return replace(self.original,
+                       model=self.model.currentText().strip() or self.original.model,
+                       pretrained=self.pretrained.text().strip() or self.original.pretrained,
+                       device=self.device.currentText(),
+                       strong_match=round(self.strong.value(), 4),
+                       exclude=excludes,
+                       theme=self.theme.currentText())
+
+    @staticmethod
+    def needs_restart(old: Settings, new: Settings) -> bool:
+        return (old.model, old.pretrained, old.device) != (new.model, new.pretrained, new.device)

@@ -1,0 +1,50 @@
+"""Themes: follow the system, or force light or dark (Fusion style with a palette)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+THEMES = ("system", "light", "dark")
+
+_STYLE = """
+QToolButton#chip { border: 1px solid palette(mid); border-radius: 10px; padding: 2px 8px; }
+QLabel#banner { padding: 6px 10px; border-radius: 4px; background: palette(alternate-base); }
+QLabel#banner[level="warn"] { background: #f5d77a; color: #222; }
+QLabel#banner[level="error"] { background: #e8a0a0; color: #222; }
+QLabel#weakDivider { color: palette(mid); }
+"""
+
+
+def apply(app: QApplication, theme: str) -> None:
+    if not hasattr(app, "_photosearch_default_style"):
+        app._photosearch_default_style = app.style().name()  # type: ignore[attr-defined]
+        app._photosearch_default_palette = QPalette(app.palette())  # type: ignore[attr-defined]
+    if theme == "dark":
+        app.setStyle("Fusion")
+        app.setPalette(_dark())
+    elif theme == "light":
+        app.setStyle("Fusion")
+        app.setPalette(app.style().standardPalette())
+    else:
+        app.setStyle(app._photosearch_default_style)  # type: ignore[attr-defined]
+        app.setPalette(app._photosearch_default_palette)  # type: ignore[attr-defined]
+    app.setStyleSheet(_STYLE)
+
+
+def _dark() -> QPalette:
+    p = QPalette()
+    roles = QPalette.ColorRole
+    colors = {
+        roles.Window: "#2b2b2b", roles.WindowText: "#e6e6e6", roles.Base: "#1f1f1f",
+        roles.AlternateBase: "#333333", roles.ToolTipBase: "#3a3a3a",
+        roles.ToolTipText: "#e6e6e6", roles.Text: "#e6e6e6", roles.Button: "#353535",
+        roles.ButtonText: "#e6e6e6", roles.BrightText: "#ff6b6b", roles.Highlight: "#3d7dd8",
+        roles.HighlightedText: "#ffffff", roles.Link: "#7fb2ff", roles.Mid: "#5a5a5a",
+        roles.PlaceholderText: "#8a8a8a",
+    }
+    for role, color in colors.items():
+        p.setColor(role, QColor(color))
+    p.setColor(QPalette.ColorGroup.Disabled, roles.Text, QColor("#777777"))
+    p.setColor(QPalette.ColorGroup.Disabled, roles.ButtonText, QColor("#777777"))
+    return p

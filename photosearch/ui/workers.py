@@ -1,0 +1,235 @@
+"""Bridges from the GUI thread to the core engine: every disk, model and index call runs here.
+
+The GUI thread never waits on the catalog, the model or the vector index (design invariant
+8). Work is submitted to thread pools owned by one `Runner`; results come back to the GUI
+thread through a queued signal on a QObject that lives there, so callbacks always run on
+the GUI thread. Three pools keep slow work from starving quick work:
+
+- `db`: one thread, owns the app's catalog connection (searches, folders, counts);
+- `model`: one thread, loads the CLIP model in the background (imports torch);
+- `thumbs`: a few threads decoding thumbnails (no catalog access).
+
+Indexing runs on its own pool through `IndexingController`, with its own catalog
+connection (`WorkerLibrary`) so a long batch commit never delays a search.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QThreadPool, QRunnable, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[object], None] | None
+
+
+class _Bridge(QObject):
+    """Lives on the GUI thread; worker threads emit, the GUI thread runs the callbacks."""
+
+    delivered = Signal(object, object)  # callback, value
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.delivered.connect(self._deliver)
+
+    @Slot(object, object)
+    def _deliver(self, callback, value) -> None:
+        if callback is not None:
+            callback(value)
+
+
+class _Job(QRunnable):
+    def __init__(self, runner: "Runner", fn, args, on_done: Callback, on_error: Callback):
+        super().__init__()
+        self.runner, self.fn, self.args = runner, fn, args
+        self.on_done, self.on_error = on_done, on_error
+
+    def run(self) -> None:  # worker thread
+        try:
+            value = self.fn(*self.args)
+        except Exception as exc:  # reported to the GUI, never swallowed
+            log.debug("background job %s failed", getattr(self.fn, "__name__", self.fn),
+                      exc_info=True)
+            self.runner.bridge.delivered.emit(self.on_error or self.runner.default_error, exc)
+            return
+        self.runner.bridge.delivered.emit(self.on_done, value)
+
+
+class Runner:
+    """Thread pools plus the bridge back to the GUI thread; one per main window."""
+
+    def __init__(self, thumb_threads: int = 2) -> None:
+        self.bridge = _Bridge()
+        self.pools = {name: QThreadPool() for name in ("db", "model", "thumbs", "index")}
+        self.pools["db"].setMaxThreadCount(1)
+        self.pools["model"].setMaxThreadCount(1)
+        self.pools["index"].setMaxThreadCount(1)
+        self.pools["thumbs"].setMaxThreadCount(max(1, thumb_threads))
+        self.default_error: Callable[[Exception], None] = lambda exc: log.error("%s", exc)
+
+    def submit(self, pool: str, fn, *args, on_done: Callback = None,
+               on_error: Callback = None) -> None:
+        self.pools[pool].start(_Job(self, fn, args, on_done, on_error))
+
+    def emit(self, callback, value) -> None:
+        """From a worker thread: run `callback(value)` on the GUI thread."""
+        self.bridge.delivered.emit(callback, value)
+
+    def clear_pending(self, pool: str) -> None:
+        """Drop queued (not yet started) jobs, e.g. thumbnails scrolled out of view."""
+        self.pools[pool].clear()
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        ok = True
+        for pool in self.pools.values():
+            pool.clear()
+        for pool in self.pools.values():
+            ok = pool.waitForDone(msecs) and ok
+        return ok
+
+
+class WorkerLibrary:
+    """The app's Library seen through a second catalog connection, for one worker thread.
+
+    SQLite in WAL mode lets this connection write while the app's own connection keeps
+    reading; the model and the vector index stay shared (both are thread-safe), so what
+    the indexer adds is searchable at once.
+    """
+
+    def __init__(self, lib) -> None:
+        from ..core.catalog import Catalog
+
+        self._lib = lib
+        self.catalog = Catalog(lib.paths.catalog)
+
+    def __getattr__(self, name):
+        return getattr(self._lib, name)
+
+    def close(self) -> None:
+        self.catalog.close()
+
+
+@dataclass
+class IndexStatus:
+    """What the status bar shows about a run."""
+
+    phase: str
+    done: int
+    total: int
+    embedded: int
+    problems: int
+    rate: float | None  # files per second
+    eta_s: float | None
+
+
+class RateMeter:
+    """Files per second over a sliding window, and the ETA it implies."""
+
+    def __init__(self, window_s: float = 10.0) -> None:
+        self.window_s = window_s
+        self.samples: list[tuple[float, int]] = []
+
+    def add(self, done: int, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self.samples.append((now, done))
+        while len(self.samples) > 2 and now - self.samples[0][0] > self.window_s:
+            self.samples.pop(0)
+
+    def rate(self) -> float | None:
+        if len(self.samples) < 2:
+            return None
+        (t0, d0), (t1, d1) = self.samples[0], self.samples[-1]
+        return (d1 - d0) / (t1 - t0) if t1 > t0 and d1 > d0 else None
+
+    def eta(self, done: int, total: int) -> float | None:
+        r = self.rate()
+        return (total - done) / r if r and total >= done else None
+
+
+class IndexingController(QObject):
+    """Runs `Indexer` on a worker thread with progress, pause/resume and cancel."""
+
+    progress = Signal(object)  # IndexStatus
+    finished = Signal(object)  # core IndexReport
+    failed = Signal(str)
+    running_changed = Signal(bool)
+
+    PROGRESS_INTERVAL_S = 0.1  # at most ~10 GUI updates a second, however fast files go
+
+    def __init__(self, lib, runner: Runner) -> None:
+        super().__init__()
+        self.lib = lib
+        self.runner = runner
+        self.cancel_event = threading.Event()
+        self.pause_event = threading.Event()
+        self.running = False
+        self._meter = RateMeter()
+        self._last_emit = 0.0
+
+    @property
+    def paused(self) -> bool:
+        return self.pause_event.is_set()
+
+    def start(self, roots: list[str] | None = None, embed: bool = True) -> bool:
+        """Start a run (all registered folders by default); False if one is running."""
+        if self.running:
+            return False
+        self.cancel_event.clear()
+        self.pause_event.clear()
+        self._meter = RateMeter()
+        self.running = True
+        self.running_changed.emit(True)
+        self.runner.submit("index", self._run, roots, embed,
+                           on_done=self._done, on_error=self._error)
+        return True
+
+    def pause(self) -> None:
+        self.pause_event.set()
+
+    def resume(self) -> None:
+        self.pause_event.clear()
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+        self.pause_event.clear()
+
+    # -- worker thread ------------------------------------------------------------------
+    def _run(self, roots, embed: bool):
+        from ..core.indexer import Indexer
+
+        wlib = WorkerLibrary(self.lib)
+        try:
+            indexer = Indexer(wlib, progress=self._on_progress, cancel=self.cancel_event,
+                              paused=self.pause_event, embed=embed)
+            return indexer.run(roots)
+        finally:
+            wlib.close()
+
+    def _on_progress(self, p) -> None:
+        now = time.monotonic()
+        if p.phase == "indexing":
+            self._meter.add(p.done, now)
+        if p.phase == "indexing" and now - self._last_emit < self.PROGRESS_INTERVAL_S \
+                and p.done < p.total:
+            return
+        self._last_emit = now
+        status = IndexStatus(p.phase, p.done, p.total, p.embedded, p.problems,
+                             self._meter.rate(), self._meter.eta(p.done, p.total))
+        self.runner.emit(self.progress.emit, status)
+
+    # -- GUI thread ---------------------------------------------------------------------
+    def _done(self, report) -> None:
+        self.running = False
+        self.running_changed.emit(False)
+        self.finished.emit(report)
+
+    def _error(self, exc: Exception) -> None:
+        self.running = False
+        self.running_changed.emit(False)
+        log.error("indexing failed: %s", exc, exc_info=exc)
+        self.failed.emit(f"Indexing stopped: {exc}")
