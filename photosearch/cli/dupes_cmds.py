@@ -117,7 +117,7 @@ def _print_tier(tier: str, groups) -> None:
     for n, g in enumerate(groups, 1):
         print(f"  [{tier} {n}] {g.reason}")
         for i, it in enumerate(g.items):
-            mark = ("keep " if i == 0 else "     ") if tier == "similar" else \
+            mark = ("best " if i == 0 else "     ") if tier == "similar" else \
                 ("keep " if i == 0 else "copy ")
             print(f"    {mark} {safe(it.path)}  ({_describe(it)})")
             for c in it.copies:
