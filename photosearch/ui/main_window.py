@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.model_error: str | None = None
         self.random_weights = False
         self.browse_total: int | None = None
+        self.fetch_error: str | None = None
         self.counts: dict = {}
         self.first_run_dialog = None
         self.problems_dialog = None
@@ -324,6 +325,7 @@ class MainWindow(QMainWindow):
     def run_request(self) -> None:
         """Show the current request's results (first page now, more on scroll)."""
         self.browse_total = None
+        self.fetch_error = None
         self.empty_label.hide()
         self.results.set_source(self.service.fetcher(self.request))
         self.preview.show_result(None)
@@ -341,7 +343,7 @@ class MainWindow(QMainWindow):
     def _page_loaded(self, rows: int) -> None:
         self._update_count()
         self.results_changed.emit(rows)
-        if rows == 0 and self.results.exhausted:
+        if rows == 0 and self.results.exhausted and not self.fetch_error:
             self._show_empty()
         else:
             self.empty_label.hide()
@@ -359,10 +361,13 @@ class MainWindow(QMainWindow):
         self.empty_label.show()
 
     def _fetch_failed(self, message: str) -> None:
-        self.count_label.setText(f"⚠ {message}")
-        self.results_changed.emit(self.results.rowCount())
+        self.fetch_error = message
+        self._update_count()
 
     def _update_count(self) -> None:
+        if self.fetch_error:
+            self.count_label.setText(f"⚠ {self.fetch_error}")
+            return
         n = self.results.rowCount()
         more = "" if self.results.exhausted else " (more as you scroll)"
         if self.results.loading and n == 0:
