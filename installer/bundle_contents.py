@@ -33,9 +33,10 @@ PACKAGE_DATA = {
 }
 
 # Never shipped: test runners, the build tools themselves, GUI toolkits we don't use, and
-# triton (torch.compile only).
+# triton (torch.compile only). Nothing a runtime dependency needs (pluggy, say, is used by
+# sqlite-utils): a unit test walks the dependency tree to make sure.
 EXCLUDES = [
-    "pytest", "_pytest", "pytestqt", "pytest_timeout", "pluggy", "iniconfig",
+    "pytest", "_pytest", "pytestqt", "pytest_timeout", "iniconfig",
     "PyInstaller", "_pyinstaller_hooks_contrib", "altgraph", "pip", "setuptools",
     "tkinter", "_tkinter", "IPython", "matplotlib", "notebook", "jupyter_client",
     "triton", "tests",
@@ -67,6 +68,28 @@ def package_datas() -> list[tuple[str, str]]:
                 raise FileNotFoundError(f"{pkg}: no files match {pattern} in {root}")
             for f in found:
                 out.append((str(f), str(Path(pkg) / f.parent.relative_to(root))))
+    return out
+
+
+# Packages that load native libraries by file name at run time (torch.ops.load_library),
+# so PyInstaller's import analysis does not see them: torchvision's operators
+# (_C_stable / image_stable in recent releases). Without them `import torchvision`, and so
+# open_clip, fails with "operator torchvision::nms does not exist".
+NATIVE_LIBS = ["torchvision"]
+
+
+def package_binaries() -> list[tuple[str, str]]:
+    """(library, dest dir) for the native libraries in the top dir of each NATIVE_LIBS package."""
+    import importlib.machinery
+
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES) + (".dylib", ".dll")
+    out = []
+    for pkg in NATIVE_LIBS:
+        root = package_dir(pkg)
+        libs = sorted(p for p in root.iterdir() if p.is_file() and p.name.endswith(suffixes))
+        if not libs:
+            raise FileNotFoundError(f"{pkg}: no native libraries in {root}")
+        out += [(str(p), pkg) for p in libs]
     return out
 
 

@@ -120,6 +120,18 @@ def test_spec_collects_every_project_model_config_and_migration():
         assert (f.name, str(Path("photosearch", "core", "model_configs"))) in collected
 
 
+def test_spec_collects_torchvision_operator_libraries():
+    """torchvision loads its ops by file name; without them open_clip cannot import."""
+    import importlib.machinery
+
+    binaries = bc.package_binaries()
+    tv = bc.package_dir("torchvision")
+    expected = {p.name for p in tv.iterdir()
+                if p.name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))}
+    assert expected  # e.g. _C_stable.so, image_stable.so
+    assert {Path(src).name for src, dest in binaries if dest == "torchvision"} == expected
+
+
 def test_spec_fails_loudly_when_data_is_missing(monkeypatch):
     monkeypatch.setitem(bc.PACKAGE_DATA, "photosearch", ["core/no_such_dir/*.json"])
     with pytest.raises(FileNotFoundError, match="no_such_dir"):
@@ -194,3 +206,41 @@ def test_frozen_build_looks_in_its_own_models_dirs(tmp_path, monkeypatch):
 
 def test_bundled_file_names_are_safe():
     assert weights.bundled_file_name("hf-hub:org/model", "a b", ".bin") == "hf-hub_org_model--a_b.bin"
+
+
+def _runtime_distributions() -> set[str]:
+    """Every distribution photosearch needs at run time (its dependency tree, no extras)."""
+    import re
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    seen, todo = set(), ["photosearch"]
+    while todo:
+        name = re.sub(r"[-_.]+", "-", todo.pop()).lower()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            reqs = distribution(name).requires or []
+        except PackageNotFoundError:
+            continue
+        for req in reqs:
+            if "extra ==" in req:
+                continue
+            todo.append(re.split(r"[\s;<>=!~\[(]", req, maxsplit=1)[0])
+    return seen
+
+
+def test_excludes_drop_nothing_a_runtime_dependency_needs():
+    import re
+    from importlib.metadata import packages_distributions
+
+    owners = packages_distributions()
+    needed = _runtime_distributions()
+    assert {"sqlite-utils", "pluggy", "torch", "open-clip-torch"} <= needed
+    # Listed as dependencies but never imported by what the app runs: triton (torch.compile
+    # only), setuptools (torch.utils.cpp_extension), pip (sqlite-utils' `install` command).
+    allowed = {"triton", "setuptools", "pip"}
+    for module in bc.EXCLUDES:
+        for dist in owners.get(module, []):
+            dist = re.sub(r"[-_.]+", "-", dist).lower()
+            assert dist not in needed or dist in allowed, f"{module} belongs to runtime dep {dist}"
