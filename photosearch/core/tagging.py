@@ -36,6 +36,7 @@ How a photo x (unit image embedding) is scored against a label:
 from __future__ import annotations
 
 import io
+import json
 import logging
 import threading
 import weakref
@@ -224,15 +225,25 @@ class Tagger:
         return Prototype(label, self.text_prototype(label), self.background(label.use_templates),
                          pos, pos_h, neg, neg_h, centroid)
 
-    def centroid(self) -> np.ndarray:
-        """Mean image embedding of the library under this model ("a generic photo")."""
-        if self._centroid is None:
-            total, n = None, 0
-            for _, vecs in self.catalog.iter_embeddings(self.model_id):
-                total = vecs.sum(axis=0) if total is None else total + vecs.sum(axis=0)
-                n += len(vecs)
-            dim = self.lib.embedding_dim() or self.lib.embedder().dim
-            self._centroid = _unit(total / n) if n else np.zeros(dim, np.float32)
+    def centroid(self, refresh: bool = False) -> np.ndarray:
+        """Mean image embedding of the library under this model ("a generic photo").
+        Cached in the catalog: computed by a full apply, reused by per-batch tagging so
+        indexing never rescans the library (the mean drifts slowly as photos arrive)."""
+        if self._centroid is not None and not refresh:
+            return self._centroid
+        key = f"tagging:centroid:{self.model_id}"
+        cached = None if refresh else self.catalog.get_meta(key)
+        if cached:
+            self._centroid = np.asarray(json.loads(cached), np.float32)
+            return self._centroid
+        total, n = None, 0
+        for _, vecs in self.catalog.iter_embeddings(self.model_id):
+            total = vecs.sum(axis=0) if total is None else total + vecs.sum(axis=0)
+            n += len(vecs)
+        dim = self.lib.embedding_dim() or self.lib.embedder().dim
+        self._centroid = _unit(total / n) if n else np.zeros(dim, np.float32)
+        if n:
+            self.catalog.set_meta(key, json.dumps([round(float(v), 6) for v in self._centroid]))
         return self._centroid
 
     def _example_vectors(self, examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
@@ -329,7 +340,8 @@ class Tagger:
                 for lab in labels:
                     self.store.mark_applied(lab, lab.def_hash, self.model_id)
             return [ApplyReport(lab.name) for lab in labels]
-        self._centroid = None  # fresh mean image for this pass
+        if any(lab.examples for lab in labels):
+            self.centroid(refresh=True)  # fresh mean image for this full pass
         protos = [self.prototype(lab) for lab in labels]
         scores: list[dict[str, float]] = [{} for _ in labels]
         done = 0
