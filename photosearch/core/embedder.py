@@ -100,7 +100,10 @@ class Embedder:
     @torch.inference_mode()
     def encode_images(self, pixels: np.ndarray) -> np.ndarray:
         """uint8 (N, S, S, 3) centre-cropped pixels -> L2-normalised float32 (N, D)."""
-        t = torch.from_numpy(np.ascontiguousarray(pixels))
+        pixels = np.ascontiguousarray(pixels)
+        if not pixels.flags.writeable:  # e.g. decoded straight from a read-only buffer
+            pixels = pixels.copy()
+        t = torch.from_numpy(pixels)
         if self.device.startswith("cuda"):
             t = t.pin_memory().to(self.device, non_blocking=True)
         else:

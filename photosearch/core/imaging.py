@@ -126,7 +126,7 @@ def _open(source: Source, draft_size: int | None) -> tuple[Image.Image, tuple[in
         raise ImageError("permission denied: the app cannot read this file") from exc
     except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
         reason = str(exc) or type(exc).__name__
-        if "truncated" in reason or "broken data stream" in reason:
+        if "truncated" in reason.lower() or "broken data stream" in reason:
             reason = "file is truncated (incomplete copy or download?)"
         raise ImageError(f"corrupt image: {reason}") from exc
     except MemoryError as exc:

@@ -29,6 +29,9 @@ from .weights import WeightsUnavailable
 log = logging.getLogger(__name__)
 
 INDEX_SAVE_INTERVAL_S = 30.0
+# Decode threads run at lower CPU priority: the model's threads (and the GUI thread) keep
+# their cores and decoding fills the gaps. See docs/benchmarks.md for the measurement.
+DECODE_NICE = 5
 NO_MODEL_DECODE_SIZE = 224  # metadata and perceptual hashes still need pixels
 
 
@@ -122,13 +125,26 @@ class Indexer:
         with self.catalog.transaction():
             n = self.catalog.delete_files(paths)
             self.catalog.clear_problems(paths)
+        self._drop_orphans(hashes)
+        return n
+
+    def _drop_orphans(self, hashes) -> None:
+        """Photos among `hashes` left with no file leave the index; their grace period starts."""
         orphans = [h for h in hashes if not self.catalog.paths_of([h])]
+        if not orphans:
+            return
         with self.catalog.transaction():
-            self.catalog.mark_orphans(orphans)  # grace period starts (see purge_orphans)
+            self.catalog.mark_orphans(orphans)  # see Catalog.purge_orphans
         ids = self.catalog.embedding_ids_for(self.lib.model_id, orphans)
         if ids and self._index_ready():
             self.lib.index().remove(ids.values())
-        return n
+
+    def _replaced(self, rows) -> set[str]:
+        """Hashes that paths about to be re-linked point at now, when the content changed
+        (a file edited in place): the old photo may lose its last file."""
+        before = self.catalog.file_states_for([r[0] for r in rows])
+        new = {r[0]: r[1] for r in rows}
+        return {k.hash for p, k in before.items() if k.hash != new[p]}
 
     def index_files(self, files: Iterable[tuple[DiskFile, int | None]],
                     likely_moves: Iterable[tuple[int, int]] = ()) -> IndexReport:
@@ -226,7 +242,8 @@ class Indexer:
         depth = batch_size + 4 * self.workers  # enough queued work to keep decoders busy
         done = 0
         last_save = time.monotonic()
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="decode") as pool:
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="decode",
+                                initializer=_lower_priority, initargs=(DECODE_NICE,)) as pool:
             while (queue or in_flight) and not self.cancel.is_set():
                 while self.paused.is_set() and not self.cancel.is_set():
                     time.sleep(0.1)
@@ -279,9 +296,11 @@ class Indexer:
     def _link(self, results: list[_Result]) -> None:
         rows = [(r.job.file.path, r.hash, r.job.folder_id, r.job.file.size, r.job.file.mtime_ns)
                 for r in results]
+        replaced = self._replaced(rows)
         with self.catalog.transaction():
             self.catalog.link_files(rows)
             self.catalog.clear_problems([r[0] for r in rows])
+        self._drop_orphans(replaced)
         if self._index_ready():
             ids = self.catalog.embedding_ids_for(self.lib.model_id, [r.hash for r in results])
             if ids:
@@ -295,6 +314,7 @@ class Indexer:
         photos = [_photo_info(r) for r in decoded]
         rows = [(r.job.file.path, r.hash, r.job.folder_id, r.job.file.size, r.job.file.mtime_ns)
                 for r in batch]
+        replaced = self._replaced(rows)
         with self.catalog.transaction():
             self.catalog.add_photos(photos)
             self.catalog.link_files(rows)
@@ -309,6 +329,7 @@ class Indexer:
         else:
             report.cataloged += len(decoded)
         report.linked += len(batch) - len(decoded)
+        self._drop_orphans(replaced)
 
     def _tag_new(self, hashes: list[str], vectors: np.ndarray) -> None:
         """Auto-tag fresh photos with the user's labels (one tiny query when there are none).
@@ -335,6 +356,17 @@ def _empty_dir(path: str) -> bool:
             return next(it, None) is None
     except OSError:
         return False
+
+
+def _lower_priority(nice: int) -> None:
+    """Lower the calling thread's scheduling priority (Linux applies nice per thread)."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
+    except OSError:
+        pass  # not permitted on this platform: run at normal priority
 
 
 def _work(job: _Job, size: int) -> _Result:
