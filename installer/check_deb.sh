@@ -130,7 +130,10 @@ else
 fi
 
 snapshot > "$WORK/after"
-diff "$WORK/before" "$WORK/after" >/dev/null || { diff "$WORK/before" "$WORK/after" | head; die "the app wrote into its install dir"; }
+if ! diff "$WORK/before" "$WORK/after" >"$WORK/install-dir.diff"; then
+  head "$WORK/install-dir.diff" >&2
+  die "the app wrote into its install dir"
+fi
 [ -n "$(find "$HOME" -type f | head -1)" ] || die "the app wrote nothing under the user's dirs (log expected)"
 say "install dir untouched; user files went to $HOME only"
 
