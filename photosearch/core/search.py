@@ -146,18 +146,26 @@ class Searcher:
             return index.knn(vec, k)
         if allowed.size == 0:
             return np.empty(0, np.int64), np.empty(0, np.float32)
-        if allowed.size <= BRUTE_FORCE_MAX:
-            live = index.only_live(allowed)
-            if live.size == 0:
-                return np.empty(0, np.int64), np.empty(0, np.float32)
-            scores = index.vectors(live) @ vec
-            order = np.argsort(-scores)[:k]
-            return live[order], scores[order]
-        mask = bytearray(int(allowed.max()) + 1)
-        for i in allowed.tolist():
-            mask[i] = 1
-        size = len(mask)
-        return index.knn(vec, k, allowed=lambda label: label < size and mask[label] == 1)
+        if allowed.size > BRUTE_FORCE_MAX:
+            mask = np.zeros(int(allowed.max()) + 1, dtype=bool)
+            mask[allowed] = True
+            flags = mask.tobytes()  # bytes indexing is the cheapest per-node check hnswlib can call
+            size = len(flags)
+            try:
+                return index.knn(vec, min(k, int(allowed.size)),
+                                 allowed=lambda label: label < size and flags[label] == 1)
+            except RuntimeError:
+                pass  # fewer than k allowed labels are live: score them exactly instead
+        return self._exact(index, vec, k, allowed)
+
+    @staticmethod
+    def _exact(index, vec: np.ndarray, k: int, allowed: np.ndarray):
+        live = index.only_live(allowed)
+        if live.size == 0:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        scores = index.vectors(live) @ vec
+        order = np.argsort(-scores, kind="stable")[:k]
+        return live[order], scores[order]
 
     # -- filters ------------------------------------------------------------------------
     def _allowed(self, f: Filters) -> np.ndarray | None:
