@@ -42,8 +42,11 @@ KNN_CHUNK = 4096
 class DupeSettings:
     """Thresholds and keeper rules (the `duplicates` section of settings.json)."""
 
-    same_phash_max: int = 8  # phash bits that may differ for "same photo"
-    same_dhash_max: int = 20  # and dhash bits (a second, independent check); 64 = off
+    # phash bits that may differ for "same photo", and dhash bits (a second, independent
+    # check; 64 = off). Chosen with bench/bench_dupes_quality.py (see docs/benchmarks.md):
+    # no chance match among 500k pairs of different photos, crops are the hard case.
+    same_phash_max: int = 10
+    same_dhash_max: int = 16
     same_min_cosine: float = 0.90  # with embeddings on both: veto below this
     same_rescue_phash_max: int = 16  # looser phash accepted when embeddings are very close
     same_rescue_cosine: float = 0.97
@@ -53,6 +56,7 @@ class DupeSettings:
     similar_max_gap_s: float = 120.0  # capture times of a linked pair
     similar_max_span_s: float = 900.0  # first to last capture of a group
     knn_k: int = 10
+    knn_ef: int = 24  # HNSW search breadth: only very close neighbours matter here
     max_group_size: int = 100
     keep_rules: list[str] = field(default_factory=lambda: list(DEFAULT_RULES))
     preferred_folders: list[str] = field(default_factory=list)
@@ -273,21 +277,33 @@ class DuplicateFinder:
         return emb
 
     def _knn_pairs(self, emb: "_Embeddings", node_of_label) -> dict[tuple[int, int], float]:
+        """Close pairs from each photo's k nearest neighbours (vectorised per chunk)."""
         s = self.settings
         floor = min(s.similar_min_cosine, s.same_rescue_cosine)
         k = s.knn_k + 1  # the photo itself comes back first
-        pairs: dict[tuple[int, int], float] = {}
+        top = max(node_of_label) + 1
+        node_by_label = np.full(top, -1, dtype=np.int64)
+        node_by_label[np.fromiter(node_of_label, np.int64)] = \
+            np.fromiter(node_of_label.values(), np.int64)
+        found_a, found_b, found_s = [], [], []
         for start in range(0, emb.nodes.size, KNN_CHUNK):
             chunk = emb.nodes[start:start + KNN_CHUNK]
             vecs = emb.index.vectors([emb.label_of_node[n] for n in chunk])
-            labels, scores = _knn_many(emb.index, vecs, k)
-            for row, n in enumerate(chunk.tolist()):
-                for lab, sc in zip(labels[row].tolist(), scores[row].tolist()):
-                    m = node_of_label.get(lab)
-                    if m is None or m == n or sc < floor:
-                        continue
-                    key = (n, m) if n < m else (m, n)
-                    pairs[key] = max(sc, pairs.get(key, -1.0))
+            labels, scores = _knn_many(emb.index, vecs, k, s.knn_ef)
+            ok = (labels >= 0) & (labels < top) & (scores >= floor)
+            m = np.where(ok, node_by_label[np.clip(labels, 0, top - 1)], -1)
+            n = np.broadcast_to(chunk[:, None], m.shape)
+            keep = (m >= 0) & (m != n)
+            a, b = n[keep], m[keep]
+            found_a.append(np.minimum(a, b))
+            found_b.append(np.maximum(a, b))
+            found_s.append(scores[keep])
+        pairs: dict[tuple[int, int], float] = {}
+        if found_a:
+            for a, b, sc in zip(np.concatenate(found_a).tolist(), np.concatenate(found_b).tolist(),
+                                np.concatenate(found_s).tolist()):
+                if sc > pairs.get((a, b), -1.0):
+                    pairs[(a, b)] = sc
         return pairs
 
     # -- same photo -----------------------------------------------------------------
@@ -302,6 +318,8 @@ class DuplicateFinder:
             both_d = photos.dhash_ok[i] & photos.dhash_ok[j]
             dd = hamming(photos.dhash[i], photos.dhash[j])
             keep = ~both_d | (dd <= s.same_dhash_max)
+            if emb is not None:
+                emb.prefetch(set(i[keep].tolist()) | set(j[keep].tolist()))
             for a, b, dist in zip(i[keep].tolist(), j[keep].tolist(), d[keep].tolist()):
                 if emb is None or not emb.has(a, b) or emb.cos(a, b) >= s.same_min_cosine:
                     edges[(a, b)] = float(dist)
@@ -318,6 +336,8 @@ class DuplicateFinder:
         s = self.settings
         edges = self._same_edges(photos, emb)
         self.progress("grouping same photos")
+        if emb is not None:
+            emb.prefetch({n for _, a, b in edges for n in (a, b)})
         ph = photos.phash
 
         def compatible(a: list[int], b: list[int]) -> bool:
@@ -358,6 +378,7 @@ class DuplicateFinder:
             edges.append((-cos, a, b))
         edges.sort()
         self.progress("grouping similar shots")
+        emb.prefetch({n for _, a, b in edges for n in (a, b)})
 
         def compatible(a: list[int], b: list[int]) -> bool:
             times = t[np.array(a + b)]
@@ -409,6 +430,10 @@ class _Embeddings:
         nodes = self.vec_nodes()
         return a in nodes and b in nodes
 
+    def prefetch(self, ns) -> None:
+        """Fetch many vectors in one call (hnswlib get_items is slow per call)."""
+        self._fetch(sorted(ns))
+
     def _fetch(self, ns: Sequence[int]) -> None:
         need = [n for n in ns if n not in self._vecs and n in self.vec_nodes()]
         if need:
@@ -431,10 +456,10 @@ class _Embeddings:
         return float((np.stack(va) @ np.stack(vb).T).min())
 
 
-def _knn_many(index, vecs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _knn_many(index, vecs: np.ndarray, k: int, ef: int) -> tuple[np.ndarray, np.ndarray]:
     """Batched kNN; rows hnswlib cannot fill (many deleted labels) fall back to one by one."""
     try:
-        return index.knn_many(vecs, k)
+        return index.knn_many(vecs, k, ef)
     except RuntimeError:
         rows = [index.knn(v, k) for v in vecs]
         width = max((r[0].size for r in rows), default=0)

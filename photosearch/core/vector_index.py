@@ -94,16 +94,18 @@ class VectorIndex:
         # hnswlib's "ip" distance is 1 - dot.
         return labels[0].astype(np.int64), (1.0 - dists[0]).astype(np.float32)
 
-    def knn_many(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def knn_many(self, queries: np.ndarray, k: int, ef: int = MIN_EF
+                 ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (ids, scores) per row of `queries`, searched in parallel: for building a
         kNN graph (duplicate grouping), where one query per call would dominate the run.
+        A small `ef` is enough when only very close neighbours matter (and much faster).
         Raises RuntimeError when hnswlib cannot return k live results for some row."""
         q = np.asarray(queries, dtype=np.float32).reshape(-1, self.dim)
         with self._lock:
             k = min(k, len(self._live))
             if k <= 0 or q.shape[0] == 0:
                 return np.empty((q.shape[0], 0), np.int64), np.empty((q.shape[0], 0), np.float32)
-            self._index.set_ef(max(MIN_EF, k))
+            self._index.set_ef(max(ef, k))
             labels, dists = self._index.knn_query(q, k=k)
         return labels.astype(np.int64), (1.0 - dists).astype(np.float32)
 
