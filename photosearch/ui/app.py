@@ -81,9 +81,11 @@ def _open_library(args):
 
 def _report_startup(app) -> None:
     """One JSON line for the startup benchmark, then quit."""
+    from PySide6.QtCore import QTimer
+
     print(json.dumps({"shown_at": time.time(), "torch_imported": "torch" in sys.modules}),
           flush=True)
-    app.quit()
+    QTimer.singleShot(0, app.quit)  # the event loop may not be running yet
 
 
 def _fatal(message: str) -> None:

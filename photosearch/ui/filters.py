@@ -11,7 +11,7 @@ import os
 from datetime import datetime, timezone
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLineEdit,
                                QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from ..core.query import Filters, parse_types
@@ -30,6 +30,7 @@ class FilterBar(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.folder = QComboBox()
+        self.folder.setToolTip("Only photos in this folder")
         self.folder.addItem("All folders", None)
         self.after_on, self.after = QCheckBox("From"), QDateEdit()
         self.before_on, self.before = QCheckBox("until"), QDateEdit()
@@ -42,6 +43,7 @@ class FilterBar(QWidget):
         self.types.setEditable(True)
         self.types.addItems(TYPE_CHOICES)
         self.types.lineEdit().setPlaceholderText("any type")
+        self.types.setToolTip("File types, e.g. jpg or jpg,png")
         self.camera = QLineEdit()
         self.camera.setPlaceholderText("camera")
         self.tag = QLineEdit()
@@ -55,23 +57,21 @@ class FilterBar(QWidget):
     def _build(self) -> None:
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Folder"))
         row.addWidget(self.folder, 2)
-        for w in (self.after_on, self.after, self.before_on, self.before):
-            row.addWidget(w)
-        row.addWidget(QLabel("Type"))
         row.addWidget(self.types, 1)
         row.addWidget(self.camera, 1)
         row.addWidget(self.tag, 1)
-        chip_row = QHBoxLayout()
-        chip_row.setContentsMargins(0, 0, 0, 0)
-        chip_row.addLayout(self.chips)
-        chip_row.addStretch(1)
+        dates = QHBoxLayout()
+        dates.setContentsMargins(0, 0, 0, 0)
+        for w in (self.after_on, self.after, self.before_on, self.before):
+            dates.addWidget(w)
+        dates.addLayout(self.chips)
+        dates.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(row)
-        layout.addLayout(chip_row)
+        layout.addLayout(dates)
 
     def _connect(self) -> None:
         self.folder.currentIndexChanged.connect(self._emit)

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton,
+from PySide6.QtWidgets import (QDialog, QFormLayout, QGridLayout, QLabel, QPushButton,
                                QSizePolicy, QVBoxLayout, QWidget)
 
 from .thumbnails import load_scaled
@@ -81,7 +81,7 @@ class PreviewPane(QWidget):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
             form.addRow(name, label)
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()
         self.buttons = {}
         for key, text, signal in (("open", "Open", self.open_requested),
                                   ("reveal", "Show in folder", self.reveal_requested),
@@ -90,7 +90,7 @@ class PreviewPane(QWidget):
             btn = QPushButton(text)
             btn.clicked.connect(lambda _c=False, s=signal: self.result and s.emit(self.result.path))
             btn.setEnabled(False)
-            buttons.addWidget(btn)
+            buttons.addWidget(btn, len(self.buttons) // 2, len(self.buttons) % 2)
             self.buttons[key] = btn
         layout = QVBoxLayout(self)
         layout.addWidget(self.image, 3)
