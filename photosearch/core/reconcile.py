@@ -111,7 +111,7 @@ def plan_paths(catalog: Catalog, paths: Iterable[tuple[str, bool]], roots: Roots
         if root is None or root not in roots.online or excluded(root, path, excluder):
             continue
         folder_id = roots.ids[root]
-        if is_dir or os.path.isdir(path):
+        if os.path.isdir(path):
             disk = {f.path: f for f in walk(path, excluder, on_error)
                     if not excluded(root, f.path, excluder)}
             known = catalog.file_states(under=path)
@@ -158,3 +158,11 @@ def still_gone(paths: Iterable[str], roots: Roots) -> list[str]:
         if not os.path.lexists(p):
             out.append(p)
     return out
+
+
+def stale_siblings(catalog: Catalog, paths: list[str]) -> list[str]:
+    """Other known paths of the photos at `paths` that no longer exist on disk."""
+    hashes = {k.hash for k in catalog.file_states_for(paths).values()}
+    mine = set(paths)
+    return [p for ps in catalog.paths_of(list(hashes)).values() for p in ps
+            if p not in mine and not os.path.lexists(p)]

@@ -200,8 +200,9 @@ def _stat(path: str) -> tuple[int, int] | None:
 class _Handler:
     """Runs on watchdog's thread: filters events and records paths, nothing else."""
 
-    def __init__(self, root: str, pending: PendingChanges, excluder: Excluder):
-        self.root = root
+    def __init__(self, roots: Callable[[], reconcile.Roots], pending: PendingChanges,
+                 excluder: Excluder):
+        self.roots = roots  # the watcher's current folders: a move may cross them
         self.pending = pending
         self.excluder = excluder
 
@@ -226,11 +227,10 @@ class _Handler:
         self.pending.touch(src, is_dir=event.is_directory, closed=closed)
 
     def _relevant(self, path: str, is_dir: bool) -> bool:
-        if not (path == self.root or path.startswith(self.root.rstrip(os.sep) + os.sep)):
-            return False
         if not is_dir and not is_image_name(os.path.basename(path)):
             return False
-        return not reconcile.excluded(self.root, path, self.excluder)
+        root = self.roots().root_of(path)
+        return root is not None and not reconcile.excluded(root, path, self.excluder)
 
 
 # -- the watcher -----------------------------------------------------------------------
@@ -448,7 +448,7 @@ class LibraryWatcher:
         state = self._states[root] = _RootState(ident)
         try:
             state.watch = self.observer.schedule(
-                _Handler(root, self.pending, self.excluder), root, recursive=True)
+                _Handler(lambda: self.roots, self.pending, self.excluder), root, recursive=True)
         except OSError as exc:
             self._emit(WatchEvent("error", roots=[root], message=_watch_error(root, exc)))
         self.roots.online.add(root)
@@ -483,7 +483,12 @@ class LibraryWatcher:
             if plan.files else IndexReport()
         removed = 0
         if not self._cancel.is_set():
-            removed = self.indexer.forget_paths(reconcile.still_gone(plan.vanished, self.roots))
+            # A move between folders can reach us as a bare "created" (the OS pairs the two
+            # halves and the source's half is lost): the linked photo's old path is then
+            # found missing here.
+            vanished = plan.vanished + reconcile.stale_siblings(
+                self.lib.catalog, [f.path for f, _ in plan.files])
+            removed = self.indexer.forget_paths(reconcile.still_gone(vanished, self.roots))
         if moved or removed or report.embedded or report.cataloged or report.linked:
             self._dirty_since = time.monotonic()
         event = _event_from(report, "changed")
