@@ -149,3 +149,28 @@ def test_tags_and_review_decisions_of_removed_copies_move_to_the_keeper(dupes):
     assert report.tags_merged == 2
     assert _tags(cat, keeper) == {"beach": "confirmed", "dog": "rejected", "sunset": "confirmed"}
     assert _tags(cat, c2) == {"dog": "rejected", "sunset": "rejected"}  # kept for undo
+
+
+def test_app_api_find_preview_resolve_undo(dupes):
+    from photosearch.core.dupes_api import Duplicates
+
+    lib, root, trash = dupes
+    api = Duplicates(lib)
+    before = checksums(root)
+    found = api.find()
+    same = found.groups["same"]
+    assert len(same) == 1 and same[0].keeper_reason and same[0].reason
+    plan = api.preview(same, keep_rules=["size"])  # re-choose keepers by file size
+    biggest = max(same[0].items, key=lambda it: it.size)
+    assert plan.entries[0].keeper.path == biggest.path
+    assert checksums(root) == before  # a preview touches nothing
+    sim_plan = api.choose([(same[0], same[0].items[0].path, [same[0].items[1].path])])
+    assert sim_plan.files == 1 and sim_plan.bytes == same[0].items[1].size
+    report = api.resolve(plan)
+    assert len(report.trashed) == 2
+    [info] = api.undo_logs()
+    assert info.path == report.log_path and info.pending == 2
+    assert len(api.undo().restored) == 2
+    assert api.undo_logs()[0].pending == 0 and checksums(root) == before
+    api.not_duplicates(same[0])
+    assert api.find(("same",)).groups["same"] == []
