@@ -113,11 +113,12 @@ def resolve(library, plan: Plan, *, progress: Callable[[int, int], None] | None 
     undo = UndoLog.create(library.paths.undo_dir, "-".join(tiers))
     report = ResolveReport(undo.path)
     done = 0
+    keepers = {os.path.abspath(e.keeper.path) for e in plan.entries}
     for entry in plan.entries:
         if cancel is not None and cancel.is_set():
             report.skipped += [(p, "cancelled") for p, _ in entry.trash]
             continue
-        _resolve_entry(library, entry, undo, report)
+        _resolve_entry(library, entry, undo, report, keepers)
         done += len(entry.trash)
         progress(done, plan.files)
     _after_trash(library, plan, report)
@@ -127,7 +128,8 @@ def resolve(library, plan: Plan, *, progress: Callable[[int, int], None] | None 
     return report
 
 
-def _resolve_entry(library, entry: PlanEntry, undo: UndoLog, report: ResolveReport) -> None:
+def _resolve_entry(library, entry: PlanEntry, undo: UndoLog, report: ResolveReport,
+                   keepers: set[str]) -> None:
     try:
         verify(entry.keeper.path, entry.keeper.hash)
     except ChangedError as exc:
@@ -135,8 +137,8 @@ def _resolve_entry(library, entry: PlanEntry, undo: UndoLog, report: ResolveRepo
         report.skipped += [(p, why) for p, _ in entry.trash]
         return
     for path, expected in entry.trash:
-        if os.path.abspath(path) == os.path.abspath(entry.keeper.path):
-            report.skipped.append((path, "is the keeper"))
+        if os.path.abspath(path) in keepers:  # never trash any group's keeper
+            report.skipped.append((path, "is a keeper in this plan"))
             continue
         try:
             rec = trash_file(path, expected, entry.group_id, entry.keeper.path)

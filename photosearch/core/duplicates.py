@@ -22,7 +22,7 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -404,7 +404,7 @@ class DuplicateFinder:
             files = photos.files[photos.hashes[n]]
             best = choose_keeper(files, self.rules)[0] if len(files) > 1 else files[0]
             copies = tuple(sorted(f.path for f in files if f is not best))
-            items.append(Item(**{**best.__dict__, "copies": copies}))
+            items.append(replace(best, copies=copies))
         keeper, why = choose_keeper(items, self.rules)
         ordered = [keeper] + sorted((i for i in items if i is not keeper), key=lambda i: i.path)
         return _finish(Group(tier, ordered, why, reason))

@@ -174,3 +174,17 @@ def test_app_api_find_preview_resolve_undo(dupes):
     assert api.undo_logs()[0].pending == 0 and checksums(root) == before
     api.not_duplicates(same[0])
     assert api.find(("same",)).groups["same"] == []
+
+
+def test_a_keeper_of_one_entry_is_never_trashed_by_another(dupes):
+    from photosearch.core.dupes_cleanup import Plan, PlanEntry
+
+    lib, root, trash = dupes
+    [g] = DuplicateFinder(lib).find(("same",)).groups["same"]
+    keeper, other = g.items[0], g.items[1]
+    bad = Plan([PlanEntry("g1", "same", keeper, [(other.path, other.hash)]),
+                PlanEntry("g2", "same", other, [(keeper.path, keeper.hash)])])
+    report = resolve(lib, bad)
+    assert [r.path for r in report.trashed] == []
+    assert {p for p, _ in report.skipped} == {keeper.path, other.path}
+    assert Path(keeper.path).exists() and Path(other.path).exists()
