@@ -1,0 +1,78 @@
+"""The HNSW index is derived state: persisted atomically, rebuilt or reconciled, never trusted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from photosearch.core.vector_index import VectorIndex
+
+
+def vecs(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def index():
+    ix = VectorIndex(16, "m/1", capacity=16)  # small capacity: adds must grow it
+    ix.add(np.arange(1, 201), vecs(200))
+    return ix
+
+
+def test_knn_returns_cosine_scores_best_first(index):
+    v = vecs(200)
+    ids, scores = index.knn(v[41], 5)
+    assert ids[0] == 42 and scores[0] == pytest.approx(1.0, abs=1e-5)
+    assert list(scores) == sorted(scores, reverse=True)
+    assert scores[1] == pytest.approx(float(v[ids[1] - 1] @ v[41]), abs=1e-5)
+
+
+def test_remove_hides_and_re_add_restores(index):
+    v = vecs(200)
+    index.remove([42])
+    assert 42 not in index.knn(v[41], 10)[0] and len(index) == 199
+    index.add(np.array([42]), v[41:42])
+    assert index.knn(v[41], 1)[0][0] == 42 and len(index) == 200
+
+
+def test_filter_predicate_restricts_results(index):
+    ids, _ = index.knn(vecs(200)[0], 10, allowed=lambda label: label % 2 == 0)
+    assert len(ids) == 10 and all(i % 2 == 0 for i in ids)
+
+
+def test_save_load_round_trip_keeps_deletions(index, tmp_path):
+    index.remove([7, 8])
+    path = tmp_path / "ix.hnsw"
+    index.save(path)
+    assert not list(tmp_path.glob("*.tmp"))  # written via temp + rename
+    loaded = VectorIndex.load(path, 16, "m/1")
+    assert loaded.labels() == set(range(1, 201)) - {7, 8}
+
+
+def test_an_index_for_another_model_or_dim_is_not_used(index, tmp_path):
+    path = tmp_path / "ix.hnsw"
+    index.save(path)
+    assert VectorIndex.load(path, 16, "m/2") is None
+    assert VectorIndex.load(path, 32, "m/1") is None
+
+
+def test_a_corrupt_or_missing_index_file_means_rebuild_not_crash(index, tmp_path):
+    path = tmp_path / "ix.hnsw"
+    assert VectorIndex.load(path, 16, "m/1") is None
+    index.save(path)
+    path.write_bytes(b"garbage" * 10)
+    assert VectorIndex.load(path, 16, "m/1") is None
+
+
+def test_reconcile_adds_missing_and_drops_stale(index):
+    v = vecs(300)
+    want = np.arange(101, 301)  # 1..100 gone, 201..300 new
+
+    def fetch(ids):
+        ids = np.array(ids, dtype=np.int64)
+        yield ids, v[ids - 1]
+    added, removed = index.reconcile(want, fetch)
+    assert (added, removed) == (100, 100)
+    assert index.labels() == set(range(101, 301))
+    assert index.knn(v[250], 1)[0][0] == 251
