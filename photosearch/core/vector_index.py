@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 M = 16
 EF_CONSTRUCTION = 200
-MIN_EF = 64
+MIN_EF = 128  # recall@10 0.995 vs 0.955 at 64 on structured 512-d data (bench_query)
 
 
 class VectorIndex:
