@@ -140,3 +140,9 @@ def test_missing_weights_give_a_clear_error_and_still_catalog(tmp_path, capsys, 
     assert code == 0
     assert "cataloged without embeddings" in err and "--pretrained /path/to/weights" in err
     assert "22 cataloged without embedding" in out
+
+
+def test_an_over_long_query_is_truncated_with_a_notice(indexed, capsys):
+    lib, _ = indexed
+    code, out, err = cli(capsys, lib, "search", *(["sunset over the sea"] * 40), "--limit", "2")
+    assert code == 0 and "truncated to the model's 77 tokens" in err
