@@ -1,0 +1,268 @@
+"""The labels screen: your labels with counts, their tagged photos, a review queue of
+borderline photos (yes / no), and rejected ones. Built on core `tagging.Tagger`.
+
+Every Tagger call runs on the window's db thread (scoring needs the model and the
+catalog); this widget only shows answers.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem,
+                               QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+
+from .grid import ResultsGrid
+from .results_model import ResultsModel
+
+TABS = (("confident", "Tagged"), ("borderline", "To review"), ("rejected", "Rejected"))
+
+
+def results_for(catalog, rows) -> list:
+    """(hash, score, source) rows as core search Results (photos with a file only)."""
+    from ..core.search import Result
+
+    paths = catalog.paths_of([h for h, _s, _src in rows])
+    out = []
+    for h, score, _src in rows:
+        ps = paths.get(h)
+        info = catalog.photo(h)
+        if not ps or info is None:
+            continue
+        camera = " ".join(x for x in (info.camera_make, info.camera_model) if x) or None
+        out.append(Result(ps[0], h, score, info.taken_at, info.width, info.height,
+                          info.format, camera, True, ps))
+    return out
+
+
+class LabelsView(QWidget):
+    labels_changed = Signal(list)  # [(name, tagged count)]
+    views_loaded = Signal(str)  # label name
+
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.window = window
+        self.lib, self.runner = window.lib, window.runner
+        self._tagger = None
+        self.current: str | None = None
+        self.labels = QListWidget()
+        self.labels.currentItemChanged.connect(
+            lambda item, _p: item and self.select(item.data(Qt.ItemDataRole.UserRole)))
+        self.new_btn = QPushButton("New label…")
+        self.new_btn.clicked.connect(self._ask_new_label)
+        self.remove_btn = QPushButton("Remove")
+        self.remove_btn.clicked.connect(self._remove_current)
+        self.apply_btn = QPushButton("Tag library")
+        self.apply_btn.setToolTip("Score every photo for every label (after editing labels)")
+        self.apply_btn.clicked.connect(lambda: self.apply())
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.addWidget(QLabel("<b>Labels</b>"))
+        ll.addWidget(self.labels, 1)
+        row = QHBoxLayout()
+        for b in (self.new_btn, self.remove_btn):
+            row.addWidget(b)
+        ll.addLayout(row)
+        ll.addWidget(self.apply_btn)
+        self.header = QLabel("Create a label (e.g. “pets”, “receipts”) to tag your photos.")
+        self.header.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.models: dict[str, ResultsModel] = {}
+        self.grids: dict[str, ResultsGrid] = {}
+        for key, title in TABS:
+            model = ResultsModel(self.runner, window.thumbs)
+            grid = ResultsGrid()
+            grid.setModel(model)
+            self.models[key], self.grids[key] = model, grid
+            self.tabs.addTab(grid, title)
+        self.yes_btn = QPushButton("Yes, it is")
+        self.no_btn = QPushButton("No, it is not")
+        self.search_btn = QPushButton("Show in search")
+        self.yes_btn.clicked.connect(lambda: self.review_selected(True))
+        self.no_btn.clicked.connect(lambda: self.review_selected(False))
+        self.search_btn.clicked.connect(self._show_in_search)
+        self.status = QLabel("")
+        actions = QHBoxLayout()
+        for b in (self.yes_btn, self.no_btn, self.search_btn):
+            actions.addWidget(b)
+        actions.addWidget(self.status, 1)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.addWidget(self.header)
+        rl.addWidget(self.tabs, 1)
+        rl.addLayout(actions)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([220, 800])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+        self._enable()
+        self.refresh()
+
+    # -- worker-side helpers (db thread) -------------------------------------------------
+    def tagger(self):
+        if self._tagger is None:
+            from ..core.tagging import Tagger
+
+            self._tagger = Tagger(self.lib)
+        return self._tagger
+
+    def _label_rows(self) -> list[tuple[str, int, str]]:
+        store = self.tagger().store
+        out = []
+        for lab in store.all():
+            tagged = len(store.tag_rows(lab, ("confirmed",))) + sum(
+                1 for s, _src in store.tag_rows(lab, ("auto",)).values()
+                if s is not None and s >= lab.threshold)
+            out.append((lab.name, tagged, ", ".join(lab.prompts)))
+        return out
+
+    def _views(self, name: str):
+        v = self.tagger().views(name, limit=500)
+        cat = self.lib.catalog
+        lab = self.tagger().store.get(name)
+        return {"confident": results_for(cat, v.confident),
+                "borderline": results_for(cat, v.borderline),
+                "rejected": results_for(cat, v.rejected), "threshold": lab.threshold,
+                "prompts": lab.prompts}
+
+    # -- GUI side ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.runner.submit("db", self._label_rows, on_done=self._labels_arrived,
+                           on_error=self._failed)
+
+    def _labels_arrived(self, rows) -> None:
+        self.labels.blockSignals(True)
+        self.labels.clear()
+        for name, tagged, prompts in rows:
+            item = QListWidgetItem(f"{name}  ({tagged:,})")
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(f"prompts: {prompts}")
+            self.labels.addItem(item)
+            if name == self.current:
+                self.labels.setCurrentItem(item)
+        self.labels.blockSignals(False)
+        self.labels_changed.emit([(n, t) for n, t, _p in rows])
+        if self.current in [n for n, _t, _p in rows]:
+            self.select(self.current)  # counts changed: reload its photos too
+        else:
+            self.current = None
+            if rows:
+                self.labels.setCurrentRow(0)
+        self._enable()
+
+    def select(self, name: str) -> None:
+        self.current = name
+        self.header.setText(f"<b>{name}</b>: loading…")
+        self._enable()
+        self.runner.submit("db", self._views, name,
+                           on_done=lambda v, n=name: self._views_arrived(n, v),
+                           on_error=self._failed)
+
+    def _views_arrived(self, name: str, views: dict) -> None:
+        if name != self.current:
+            return
+        for key, title in TABS:
+            items = views[key]
+            self.models[key].set_source(lambda off, lim, items=items: items[off:off + lim])
+            self.tabs.setTabText(self.tabs.indexOf(self.grids[key]), f"{title} ({len(items):,})")
+        self.header.setText(f"<b>{name}</b> — prompts: {', '.join(views['prompts'])}; "
+                            f"threshold {views['threshold']:.2f}. Review borderline photos "
+                            "to teach it: each answer also tunes the threshold.")
+        self.views_loaded.emit(name)
+
+    def add_label(self, name: str, prompts: list[str] | None = None) -> None:
+        def add() -> str:
+            lab = self.tagger().store.add(name, prompts or None)
+            self.tagger().apply([lab.name])
+            return lab.name
+
+        self.status.setText(f"Creating “{name}” and tagging the library…")
+        self.runner.submit("db", add, on_done=self._added, on_error=self._failed)
+
+    def _added(self, name: str) -> None:
+        self.current = name
+        self.status.setText(f"Label “{name}” created.")
+        self.refresh()
+
+    def _ask_new_label(self) -> None:
+        name, ok = QInputDialog.getText(self, "New label", "Label name (e.g. pets):")
+        if not ok or not name.strip():
+            return
+        prompts, ok = QInputDialog.getText(
+            self, "New label", "Describe it in a few words, comma-separated "
+            "(optional, e.g. a dog, a cat):")
+        self.add_label(name.strip(), [p.strip() for p in prompts.split(",") if p.strip()]
+                       if ok else None)
+
+    def _remove_current(self) -> None:
+        name = self.current
+        if not name or not self.window.confirm(
+                f"Remove the label “{name}” and its tags? Photos are not touched."):
+            return
+
+        def remove() -> None:
+            store = self.tagger().store
+            store.remove(store.get(name))
+
+        self.runner.submit("db", remove, on_done=lambda _r: self.refresh(),
+                           on_error=self._failed)
+
+    def apply(self) -> None:
+        self.status.setText("Tagging the library…")
+        self.runner.submit("db", lambda: self.tagger().apply(), on_done=self._applied,
+                           on_error=self._failed)
+
+    def _applied(self, reports) -> None:
+        self.status.setText("Tagged: " + ", ".join(f"{r.label} {r.tagged:,}" for r in reports)
+                            if reports else "No labels to apply.")
+        self.refresh()
+
+    def current_tab(self) -> str:
+        return TABS[self.tabs.currentIndex()][0]
+
+    def review_selected(self, accept: bool) -> None:
+        key, name = self.current_tab(), self.current
+        grid, model = self.grids[key], self.models[key]
+        hashes = [model.result_at(r).hash for r in grid.selected_rows()
+                  if model.result_at(r) is not None]
+        if not name or not hashes:
+            self.status.setText("Select photos first.")
+            return
+        self.review(hashes, accept)
+
+    def review(self, hashes: list[str], accept: bool) -> None:
+        """Record yes/no for these photos on the current label (db thread)."""
+        name = self.current
+        if not name:
+            return
+
+        def review() -> None:
+            self.tagger().review(name, hashes, accept)
+
+        self.status.setText("Saving your answer…")
+        self.runner.submit("db", review, on_done=lambda _r: self._reviewed(name, len(hashes),
+                                                                           accept),
+                           on_error=self._failed)
+
+    def _reviewed(self, name: str, n: int, accept: bool) -> None:
+        self.status.setText(f"{n} photo(s) marked as {'' if accept else 'not '}“{name}”.")
+        self.refresh()
+
+    def _show_in_search(self) -> None:
+        if self.current:
+            self.window.show_screen("photos")
+            self.window.search.set_query(f"tag:{self.current}")
+
+    def _failed(self, exc: Exception) -> None:
+        self.status.setText(f"⚠ {exc}")
+
+    def _enable(self) -> None:
+        has = self.current is not None
+        for b in (self.remove_btn, self.yes_btn, self.no_btn, self.search_btn):
+            b.setEnabled(has)
+        if has:
+            self.yes_btn.setText(f"Yes, it is “{self.current}”")
+            self.no_btn.setText("No, it is not")
