@@ -313,7 +313,7 @@ class DuplicateFinder:
         edges: dict[tuple[int, int], float] = {}
         if valid.size > 1:
             self.progress("perceptual hashes")
-            i, j, d = HammingIndex(photos.phash[valid]).pairs_within(s.same_phash_max)
+            i, j, d = _phash_candidates(photos.phash[valid], s.same_phash_max)
             i, j = valid[i], valid[j]
             both_d = photos.dhash_ok[i] & photos.dhash_ok[j]
             dd = hamming(photos.dhash[i], photos.dhash[j])
@@ -454,6 +454,20 @@ class _Embeddings:
         if not va or not vb:
             return 1.0
         return float((np.stack(va) @ np.stack(vb).T).min())
+
+
+def _phash_candidates(ph: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (i, j, distance) of positions in `ph` within `radius`, without blowing up on
+    many identical hashes (black frames, blank scans): photos sharing one hash are linked
+    as a chain and different hashes through one representative each. Clustering merges
+    the same groups from these edges, and its limits still check every member."""
+    uniq, first, inverse = np.unique(ph, return_index=True, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    same = inverse[order[1:]] == inverse[order[:-1]]
+    chain_i, chain_j = order[:-1][same], order[1:][same]
+    i, j, d = HammingIndex(uniq).pairs_within(radius)
+    return (np.concatenate([chain_i, first[i]]), np.concatenate([chain_j, first[j]]),
+            np.concatenate([np.zeros(chain_i.size, np.int16), d]))
 
 
 def _knn_many(index, vecs: np.ndarray, k: int, ef: int) -> tuple[np.ndarray, np.ndarray]:

@@ -235,3 +235,15 @@ def test_exif_rotated_copy_is_the_same_photo(fake_library, tmp_path):
     _index(fake_library, root)
     groups = DuplicateFinder(fake_library).find(("same",)).groups["same"]
     assert len(groups) == 1 and sorted(_names(groups[0])) == ["orig.jpg", "rotated.jpg"]
+
+
+def test_many_identical_perceptual_hashes_group_without_quadratic_edges(library):
+    from photosearch.core.duplicates import _phash_candidates
+
+    ph = np.array([7] * 500 + [7 ^ 0b11] * 3 + [0xFFFFFFFFFFFF0000], dtype=np.uint64)
+    i, j, d = _phash_candidates(ph, 10)
+    assert i.size < 600  # a chain plus one representative link, not 125k pairs
+    _add_synthetic(library, [int(v) for v in ph])
+    groups = DuplicateFinder(library, DupeSettings(max_group_size=1000)).find(("same",))
+    [g] = groups.groups["same"]
+    assert len(g.items) == 503  # every look-alike, and not the unrelated photo
