@@ -35,6 +35,8 @@ How a photo x (unit image embedding) is scored against a label:
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import logging
@@ -85,6 +87,10 @@ class Prototype:
     neg: np.ndarray  # (N, D)
     neg_hashes: np.ndarray
     centroid: np.ndarray | None  # (D,) mean library image; only when there are examples
+
+    def __post_init__(self) -> None:
+        self.text_and_background = np.ascontiguousarray(
+            np.vstack([self.text[None], self.background]).T.astype(np.float32))  # (D, 1 + K)
 
 
 @dataclass
@@ -207,9 +213,20 @@ class Tagger:
             return np.stack([cache[t] for t in texts])
 
     def ensemble(self, prompt: str, use_templates: bool = True) -> np.ndarray:
-        """One prompt through every template: mean of the text embeddings, renormalised."""
+        """One prompt through every template: mean of the text embeddings, renormalised.
+        Stored in the catalog per model, so a CLI call does not re-encode every label's
+        templates (hundreds of texts: minutes on a busy CPU)."""
         texts = [t.format(prompt) for t in self.config.templates] if use_templates else [prompt]
-        return _unit(self.encode_texts(texts).mean(axis=0))
+        key = "tagging:text:" + hashlib.blake2b(
+            json.dumps([self.model_id, texts]).encode(), digest_size=12).hexdigest()
+        cached = self.catalog.get_meta(key)
+        if cached:
+            return np.frombuffer(base64.b64decode(cached), np.float32)
+        vec = _unit(self.encode_texts(texts).mean(axis=0))
+        if not getattr(self.lib, "readonly", False):
+            self.catalog.set_meta(key, base64.b64encode(vec.astype(np.float32).tobytes())
+                                  .decode())
+        return vec
 
     def text_prototype(self, label: Label) -> np.ndarray:
         return _unit(np.stack([self.ensemble(p, label.use_templates)
@@ -279,19 +296,37 @@ class Tagger:
     # -- scoring ------------------------------------------------------------------------
     def score(self, proto: Prototype, vectors: np.ndarray, hashes: Sequence[str]) -> np.ndarray:
         """Calibrated scores in [0, 1] of photos (rows of `vectors`) for one label."""
-        x = np.asarray(vectors, np.float64)
+        x = np.asarray(vectors, np.float32)  # float32 matmuls stay on the BLAS fast path
         if x.size == 0:
             return np.zeros(0)
         return _sigmoid(self.logits(proto, x, np.asarray(list(hashes), dtype=object)))
 
-    def logits(self, proto: Prototype, x: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    def score_many(self, protos: list[Prototype], vectors: np.ndarray,
+                   hashes: Sequence[str]) -> list[np.ndarray]:
+        """score() for several labels with one matrix product (what apply uses)."""
+        x = np.asarray(vectors, np.float32)
+        if not protos or x.size == 0:
+            return [np.zeros(0) for _ in protos]
+        sims = (x @ np.hstack([p.text_and_background for p in protos])).astype(np.float64)
+        h = np.asarray(list(hashes), dtype=object)
+        out, col = [], 0
+        for p in protos:
+            width = p.text_and_background.shape[1]
+            out.append(_sigmoid(self.logits(p, x, h, sims[:, col:col + width])))
+            col += width
+        return out
+
+    def logits(self, proto: Prototype, x: np.ndarray, hashes: np.ndarray,
+               sims: np.ndarray | None = None) -> np.ndarray:
         T = self.config.logit_scale
-        z = T * (x @ proto.text) - _logsumexp(T * (x @ proto.background.T))
+        if sims is None:
+            sims = (x @ proto.text_and_background).astype(np.float64)  # (N, 1 + K)
+        z = T * sims[:, 0] - _logsumexp(T * sims[:, 1:])
         if proto.centroid is None:
             return z
-        generic = x @ proto.centroid
-        pos = _best(x @ proto.pos.T, hashes, proto.pos_hashes, generic)
-        neg = _best(x @ proto.neg.T, hashes, proto.neg_hashes, generic)
+        generic = (x @ proto.centroid).astype(np.float64)
+        pos = _best((x @ proto.pos.T).astype(np.float64), hashes, proto.pos_hashes, generic)
+        neg = _best((x @ proto.neg.T).astype(np.float64), hashes, proto.neg_hashes, generic)
         ev = pos - neg
         if not len(proto.pos_hashes):
             ev = np.minimum(ev, 0.0)  # negatives alone can only lower a score
@@ -320,8 +355,8 @@ class Tagger:
         labels = self.store.all() if labels is None else labels
         protos = [(lab, self.prototype(lab)) for lab in labels]
         with self.catalog.transaction():
-            for lab, proto in protos:
-                scores = self.score(proto, vectors, hashes)
+            got = self.score_many([p for _, p in protos], vectors, hashes)
+            for (lab, _), scores in zip(protos, got):
                 added += self._sync(lab, dict(zip(hashes, scores.tolist())))[0]
         return added
 
@@ -351,8 +386,8 @@ class Tagger:
                 raise TaggingError("tagging cancelled; run 'photosearch labels apply' again")
             by_id = self.catalog.ids_to_hashes(ids.tolist())
             hashes = [by_id[i] for i in ids.tolist()]
-            for proto, out in zip(protos, scores):
-                out.update(zip(hashes, self.score(proto, vecs, hashes).tolist()))
+            for out, got in zip(scores, self.score_many(protos, vecs, hashes)):
+                out.update(zip(hashes, got.tolist()))
             done += len(ids)
             progress(Progress("tagging", done, total))
         reports = []
@@ -374,7 +409,9 @@ class Tagger:
         keep = [(h, s, "auto") for h, s in scores.items()
                 if s >= label.threshold and h not in decided]
         drop = [h for h, s in scores.items() if h in auto and s < label.threshold]
-        self.store.set_tags(label, keep, self.model_id)
+        changed = [row for row in keep if row[0] not in auto
+                   or abs((rows[row[0]][0] or 0.0) - row[1]) > 1e-6]  # skip identical rows
+        self.store.set_tags(label, changed, self.model_id)
         self.store.delete_tags(label, drop)
         self.store.update_scores(label, [(h, scores[h]) for h in decided if h in scores])
         added = sum(1 for h, _, _ in keep if h not in auto)
@@ -393,7 +430,9 @@ class Tagger:
             s_score, source = stored.get(lab.id, (None, None))
             if score is None:
                 score = s_score
-            tagged = source == "confirmed" or (source == "auto" and (score or 0) >= lab.threshold)
+            # tagged as search sees it (stored rows); the score shown is the live one
+            tagged = source == "confirmed" or (source == "auto" and s_score is not None
+                                               and s_score >= lab.threshold)
             if tagged or all_labels or source == "rejected":
                 out.append(TagInfo(lab.name, score, source, tagged))
         return sorted(out, key=lambda t: (not t.tagged, -(t.score or 0)))

@@ -311,7 +311,7 @@ def test_a_photo_is_never_its_own_example(fake_library, fake, photos):
     vec = fake_library.catalog.embedding(hashes["g1"], fake_library.model_id)
     # scored with the self-match masked: as if there were no positive examples at all
     alone = tagger.score(proto, vec[None], [hashes["g1"]])[0]
-    assert s[hashes["g1"]] == pytest.approx(alone) and alone < 0.5
+    assert s[hashes["g1"]] == pytest.approx(alone, rel=1e-4) and alone < 0.5
     assert s[hashes["g2"]] > 0.5
 
 
