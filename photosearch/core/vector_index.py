@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 import hnswlib
@@ -110,23 +111,31 @@ class VectorIndex:
         return labels.astype(np.int64), (1.0 - dists).astype(np.float32)
 
     # -- persistence --------------------------------------------------------------------
+    # `path` is a logical name. Each save writes a new generation data file, then atomically
+    # replaces `path`.json (meta: model, dim, count, data file, deleted labels). That rename
+    # is the single commit point: a crash at any moment leaves the previous generation whole.
     def save(self, path: Path) -> None:
         with self._lock:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
+            data = path.with_name(f"{path.stem}.g{time.time_ns()}{path.suffix}")
+            tmp = data.with_name(data.name + ".tmp")
             self._index.save_index(str(tmp))
             _fsync(tmp)
-            os.replace(tmp, path)
-            meta = {"model_id": self.model_id, "dim": self.dim, "count": len(self._live)}
+            os.replace(tmp, data)
+            meta = {"model_id": self.model_id, "dim": self.dim, "count": len(self._live),
+                    "file": data.name, "deleted": sorted(self._stored - self._live)}
             _atomic_write(_meta_path(path), json.dumps(meta))
+        for old in path.parent.glob(f"{path.stem}.g*{path.suffix}*"):
+            if old.name != data.name:
+                old.unlink(missing_ok=True)
 
     @classmethod
     def load(cls, path: Path, dim: int, model_id: str) -> "VectorIndex | None":
-        """The saved index, or None when it is missing or belongs to another model."""
-        meta_path = _meta_path(path)
+        """The saved index, or None when it is missing, unreadable or for another model."""
         try:
-            meta = json.loads(meta_path.read_text("utf-8"))
-        except (OSError, ValueError):
+            meta = json.loads(_meta_path(path).read_text("utf-8"))
+            data = path.with_name(meta["file"])
+        except (OSError, ValueError, KeyError, TypeError):
             return None
         if meta.get("model_id") != model_id or meta.get("dim") != dim:
             log.info("index %s is for %s, not %s: rebuilding", path, meta.get("model_id"), model_id)
@@ -136,15 +145,16 @@ class VectorIndex:
         self._lock = threading.RLock()
         try:
             self._index = hnswlib.Index(space="ip", dim=dim)
-            self._index.load_index(str(path), allow_replace_deleted=False)
-        except (RuntimeError, OSError, ValueError) as exc:
-            log.warning("index %s is unreadable (%s): rebuilding", path, exc)
+            self._index.load_index(str(data), allow_replace_deleted=False)
+        except (RuntimeError, OSError, ValueError, MemoryError) as exc:
+            log.warning("index %s is unreadable (%s): rebuilding", data, exc)
             return None
         self._index.set_ef(MIN_EF)
-        labels = set(self._index.get_ids_list())
-        self._stored = labels
-        deleted = _deleted_labels(self._index, labels)
-        self._live = labels - deleted
+        self._stored = set(self._index.get_ids_list())
+        self._live = self._stored - set(meta.get("deleted", []))
+        if len(self._live) != meta.get("count"):
+            log.warning("index %s disagrees with its metadata: rebuilding", data)
+            return None
         return self
 
     def reconcile(self, live_ids: np.ndarray, fetch_vectors) -> tuple[int, int]:
@@ -157,19 +167,6 @@ class VectorIndex:
         for ids, vecs in fetch_vectors(missing):
             self.add(ids, vecs)
         return len(missing), len(stale)
-
-
-def _deleted_labels(index: hnswlib.Index, labels: set[int]) -> set[int]:
-    """hnswlib has no public 'is deleted' query; a deleted label refuses mark_deleted."""
-    deleted = set()
-    for label in labels:
-        try:
-            index.mark_deleted(label)
-        except RuntimeError:
-            deleted.add(label)
-            continue
-        index.unmark_deleted(label)
-    return deleted
 
 
 def _meta_path(path: Path) -> Path:

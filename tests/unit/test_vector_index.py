@@ -45,9 +45,29 @@ def test_save_load_round_trip_keeps_deletions(index, tmp_path):
     index.remove([7, 8])
     path = tmp_path / "ix.hnsw"
     index.save(path)
+    index.remove([9])
+    index.save(path)  # a second generation replaces the first
     assert not list(tmp_path.glob("*.tmp"))  # written via temp + rename
+    assert len(list(tmp_path.glob("ix.g*.hnsw"))) == 1
     loaded = VectorIndex.load(path, 16, "m/1")
-    assert loaded.labels() == set(range(1, 201)) - {7, 8}
+    assert loaded.labels() == set(range(1, 201)) - {7, 8, 9}
+
+
+def test_a_crash_before_the_meta_commit_keeps_the_previous_generation(index, tmp_path,
+                                                                      monkeypatch):
+    from photosearch.core import vector_index
+
+    path = tmp_path / "ix.hnsw"
+    index.save(path)
+    index.remove([1, 2, 3])
+
+    def crash(*_):
+        raise OSError("killed")
+    monkeypatch.setattr(vector_index, "_atomic_write", crash)
+    with pytest.raises(OSError):
+        index.save(path)
+    loaded = VectorIndex.load(path, 16, "m/1")
+    assert loaded.labels() == set(range(1, 201))  # the last committed state, whole
 
 
 def test_an_index_for_another_model_or_dim_is_not_used(index, tmp_path):
@@ -61,7 +81,7 @@ def test_a_corrupt_or_missing_index_file_means_rebuild_not_crash(index, tmp_path
     path = tmp_path / "ix.hnsw"
     assert VectorIndex.load(path, 16, "m/1") is None
     index.save(path)
-    path.write_bytes(b"garbage" * 10)
+    next(tmp_path.glob("ix.g*.hnsw")).write_bytes(b"garbage" * 10)
     assert VectorIndex.load(path, 16, "m/1") is None
 
 
