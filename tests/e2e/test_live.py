@@ -113,7 +113,7 @@ def assert_library_consistent(library: Path, expected: dict[str, str]) -> None:
         dim = int(cat.get_meta(f"dim:{model}"))
     finally:
         cat.close()
-    index_file = next((library / "index").glob("*.hnsw"))
+    index_file = next((library / "index").glob("*.hnsw.json")).with_suffix("")
     saved = VectorIndex.load(index_file, dim, model)
     assert saved is not None, "index file missing or unreadable"
     assert saved.labels() == live, "saved index disagrees with the catalog"
