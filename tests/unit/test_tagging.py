@@ -370,3 +370,42 @@ def test_label_names_and_thresholds_are_validated(fake_library):
         store.get("nope")
     store.remove(store.get("my-red-bike"))
     assert store.all() == []
+
+
+# -- caches: a CLI call or an indexing batch must not redo expensive work -----------------------
+def test_text_ensembles_are_stored_so_a_new_session_does_not_re_encode(fake_library, fake,
+                                                                      monkeypatch):
+    lab = LabelStore(fake_library.catalog).add("red")
+    first = Tagger(fake_library).text_prototype(lab)
+    fake.texts["a photo of red."] = axis(0, 1, 0)  # would change the ensemble if re-encoded
+
+    def no_model(texts):
+        raise AssertionError(f"re-encoded {texts[:2]}")
+
+    monkeypatch.setattr(fake, "encode_text", no_model)
+    import photosearch.core.tagging as tagging_mod
+
+    tagging_mod._text_cache.clear()  # as in a new process
+    assert np.allclose(Tagger(fake_library).text_prototype(lab), first)
+    # a different model id is a different cache entry
+    monkeypatch.setattr(fake_library.settings, "pretrained", "other")
+    with pytest.raises(AssertionError, match="re-encoded"):
+        Tagger(fake_library).text_prototype(lab)
+
+
+def test_batch_tagging_with_examples_reuses_the_stored_mean_image(fake_library, fake, photos,
+                                                                  monkeypatch, tmp_path):
+    files, hashes = photos
+    store = LabelStore(fake_library.catalog)
+    tagger = Tagger(fake_library)
+    tagger.add_examples(store.add("thing", prompts=["colour"]), [files["g1"]], positive=True)
+    tagger.apply()  # computes and stores the library's mean image
+
+    def no_scan(*a, **k):
+        raise AssertionError("per-batch tagging must not scan every embedding")
+
+    monkeypatch.setattr(fake_library.catalog, "iter_embeddings", no_scan)
+    make_image(tmp_path / "more" / "g3.png", (35, 215, 45))
+    Indexer(fake_library).run([str(tmp_path / "more")])
+    h = fake_library.catalog.hash_of(str(tmp_path / "more" / "g3.png"))
+    assert h in tagged_hashes(fake_library.catalog, ["thing"])
