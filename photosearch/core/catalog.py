@@ -302,7 +302,7 @@ class Catalog:
         now = time.time()
         with self.transaction():
             for old, new, folder_id in moves:
-                if old == new:
+                if old == new or self.hash_of(old) is None:
                     continue
                 self.conn.execute("DELETE FROM files WHERE path = ?", (to_db_path(new),))
                 n += self.conn.execute(

@@ -71,12 +71,15 @@ def apply_moves(catalog: Catalog, moves: Iterable[tuple[str, str, bool]], roots:
     at the destination has the size and mtime the catalog knew: same bytes, nothing read.
     Returns the (old, new) pairs re-pointed; anything else is left to the generic pass."""
     plan: list[tuple[str, str, int | None]] = []
-    for src, dst, is_dir in moves:
+    planned: set[str] = set()  # a folder move also arrives as one move per file inside
+    for src, dst, is_dir in sorted(moves, key=lambda m: not m[2]):  # folders first
         root = roots.root_of(dst)
         if root is None or root not in roots.online or excluded(root, dst, excluder):
             continue
         known = catalog.file_states(under=src) if is_dir else catalog.file_states_for([src])
         for old, state in known.items():
+            if old in planned:
+                continue
             new = dst + old[len(src):] if is_dir else dst
             if not is_image_name(os.path.basename(new)) or excluded(root, new, excluder):
                 continue
@@ -86,6 +89,7 @@ def apply_moves(catalog: Catalog, moves: Iterable[tuple[str, str, bool]], roots:
                 continue
             if (st.st_size, st.st_mtime_ns) == (state.size, state.mtime_ns):
                 plan.append((old, new, roots.ids[root]))
+                planned.add(old)
     if plan:
         catalog.repoint_files(plan)
     return [(old, new) for old, new, _ in plan]
