@@ -288,12 +288,15 @@ def review(args) -> int:
     tagger = _tagger(args)
     lab = tagger.store.get(args.name)
     before = lab.threshold
-    if args.accept:
-        lab = tagger.review(lab.name, [_hash_of(tagger, p) for p in args.accept], accept=True)
-    if args.reject:
-        lab = tagger.review(lab.name, [_hash_of(tagger, p) for p in args.reject], accept=False)
-    if args.clear:
-        lab = tagger.clear_decisions(lab.name, [_hash_of(tagger, p) for p in args.clear])
+    # resolve every path first: one unknown path must not leave half the decisions recorded
+    accept, reject, clear = ([_hash_of(tagger, p) for p in paths]
+                             for paths in (args.accept, args.reject, args.clear))
+    if accept:
+        lab = tagger.review(lab.name, accept, accept=True)
+    if reject:
+        lab = tagger.review(lab.name, reject, accept=False)
+    if clear:
+        lab = tagger.clear_decisions(lab.name, clear)
     print(f"{lab.name}: {len(args.accept)} accepted, {len(args.reject)} rejected, "
           f"{len(args.clear)} cleared")
     if abs(lab.threshold - before) > 1e-9:

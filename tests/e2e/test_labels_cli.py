@@ -202,3 +202,14 @@ def test_json_output_is_valid_for_tags_of_an_untagged_photo(indexed, capsys):
     code, _, err = cli(capsys, lib, "tags", str(photos / "nope.jpg"))
     assert code == 1 and "not in the library" in err
     json.dumps(cli_json(capsys, lib, "labels", "list"))
+
+
+def test_review_with_an_unknown_path_records_nothing(indexed, capsys):
+    lib, photos = indexed
+    cli(capsys, lib, "labels", "add", "mine", "--no-apply")
+    code, _, err = cli(capsys, lib, "review", "mine", "--accept", str(photos / "p0.jpg"),
+                       "--reject", str(photos / "missing.jpg"), "--no-apply")
+    assert code == 1 and "not in the library" in err
+    assert tagged_paths(lib, "mine") == set()
+    code, _, err = cli(capsys, lib, "review", "mine")
+    assert code == 1 and "nothing to review" in err
