@@ -21,7 +21,7 @@ import hashlib
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
@@ -56,7 +56,7 @@ class DupeSettings:
     similar_max_gap_s: float = 120.0  # capture times of a linked pair
     similar_max_span_s: float = 900.0  # first to last capture of a group
     knn_k: int = 10
-    knn_ef: int = 24  # HNSW search breadth: only very close neighbours matter here
+    knn_ef: int = 16  # HNSW search breadth: only very close neighbours matter here
     max_group_size: int = 100
     keep_rules: list[str] = field(default_factory=lambda: list(DEFAULT_RULES))
     preferred_folders: list[str] = field(default_factory=list)
@@ -272,24 +272,26 @@ class DuplicateFinder:
         live = index.only_live(np.array([label_of_node[n] for n in nodes], dtype=np.int64))
         live_set = set(live.tolist())
         nodes = np.array([n for n in nodes if label_of_node[n] in live_set], dtype=np.int64)
-        emb = _Embeddings(index, label_of_node, nodes)
-        emb.pairs = self._knn_pairs(emb, node_of_label)
+        emb = _Embeddings(self.catalog, self.lib.model_id, label_of_node, nodes)
+        emb.pairs = self._knn_pairs(emb, index, {lab: node_of_label[lab] for lab in live_set})
         return emb
 
-    def _knn_pairs(self, emb: "_Embeddings", node_of_label) -> dict[tuple[int, int], float]:
-        """Close pairs from each photo's k nearest neighbours (vectorised per chunk)."""
+    def _knn_pairs(self, emb: "_Embeddings", index, node_of_label) -> dict[tuple[int, int], float]:
+        """Close pairs from each photo's k nearest neighbours (vectorised per chunk). Query
+        vectors are read from the catalog in one scan: far faster than out of hnswlib."""
         s = self.settings
         floor = min(s.similar_min_cosine, s.same_rescue_cosine)
         k = s.knn_k + 1  # the photo itself comes back first
+        if not node_of_label:
+            return {}
         top = max(node_of_label) + 1
         node_by_label = np.full(top, -1, dtype=np.int64)
         node_by_label[np.fromiter(node_of_label, np.int64)] = \
             np.fromiter(node_of_label.values(), np.int64)
         found_a, found_b, found_s = [], [], []
-        for start in range(0, emb.nodes.size, KNN_CHUNK):
-            chunk = emb.nodes[start:start + KNN_CHUNK]
-            vecs = emb.index.vectors([emb.label_of_node[n] for n in chunk])
-            labels, scores = _knn_many(emb.index, vecs, k, s.knn_ef)
+        for ids, vecs in emb.iter_vectors(node_of_label):
+            chunk = node_by_label[ids]
+            labels, scores = _knn_many(index, vecs, k, s.knn_ef)
             ok = (labels >= 0) & (labels < top) & (scores >= floor)
             m = np.where(ok, node_by_label[np.clip(labels, 0, top - 1)], -1)
             n = np.broadcast_to(chunk[:, None], m.shape)
@@ -412,14 +414,28 @@ class DuplicateFinder:
 
 @dataclass
 class _Embeddings:
-    """Vectors of the embedded photos (fetched lazily from the index) and kNN pairs."""
+    """Vectors of the embedded photos (read from the catalog on demand) and kNN pairs."""
 
-    index: object
+    catalog: object
+    model_id: str
     label_of_node: dict[int, int]
     nodes: np.ndarray
     pairs: dict[tuple[int, int], float] = field(default_factory=dict)
     _vecs: dict[int, np.ndarray] = field(default_factory=dict)
     _node_set: set[int] | None = None
+
+    def iter_vectors(self, wanted_labels) -> "Iterator[tuple[np.ndarray, np.ndarray]]":
+        """(labels, vectors) chunks of the wanted labels: one scan of the catalog when they
+        are most of it, else lookups by id."""
+        wanted = np.fromiter(wanted_labels, np.int64)
+        if wanted.size * 2 < len(self.catalog.live_embedding_ids(self.model_id)):
+            yield from self.catalog.iter_embeddings(self.model_id, sorted(wanted.tolist()))
+            return
+        keep_set = np.sort(wanted)
+        for ids, vecs in self.catalog.iter_embeddings(self.model_id, batch=KNN_CHUNK):
+            mask = np.isin(ids, keep_set, assume_unique=True)
+            if mask.any():
+                yield ids[mask], vecs[mask]
 
     def vec_nodes(self) -> set[int]:
         if self._node_set is None:
@@ -431,14 +447,14 @@ class _Embeddings:
         return a in nodes and b in nodes
 
     def prefetch(self, ns) -> None:
-        """Fetch many vectors in one call (hnswlib get_items is slow per call)."""
+        """Fetch many vectors in one go (one query per 500 instead of one per pair)."""
         self._fetch(sorted(ns))
 
     def _fetch(self, ns: Sequence[int]) -> None:
-        need = [n for n in ns if n not in self._vecs and n in self.vec_nodes()]
-        if need:
-            vecs = self.index.vectors([self.label_of_node[n] for n in need])
-            self._vecs.update(zip(need, vecs))
+        need = {self.label_of_node[n]: n for n in ns
+                if n not in self._vecs and n in self.vec_nodes()}
+        for ids, vecs in self.catalog.iter_embeddings(self.model_id, list(need)):
+            self._vecs.update(zip((need[i] for i in ids.tolist()), vecs))
 
     def cos(self, a: int, b: int) -> float:
         if (a, b) in self.pairs:
