@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListView, QListWidget,
                                QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
@@ -26,6 +26,19 @@ def group_label(g) -> str:
     files = sum(1 + len(it.copies) for it in g.items)
     return (f"{TIER_NAMES.get(g.tier, g.tier)} · {files} files · "
             f"{human_size(g.reclaimable())} to free\n{os.path.basename(g.keeper.path)}")
+
+
+def _boxed(pix: QPixmap | None, side: int = 200) -> QPixmap:
+    """A thumbnail centred on a fixed transparent square (tiles keep their size)."""
+    box = QPixmap(side, side)
+    box.fill(Qt.GlobalColor.transparent)
+    if pix is not None and not pix.isNull():
+        scaled = pix.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                            Qt.TransformationMode.SmoothTransformation)
+        painter = QPainter(box)
+        painter.drawPixmap((side - scaled.width()) // 2, (side - scaled.height()) // 2, scaled)
+        painter.end()
+    return box
 
 
 class DuplicatesView(QWidget):
@@ -164,7 +177,7 @@ class DuplicatesView(QWidget):
         else:
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        item.setIcon(QIcon(QPixmap(200, 200)))
+        item.setIcon(QIcon(_boxed(None)))
         self.items.addItem(item)
         self.runner.submit("thumbs", self.window.thumbs.load, it.hash, path,
                            on_done=lambda img, i=item, g=self.current: self._thumb(g, i, img),
@@ -172,7 +185,7 @@ class DuplicatesView(QWidget):
 
     def _thumb(self, group, item, image) -> None:
         if group is self.current and self.items.row(item) >= 0:
-            item.setIcon(QIcon(QPixmap.fromImage(image)))
+            item.setIcon(QIcon(_boxed(QPixmap.fromImage(image))))
 
     def _item_changed(self, item) -> None:
         if self.current is None:

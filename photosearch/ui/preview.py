@@ -68,10 +68,7 @@ class PreviewPane(QWidget):
         super().__init__(parent)
         self.lib, self.runner = lib, runner
         self.result = None
-        self.image = QLabel("Select a photo to see it here")
-        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.image.setMinimumSize(200, 160)
-        self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.image = AspectLabel("Select a photo to see it here")
         self._pixmap: QPixmap | None = None
         self.fields = {name: QLabel("") for name in
                        ("Name", "Folder", "Size", "Dimensions", "Taken", "Camera", "Format",
@@ -93,9 +90,10 @@ class PreviewPane(QWidget):
             buttons.addWidget(btn, len(self.buttons) // 2, len(self.buttons) % 2)
             self.buttons[key] = btn
         layout = QVBoxLayout(self)
-        layout.addWidget(self.image, 3)
+        layout.addWidget(self.image)
         layout.addLayout(form)
         layout.addLayout(buttons)
+        layout.addStretch(1)
 
     def show_result(self, result) -> None:
         self.result = result
@@ -103,13 +101,15 @@ class PreviewPane(QWidget):
             btn.setEnabled(result is not None)
         if result is None:
             self._pixmap = None
+            self.image.set_source(None)
             self.image.setText("Select a photo to see it here")
             for label in self.fields.values():
                 label.setText("")
             return
         self._fill_known(result)
-        self.image.setText("Loading…")
         self._pixmap = None
+        self.image.set_source(None)
+        self.image.setText("Loading…")
         self.runner.submit("thumbs", load_scaled, result.path, PREVIEW_SIDE,
                            on_done=lambda img, r=result: self._image_arrived(r, img),
                            on_error=lambda exc, r=result: self._image_failed(r, exc))
@@ -152,15 +152,45 @@ class PreviewPane(QWidget):
         if r is self.result:
             self.image.setText(f"Cannot show this photo:\n{exc}")
 
+    def _rescale(self) -> None:
+        self.image.set_source(self._pixmap)
+
+
+class AspectLabel(QLabel):
+    """A 4:3 box as wide as the pane, so the details sit right under the photo."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(160, 120)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self._source: QPixmap | None = None
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(120, width * 3 // 4)
+
+    def sizeHint(self):
+        from PySide6.QtCore import QSize
+
+        return QSize(320, 240)
+
+    def set_source(self, pixmap: QPixmap | None) -> None:
+        self._source = pixmap
+        self._fit()
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._rescale()
+        self._fit()
 
-    def _rescale(self) -> None:
-        if self._pixmap is not None:
-            self.image.setPixmap(self._pixmap.scaled(
-                self.image.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation))
+    def _fit(self) -> None:
+        if self._source is not None:
+            self.setPixmap(self._source.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                               Qt.TransformationMode.SmoothTransformation))
 
 
 class Viewer(QDialog):

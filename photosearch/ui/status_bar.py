@@ -55,6 +55,7 @@ class IndexProgress(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         for w in (self.label, self.bar, self.pause_btn, self.cancel_btn):
             layout.addWidget(w)
+        layout.addStretch(1)
         self.last: IndexStatus | None = None
         self.set_running(False)
 
