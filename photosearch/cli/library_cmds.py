@@ -140,7 +140,11 @@ def _interrupt(cancel: threading.Event, previous) -> None:
 def status(args) -> int:
     lib = open_library(args)
     counts = lib.catalog.counts(lib.model_id)
-    folders = [{"path": p, "online": os.path.isdir(p)} for _, p in lib.catalog.folders()]
+    from ..core.reconcile import root_identity
+
+    # Missing, or an empty mount point with known photos (an unmounted drive): offline.
+    folders = [{"path": p, "online": root_identity(p, lib.catalog) is not None}
+               for _, p in lib.catalog.folders()]
     data = {
         "library": str(lib.paths.root),
         "model": lib.model_id,

@@ -412,6 +412,7 @@ class LibraryWatcher:
         if self.indexer.want_embed and self.indexer._load_model(report) is None \
                 and report.model_error:
             self.model_error = report.model_error
+            self.indexer.want_embed = False  # don't retry (and re-download) on every batch
             self._emit(WatchEvent("warning", message=f"cataloging without embeddings: "
                                                       f"{report.model_error}"))
 

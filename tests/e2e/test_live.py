@@ -192,3 +192,24 @@ def test_status_shows_an_offline_folder_and_keeps_its_photos(tmp_path, capsys):
     assert catalog_files(lib) == expected
     code, out, _ = cli(capsys, lib, "status")
     assert f"{root}  (offline; photos kept)" in out
+
+
+def test_exclude_and_purge_commands(tmp_path, capsys):
+    lib, root = tmp_path / "lib", tmp_path / "photos"
+    tiny_images(root, 3)
+    tiny_images(root / "raw", 2, offset=50)
+    assert cli(capsys, lib, "index", str(root))[0] == 0
+    code, out, _ = cli(capsys, lib, "exclude", "add", str(root / "raw"), "*.bak")
+    assert code == 0 and "excluded" in out
+    listed = cli_json(capsys, lib, "exclude", "list")
+    assert str(root / "raw") in listed and "*.bak" in listed and "@eaDir" in listed
+    assert cli(capsys, lib, "index")[0] == 0  # the excluded folder's photos are forgotten
+    assert set(catalog_files(lib)) == {str(p) for p in root.glob("*.png")}
+    data = cli_json(capsys, lib, "purge")  # within the 30-day grace: nothing purged
+    assert data["purged_photos"] == 0 and data["orphans_in_grace"] == 2
+    data = cli_json(capsys, lib, "purge", "--older-than", "0")
+    assert data["purged_photos"] == 2 and data["purged_embeddings"] == 2
+    assert cli(capsys, lib, "exclude", "remove", "*.bak")[0] == 0
+    assert cli(capsys, lib, "exclude", "remove", "*.nope")[0] == 1
+    assert cli(capsys, lib, "index")[0] == 0
+    assert len(catalog_files(lib)) == 3  # raw/ still excluded

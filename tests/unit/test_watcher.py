@@ -474,3 +474,16 @@ def test_watcher_survives_an_unreadable_file(live):
     assert [p["path"] for p in lv.ro.problems()] == [str(root / "broken.jpg")]
     assert lv.w.running
     assert np.isfinite(lv.ro.embedding(lv.files()[str(root / "fine.png")], lv.lib.model_id)).all()
+
+
+def test_folder_added_while_watching_is_reconciled_and_watched(live, tmp_path):
+    lv = live()
+    lv.start()
+    lv.wait_state({})
+    later = tmp_path / "later"
+    tiny(later / "old.png", 90)
+    lv.lib.catalog.add_folder(str(later))  # e.g. `photosearch folders add` meanwhile
+    lv.roots.append(later)
+    lv.wait_state(disk_state(*lv.roots), "new folder caught up")
+    tiny(later / "new.png", 91)
+    lv.wait_state(disk_state(*lv.roots), "new folder watched")
