@@ -48,12 +48,15 @@ def main() -> None:
     jpegs = sorted(FLICKR.glob("*.jpg"))
     if len(jpegs) < max(args.move_n, args.latency_n):
         sys.exit(f"need {args.move_n} JPEGs in {FLICKR}")
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
         tmp = Path(tmp)
         lat = bench_latency(tmp / "lat", jpegs[:args.latency_n])
         move = bench_move(tmp / "move", jpegs[:args.move_n])
         storm = bench_storm(tmp / "storm", args.storm)
-    body = report(args, lat, move, storm)
+    body = report(args, lat, move, storm) + (
+        f"\nLoad average when the run started: {load:.1f} on {os.cpu_count()} cores "
+        "(the machine was shared; numbers on an idle machine are lower).\n")
     print(body)
     if not args.no_write:
         cmd = ".venv/bin/python bench/bench_live.py" + (

@@ -170,6 +170,8 @@ class PendingChanges:
             if is_dir or closed:
                 ready.append((p, last, is_dir))
                 continue
+            if old is not None and now - old_at < settle_s:
+                continue  # looked at recently; one stat per settle period is enough
             cur = _stat(p)
             if cur is None or (cur == old and now - old_at >= settle_s):
                 ready.append((p, last, is_dir))
