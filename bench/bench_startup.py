@@ -54,6 +54,7 @@ def main() -> None:
                     help="Qt platform plugin (offscreen, xcb under Xvfb, ...)")
     ap.add_argument("--no-write", action="store_true", help="print only")
     args = ap.parse_args()
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         library = Path(tmp) / "library"
         one_start(library, args.platform)  # creates the library; warms the OS file cache
@@ -63,7 +64,8 @@ def main() -> None:
     torch_s = statistics.median(torch_import() for _ in range(3))
     body = (
         f"Process start to main window shown, {args.runs} fresh processes "
-        f"(Qt platform `{args.platform}`, empty library, warm OS file cache).\n\n"
+        f"(Qt platform `{args.platform}`, empty library, warm OS file cache; 1-minute load "
+        f"average {load:.1f} when it started: the machine was shared).\n\n"
         "| measurement | seconds |\n|---|---|\n"
         f"| **window shown (median)** | **{statistics.median(times):.2f}** |\n"
         f"| window shown (min / max) | {min(times):.2f} / {max(times):.2f} |\n"
@@ -73,8 +75,8 @@ def main() -> None:
         " — the model loads on a background thread afterwards. Target: window within 1 s.\n")
     print(body)
     if not args.no_write:
-        write_section("App startup", "bench/bench_startup.py " +
-                      " ".join(a for a in sys.argv[1:]), body)
+        write_section("App startup", " ".join([".venv/bin/python bench/bench_startup.py",
+                                               *sys.argv[1:]]), body)
 
 
 if __name__ == "__main__":
