@@ -32,7 +32,8 @@ bench: $(STAMP)
 PACKAGE_PYTHON ?= $(BIN)/python
 PACKAGE_ARGS   ?=
 
-package: $(STAMP)
+package:
+	@[ -x "$(PACKAGE_PYTHON)" ] || $(MAKE) setup
 	$(PACKAGE_PYTHON) -m pip install --quiet -e '.[package]'
 	installer/build_linux.sh --python $(PACKAGE_PYTHON) $(PACKAGE_ARGS)
 

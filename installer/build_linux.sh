@@ -106,6 +106,14 @@ EOF
 chmod -R u+rwX,go+rX,go-w "$STAGE"
 chmod 0755 "$STAGE/usr/bin/photosearch" "$STAGE/opt/photosearch/photosearch"
 INSTALLED_KB=$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
+# The newest glibc symbol version any bundled binary needs (the build machine's Python
+# usually sets it): the package must not install where it cannot run.
+GLIBC=2.28
+if command -v objdump >/dev/null; then
+  need=$(find "$DIST" -type f \( -name '*.so*' -o -perm -u+x \) -print0 | xargs -0 objdump -T 2>/dev/null \
+         | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1 || true)
+  [ -n "$need" ] && GLIBC=$need
+fi
 cat > "$STAGE/DEBIAN/control" <<EOF
 Package: photosearch
 Version: $VERSION+$FLAVOUR
@@ -115,7 +123,7 @@ Installed-Size: $INSTALLED_KB
 Section: graphics
 Priority: optional
 Homepage: https://github.com/photosearch/photosearch
-Depends: libc6 (>= 2.28), libegl1, libgl1, libxkbcommon0, libxkbcommon-x11-0, libfontconfig1, libdbus-1-3, libglib2.0-0t64 | libglib2.0-0, libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxcb-shape0, libxcb-render-util0, libxcb-image0, libx11-xcb1
+Depends: libc6 (>= $GLIBC), libegl1, libgl1, libxkbcommon0, libxkbcommon-x11-0, libfontconfig1, libdbus-1-3, libglib2.0-0t64 | libglib2.0-0, libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxcb-shape0, libxcb-render-util0, libxcb-image0, libx11-xcb1
 Description: local, private photo search, tagging and duplicate cleanup
  photosearch watches your photo folders and understands them with a CLIP model
  running on your own computer: search in plain language, find similar photos,
@@ -133,6 +141,7 @@ mb() { du -sm "$1" | cut -f1; }
   echo "machine: $(nproc) cores, $(uname -m), $(. /etc/os-release && echo "$PRETTY_NAME")"
   echo "torch: $("$PY" -c 'from importlib.metadata import version; print(version("torch"))' 2>/dev/null) ($FLAVOUR)"
   echo "bundled model: ${BUNDLE_MODEL:-none}"
+  echo "needs glibc: >= $GLIBC"
   echo "pyinstaller_s: $(secs "$t0" "$t1")$([ "$SKIP_PYI" = 1 ] && echo ' (skipped)')"
   echo "tarball_s: $(secs "$t1" "$t2")"
   echo "deb_s: $(secs "$t2" "$t3") ($COMPRESS)"
