@@ -60,6 +60,7 @@ LOGIT_SCALE = 100.0  # CLIP's learned softmax temperature (OpenAI and LAION mode
 EXAMPLE_WEIGHT = 0.5
 BORDERLINE_BAND = 0.15  # scores within this of the threshold are "borderline"
 THRESHOLD_RANGE = (0.02, 0.98)
+APPLY_CHUNK = 4096  # photos scored and committed together by a retroactive apply
 
 __all__ = ["Tagger", "TaggingConfig", "TaggingError", "tagged_hashes", "tag_new_photos",
            "tag_keywords",
@@ -378,32 +379,40 @@ class Tagger:
         if any(lab.examples for lab in labels):
             self.centroid(refresh=True)  # fresh mean image for this full pass
         protos = [self.prototype(lab) for lab in labels]
-        scores: list[dict[str, float]] = [{} for _ in labels]
+        # Stored rows are read once; each chunk is then scored and committed on its own,
+        # so memory stays flat at any library size and a kill loses one chunk. A label is
+        # marked applied only after its last chunk, so an interrupted apply shows as
+        # "needs apply" and simply runs again.
+        rows = [self.store.tag_rows(lab) for lab in labels]
+        reports = [ApplyReport(lab.name) for lab in labels]
         done = 0
         progress(Progress("tagging", 0, total))
-        for ids, vecs in self.catalog.iter_embeddings(self.model_id, batch=4096):
+        for ids, vecs in self.catalog.iter_embeddings(self.model_id, batch=APPLY_CHUNK):
             if cancel is not None and cancel.is_set():
                 raise TaggingError("tagging cancelled; run 'photosearch labels apply' again")
             by_id = self.catalog.ids_to_hashes(ids.tolist())
             hashes = [by_id[i] for i in ids.tolist()]
-            for out, got in zip(scores, self.score_many(protos, vecs, hashes)):
-                out.update(zip(hashes, got.tolist()))
+            got = self.score_many(protos, vecs, hashes)
+            with self.catalog.transaction():
+                for lab, stored, rep, scores in zip(labels, rows, reports, got):
+                    added, removed = self._sync(lab, dict(zip(hashes, scores.tolist())), stored)
+                    rep.added += added
+                    rep.removed += removed
+                    rep.scored += len(hashes)
             done += len(ids)
             progress(Progress("tagging", done, total))
-        reports = []
         with self.catalog.transaction():
-            for lab, out in zip(labels, scores):
-                added, removed = self._sync(lab, out)
+            for lab, rep in zip(labels, reports):
                 self.store.mark_applied(lab, lab.def_hash, self.model_id)
-                tagged = len(self.store.tag_rows(lab, ("auto", "confirmed")))
-                reports.append(ApplyReport(lab.name, tagged, added, removed, len(out)))
+                rep.tagged = len(self.store.tag_rows(lab, ("auto", "confirmed")))
         progress(Progress("done", done, total))
         return reports
 
-    def _sync(self, label: Label, scores: dict[str, float]) -> tuple[int, int]:
+    def _sync(self, label: Label, scores: dict[str, float],
+              rows: dict[str, tuple[float | None, str]] | None = None) -> tuple[int, int]:
         """Make the stored auto tags of these photos match their scores; returns (added,
         removed). Confirmed and rejected rows only get their score refreshed."""
-        rows = self.store.tag_rows(label)
+        rows = self.store.tag_rows(label) if rows is None else rows
         decided = {h for h, (_, src) in rows.items() if src != "auto"}
         auto = {h for h, (_, src) in rows.items() if src == "auto"}
         keep = [(h, s, "auto") for h, s in scores.items()

@@ -409,3 +409,30 @@ def test_batch_tagging_with_examples_reuses_the_stored_mean_image(fake_library, 
     Indexer(fake_library).run([str(tmp_path / "more")])
     h = fake_library.catalog.hash_of(str(tmp_path / "more" / "g3.png"))
     assert h in tagged_hashes(fake_library.catalog, ["thing"])
+
+
+def test_apply_commits_chunk_by_chunk_and_an_interrupted_apply_runs_again(
+        fake_library, fake, photos, monkeypatch):
+    import threading
+
+    import photosearch.core.tagging as tagging_mod
+
+    _, hashes = photos
+    monkeypatch.setattr(tagging_mod, "APPLY_CHUNK", 2)  # 7 photos: 4 chunks
+    store = LabelStore(fake_library.catalog)
+    store.add("red")
+    cancel = threading.Event()
+    seen = []
+
+    def progress(p):
+        seen.append(p.done)
+        if p.done >= 4:
+            cancel.set()
+
+    with pytest.raises(TaggingError, match="cancelled"):
+        Tagger(fake_library).apply(progress=progress, cancel=cancel)
+    assert store.get("red").needs_apply(fake_library.model_id)  # not marked applied
+    [report] = Tagger(fake_library).apply(progress=lambda p: seen.append(p.done))
+    assert seen[-1] == 7 and report.scored == 7 and report.tagged == 3
+    assert names(hashes, tagged_hashes(fake_library.catalog, ["red"])) == {"r1", "r2", "r3"}
+    assert not store.get("red").needs_apply(fake_library.model_id)
