@@ -131,10 +131,15 @@ def labels_edit(args) -> int:
                        threshold_user=threshold_user, use_templates=args.use_templates)
     lab = _add_examples(tagger, lab, args.example, args.not_example)
     if args.remove_example:
-        hashes = [_hash_of(tagger, p) for p in args.remove_example]
-        with tagger.catalog.transaction():
-            store.drop_examples(lab, hashes)
-            lab = store.rehash(lab)
+        known = {e.path: e.hash for e in lab.examples if e.path}
+        hashes = []
+        for p in args.remove_example:
+            full = os.path.abspath(os.path.expanduser(p))
+            h = known.get(full) or tagger.catalog.hash_of(full)
+            if h is None or h not in {e.hash for e in lab.examples}:
+                raise CliError(f"{safe(p)} is not an example of label {lab.name}")
+            hashes.append(h)
+        lab = tagger.remove_examples(lab, hashes)
     print(f"updated label {lab.name}")
     return _maybe_apply(tagger, [lab.name], args.no_apply)
 

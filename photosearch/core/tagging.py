@@ -502,6 +502,13 @@ class Tagger:
                                     self.model_id)
         return self.store.rehash(label)
 
+    def remove_examples(self, label: Label, hashes: list[str]) -> Label:
+        """Forget example photos, and the decisions they stood for."""
+        with self.catalog.transaction():
+            self.store.drop_examples(label, hashes)
+            self.store.delete_tags(label, hashes, only_auto=False)
+            return self.store.rehash(label)
+
     def review(self, name: str, hashes: list[str], accept: bool) -> Label:
         """Record the user's decision on photos of a label. Decisions win over the model
         forever, become examples, and re-tune the threshold unless the user set it."""

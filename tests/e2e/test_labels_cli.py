@@ -112,6 +112,14 @@ def test_examples_from_outside_the_library_and_starter_sets(indexed, capsys, tmp
     assert [(e["positive"], e["origin"]) for e in shown["examples"]] == \
         [(True, "user"), (False, "user")]
     assert str(photos / "p0.jpg") in {r["path"] for r in shown["rejected"]}
+    code, _, err = cli(capsys, lib, "labels", "edit", "bluish", "--remove-example", str(outside),
+                       "--remove-example", str(photos / "p0.jpg"), "--no-apply")
+    assert code == 0, err
+    shown = cli_json(capsys, lib, "labels", "show", "bluish")
+    assert shown["examples"] == [] and shown["rejected"] == []  # decision went with it
+    code, _, err = cli(capsys, lib, "labels", "edit", "bluish", "--remove-example",
+                       str(outside), "--no-apply")
+    assert code == 1 and "is not an example" in err
     code, _, err = cli(capsys, lib, "labels", "add", "x", "--example", str(tmp_path / "no.png"))
     assert code == 1 and "is not a file" in err
     assert [r["name"] for r in cli_json(capsys, lib, "labels", "list")] == ["bluish"]
