@@ -48,7 +48,7 @@ class DupeSettings:
     same_phash_max: int = 10
     same_dhash_max: int = 16
     same_min_cosine: float = 0.90  # with embeddings on both: veto below this
-    same_rescue_phash_max: int = 16  # looser phash accepted when embeddings are very close
+    same_rescue_phash_max: int = 14  # looser phash accepted when embeddings are very close
     same_rescue_cosine: float = 0.97
     same_group_phash_max: int = 14  # any two photos of one group (anti-chaining)
     similar_min_cosine: float = 0.90

@@ -247,3 +247,17 @@ def test_many_identical_perceptual_hashes_group_without_quadratic_edges(library)
     groups = DuplicateFinder(library, DupeSettings(max_group_size=1000)).find(("same",))
     [g] = groups.groups["same"]
     assert len(g.items) == 503  # every look-alike, and not the unrelated photo
+
+
+def test_near_identical_embeddings_rescue_a_copy_perceptual_hashes_alone_miss(fake_library):
+    base = 0x0123456789ABCDEF
+    hashes = _add_synthetic(fake_library, [base, base ^ 0xFFF, base ^ 0xFFF000])  # 12 bits off
+    e = np.eye(8, dtype=np.float32)
+    vectors = [e[0], (e[0] + 0.01 * e[1]) / np.linalg.norm(e[0] + 0.01 * e[1]), e[2]]
+    with fake_library.catalog.transaction():
+        fake_library.catalog.add_embeddings(fake_library.model_id, list(zip(hashes, vectors)))
+    [g] = DuplicateFinder(fake_library).find(("same",)).groups["same"]
+    assert sorted(it.hash for it in g.items) == sorted(hashes[:2])
+    assert "embeddings agree" in g.reason
+    no_rescue = DupeSettings(same_rescue_cosine=1.01)
+    assert DuplicateFinder(fake_library, no_rescue).find(("same",)).groups["same"] == []
