@@ -54,6 +54,12 @@ def register(sub) -> None:
     u.set_defaults(func=dupes_undo)
 
 
+def _close(lib) -> None:
+    """Close the catalog only: grouping never changes the index, and resolve/undo save it
+    themselves, so rewriting a 100k-photo index file on every run would be wasted I/O."""
+    lib.catalog.close()
+
+
 # -- dupes (list) -----------------------------------------------------------------------------
 def _finder(lib, keep: str | None = None):
     from ..core.duplicates import DupeSettings, DuplicateFinder
@@ -94,7 +100,7 @@ def dupes_list(args) -> int:
         result = _finder(lib).find(tiers, folder=_folder(args.list_folder))
     finally:
         _done_progress()
-        lib.close()
+        _close(lib)
     if args.list_json:
         print_json(json_safe([g.to_json() for g in result.all()]))
     else:
@@ -173,7 +179,7 @@ def dupes_resolve(args) -> int:
         report = resolve(lib, plan)
     finally:
         _done_progress()
-        lib.close()
+        _close(lib)
     _print_report(args, plan, report)
     return 0 if not report.skipped else 1
 
@@ -247,7 +253,7 @@ def dupes_not_duplicates(args) -> int:
             print(f"remembered: {len(set(hashes))} photo{'s' * (len(set(hashes)) != 1)} "
                   f"are not duplicates ({n} pair{'s' * (n != 1)})")
     finally:
-        lib.close()
+        _close(lib)
     return 0
 
 
@@ -262,7 +268,7 @@ def dupes_undo(args) -> int:
                            f"{safe(str(lib.paths.undo_dir))})")
         report = undo(lib, args.log)
     finally:
-        lib.close()
+        _close(lib)
     if args.json:
         print_json(json_safe({
             "log": str(report.log_path) if report.log_path else None,
