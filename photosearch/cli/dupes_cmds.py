@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import sys
 from datetime import datetime, timezone
+from types import SimpleNamespace
 
 from . import CliError, open_library
-from .output import json_safe, print_json, safe
+from .output import ProgressBar, json_safe, print_json, safe
 
 
 def register(sub) -> None:
@@ -176,7 +177,12 @@ def dupes_resolve(args) -> int:
         if not args.yes and not _confirm(plan):
             print("cancelled: nothing was moved")
             return 1
-        report = resolve(lib, plan)
+        bar = ProgressBar("moving to trash")
+        try:
+            report = resolve(lib, plan, progress=lambda done, total: bar(
+                SimpleNamespace(phase="trash", done=done, total=total, problems=0)))
+        finally:
+            bar.close()
     finally:
         _done_progress()
         _close(lib)
