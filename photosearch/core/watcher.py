@@ -277,6 +277,7 @@ class LibraryWatcher:
         self._states: dict[str, _RootState] = {}
         self._thread: threading.Thread | None = None
         self._dirty_since: float | None = None
+        self._failures = 0
         self.model_error: str | None = None
         self.error: str | None = None
 
@@ -389,8 +390,13 @@ class LibraryWatcher:
         except Exception as exc:  # noqa: BLE001 - the watcher must outlive one bad batch
             log.exception("watcher step failed")
             self.error = f"{type(exc).__name__}: {exc}"
-            self._emit(WatchEvent("error", message=self.error))
-            time.sleep(0.5)
+            self._failures += 1
+            self._emit(WatchEvent("error", message=f"{self.error}; retrying with a rescan"))
+            if fn == self._apply:
+                self.pending.request_rescan()  # the batch's paths are not lost
+            self._stop.wait(min(30.0, 0.5 * 2 ** min(self._failures, 6)))  # back off
+        else:
+            self._failures = 0
         finally:
             self._busy.clear()
 
@@ -512,7 +518,12 @@ class LibraryWatcher:
         if self._dirty_since is None:
             return
         if force or time.monotonic() - self._dirty_since >= SAVE_IDLE_S:
-            self.lib.save_index()
+            try:
+                self.lib.save_index()
+            except OSError as exc:  # disk full...: the catalog is intact, retry later
+                log.warning("could not save the vector index: %s", exc)
+                self._dirty_since = time.monotonic()
+                return
             self._dirty_since = None
 
     def _purge(self) -> None:

@@ -487,3 +487,27 @@ def test_folder_added_while_watching_is_reconciled_and_watched(live, tmp_path):
     lv.wait_state(disk_state(*lv.roots), "new folder caught up")
     tiny(later / "new.png", 91)
     lv.wait_state(disk_state(*lv.roots), "new folder watched")
+
+
+def test_a_failing_batch_is_reported_and_retried_by_a_rescan(live, monkeypatch):
+    import sqlite3
+
+    from photosearch.core import reconcile
+
+    lv = live()
+    root = lv.roots[0]
+    lv.start()
+    lv.wait_state({})
+    real, calls = reconcile.plan_paths, []
+
+    def flaky(*a, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real(*a, **kw)
+
+    monkeypatch.setattr(reconcile, "plan_paths", flaky)
+    tiny(root / "x.png", 3)
+    lv.wait_state(disk_state(root), "indexed after the failed batch")
+    assert any(e.kind == "error" and "database is locked" in e.message for e in lv.events)
+    assert lv.w.running
