@@ -47,7 +47,7 @@ def run_app(args) -> int:
     writer = _writer_lock(lib)
     probe = bool(os.environ.get(STARTUP_PROBE_ENV))
     win = MainWindow(lib, load_model=not probe, first_run=not probe,
-                     read_only=writer is None)
+                     read_only=writer is None, watch=not probe)
     if probe:
         win.window_shown.connect(lambda: _report_startup(app))
     win.show()

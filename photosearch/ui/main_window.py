@@ -27,7 +27,7 @@ from .search_service import SearchRequest, SearchService
 from .sidebar import Sidebar, folder_statuses
 from .status_bar import IndexProgress, ProblemsButton
 from .thumbnails import ThumbnailCache
-from .workers import IndexingController, Runner
+from .workers import IndexingController, LiveWatcher, Runner
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,8 @@ class MainWindow(QMainWindow):
     folders_changed = Signal(list)
 
     def __init__(self, lib, *, load_model: bool = True, first_run: bool = True,
-                 state: QSettings | None = None, read_only: bool = False) -> None:
+                 state: QSettings | None = None, read_only: bool = False,
+                 watch: bool = False) -> None:
         super().__init__()
         self.lib = lib
         self.runner = Runner()
@@ -55,7 +56,9 @@ class MainWindow(QMainWindow):
         self.service = SearchService(lib)
         self.thumbs = ThumbnailCache(lib.paths.thumbnails, max_pixels=lib.settings.max_pixels)
         self.results = ResultsModel(self.runner, self.thumbs)
-        self.indexing = IndexingController(lib, self.runner)
+        self.live = LiveWatcher(lib, self.runner)
+        self.live.wanted = watch and not read_only  # follow the folders between runs
+        self.indexing = IndexingController(lib, self.runner, watcher=self.live)
         self.request = SearchRequest()
         self.state = state or app_state()
         self.load_model_on_show = load_model
@@ -216,6 +219,7 @@ class MainWindow(QMainWindow):
         self.indexing.finished.connect(self._index_finished)
         self.indexing.failed.connect(self._index_failed)
         self.indexing.running_changed.connect(self._index_running)
+        self.live.event.connect(self._watch_event)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_WHILE_INDEXING_MS)
         self._refresh_timer.timeout.connect(self._refresh_while_indexing)
@@ -233,8 +237,7 @@ class MainWindow(QMainWindow):
             self.load_model()
         self.refresh_library()
         self.run_request()
-        if self.first_run_enabled:
-            self.runner.submit("db", self.lib.catalog.folders, on_done=self._maybe_first_run)
+        self.runner.submit("db", self.lib.catalog.folders, on_done=self._folders_at_start)
         if self.read_only:
             for a in (self.act_add, self.act_index):
                 a.setEnabled(False)
@@ -514,17 +517,19 @@ class MainWindow(QMainWindow):
         self.runner.submit("db", add, on_done=lambda _p: (self.refresh_library(),
                                                           self.start_indexing()))
 
-    def remove_folder(self, path: str) -> None:
-        if not self.confirm(f"Stop managing {path}?\n\nIts photos leave the library (search, "
+    def remove_folder(self, path: str, confirmed: bool = False) -> None:
+        if not confirmed and not self.confirm(f"Stop managing {path}?\n\nIts photos leave the library (search, "
                             "tags, duplicates). Nothing on disk is touched."):
             return
         if self.indexing.running:  # the indexer must not write into a vanishing folder
-            self._after_indexing.append(lambda: self.remove_folder_now(path))
+            self._after_indexing.append(lambda: self.remove_folder(path, confirmed=True))
             self.indexing.cancel()
-        else:
-            self.remove_folder_now(path)
+        else:  # the watcher too: stopped (on a worker) before, restarted after
+            resume = self.live.wanted
+            self.live.wanted = False
+            self.live.stop(then=lambda: self.remove_folder_now(path, resume))
 
-    def remove_folder_now(self, path: str) -> None:
+    def remove_folder_now(self, path: str, resume_watching: bool = False) -> None:
         lib = self.lib
 
         def remove() -> int:
@@ -539,6 +544,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Removed {path} ({n:,} files forgotten)", 5000)
             self.refresh_library()
             self.run_request()
+            if resume_watching:
+                self.live.wanted = True
+                if not self.indexing.running:
+                    self.live.start()
 
         self.runner.submit("db", remove, on_done=done)
 
@@ -555,6 +564,7 @@ class MainWindow(QMainWindow):
             self._reindex_pending = True
             return False
         embed = self.model_status != "failed"
+        self.live.embed = embed
         return self.indexing.start(None, embed=embed)
 
     def _index_running(self, running: bool) -> None:
@@ -608,6 +618,20 @@ class MainWindow(QMainWindow):
             self.refresh_library()
             self.run_request()
 
+    def _watch_event(self, event) -> None:
+        """Changes the folder watcher applied (new, moved, deleted photos; drives)."""
+        if event.kind == "changed":
+            parts = [f"{n:,} {what}" for n, what in ((event.added, "new"),
+                     (event.linked + event.moved, "moved or copied"), (event.removed, "removed"))
+                     if n]
+            self.statusBar().showMessage("Folders changed: " + ", ".join(parts), 8000)
+        elif event.kind in ("offline", "online", "warning", "error") and event.message:
+            self.statusBar().showMessage(event.message, 10_000)
+        if event.kind in ("changed", "offline", "online", "reconciled"):
+            self.refresh_library()
+            if self.results.rowCount() < self.results.page_size and not self.results.loading:
+                self.run_request()
+
     # == dialogs =========================================================================
     def open_problems(self) -> None:
         self.runner.submit("db", self.lib.catalog.problems, on_done=self._show_problems)
@@ -643,6 +667,16 @@ class MainWindow(QMainWindow):
         if SettingsDialog.needs_restart(old, new):
             self.statusBar().showMessage("Model changes apply when photosearch restarts.", 8000)
         self.run_request()
+
+    def _folders_at_start(self, folders) -> None:
+        """Catch up with changes made while the app was closed, then follow the folders
+        live; or, on a library without folders, the first-run flow."""
+        if self._closed:
+            return
+        if folders and self.live.wanted:
+            self.start_indexing()
+        elif not folders and self.first_run_enabled:
+            self._maybe_first_run(folders)
 
     def _maybe_first_run(self, folders) -> None:
         if folders or self._closed:
@@ -730,7 +764,9 @@ class MainWindow(QMainWindow):
         self.save_state()
         self._refresh_timer.stop()
         self.indexing.cancel()
+        self.live.wanted = False
         self.runner.wait()
+        self.live.stop_now()
 
 
 def _html(text: str) -> str:

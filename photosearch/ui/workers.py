@@ -161,10 +161,11 @@ class IndexingController(QObject):
 
     PROGRESS_INTERVAL_S = 0.1  # at most ~10 GUI updates a second, however fast files go
 
-    def __init__(self, lib, runner: Runner) -> None:
+    def __init__(self, lib, runner: Runner, watcher: "LiveWatcher | None" = None) -> None:
         super().__init__()
         self.lib = lib
         self.runner = runner
+        self.watcher = watcher  # stopped during a run, restarted after it
         self.cancel_event = threading.Event()
         self.pause_event = threading.Event()
         self.running = False
@@ -184,6 +185,8 @@ class IndexingController(QObject):
         self._meter = RateMeter()
         self.running = True
         self.running_changed.emit(True)
+        if self.watcher is not None:
+            self.runner.submit("index", self.watcher._stop)  # same pool: runs first
         self.runner.submit("index", self._run, roots, embed,
                            on_done=self._done, on_error=self._error)
         return True
@@ -227,9 +230,76 @@ class IndexingController(QObject):
         self.running = False
         self.running_changed.emit(False)
         self.finished.emit(report)
+        self._resume_watching()
+
+    def _resume_watching(self) -> None:
+        if self.watcher is not None and self.watcher.wanted:
+            self.watcher.start()
 
     def _error(self, exc: Exception) -> None:
         self.running = False
         self.running_changed.emit(False)
+        self._resume_watching()
         log.error("indexing failed: %s", exc, exc_info=exc)
         self.failed.emit(f"Indexing stopped: {exc}")
+
+
+class LiveWatcher(QObject):
+    """Follows the library's folders between indexing runs (core `LibraryWatcher`).
+
+    The watcher and `IndexingController` never write at the same time: a run stops the
+    watcher first and starts it again when done. Starting and stopping (which joins the
+    watcher's threads) happen on the `index` pool, never on the GUI thread. Watch events
+    arrive on the GUI thread as `event`.
+    """
+
+    event = Signal(object)  # core WatchEvent
+
+    def __init__(self, lib, runner: Runner, embed: bool = True) -> None:
+        super().__init__()
+        self.lib, self.runner, self.embed = lib, runner, embed
+        self._watcher = None
+        self._wlib: WorkerLibrary | None = None
+        self.wanted = False
+
+    @property
+    def running(self) -> bool:
+        return self._watcher is not None
+
+    def start(self) -> None:
+        self.wanted = True
+        self.runner.submit("index", self._start, on_error=self._failed)
+
+    def stop(self, then=None) -> None:
+        """Stop (after the batch in flight); `then` runs on the GUI thread afterwards."""
+        self.runner.submit("index", self._stop, on_done=lambda _r: then and then(),
+                           on_error=self._failed)
+
+    def stop_now(self) -> None:
+        """At shutdown: stop and wait (the window is closing anyway)."""
+        self.wanted = False
+        self._stop()
+
+    def _start(self) -> None:  # index pool
+        if self._watcher is not None or not self.wanted:
+            return
+        from ..core.watcher import LibraryWatcher
+
+        self._wlib = WorkerLibrary(self.lib)
+        self._watcher = LibraryWatcher(
+            self._wlib, embed=self.embed,
+            on_event=lambda e: self.runner.emit(self.event.emit, e)).start()
+
+    def _stop(self) -> None:  # index pool
+        watcher, wlib = self._watcher, self._wlib
+        self._watcher = self._wlib = None
+        if watcher is not None:
+            watcher.stop(timeout=30)
+        if wlib is not None:
+            wlib.close()
+
+    def _failed(self, exc: Exception) -> None:
+        log.error("folder watching failed: %s", exc, exc_info=exc)
+        from ..core.watcher import WatchEvent
+
+        self.event.emit(WatchEvent("error", message=f"folder watching stopped: {exc}"))

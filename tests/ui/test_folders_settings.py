@@ -185,3 +185,26 @@ def test_no_first_run_when_folders_exist(qtbot, make_window, library, photos, fi
     qtbot.waitUntil(lambda: win.sidebar.folder_paths() == [str(photos[0].parent)])
     qtbot.wait(100)
     assert win.first_run_dialog is None
+
+
+def test_app_catches_up_at_start_and_then_follows_the_folders(qtbot, make_window, library,
+                                                              photos, tmp_path):
+    from tests.conftest import make_image
+
+    library.catalog.add_folder(str(photos[0].parent))  # indexed "last session": not yet
+    win = make_window(library, watch=True)
+    with qtbot.waitSignal(win.indexing.finished, timeout=60_000) as blocker:
+        pass  # the start-up catch-up run
+    assert blocker.args[0].embedded == len(PHOTOS)
+    qtbot.waitUntil(lambda: win.live.running, timeout=20_000)
+    with qtbot.waitSignal(win.live.event, timeout=30_000,
+                          check_params_cb=lambda e: e.kind == "changed" and e.added == 1):
+        make_image(photos[0].parent / "new_one.png", color=(10, 220, 220))
+    qtbot.waitUntil(lambda: "new_one.png" in names(win), timeout=20_000)
+    assert "Folders changed: 1 new" in win.statusBar().currentMessage()
+    # removing a folder stops the watcher first and restarts it after
+    win.remove_folder(str(photos[0].parent))
+    qtbot.waitUntil(lambda: win.sidebar.folder_paths() == [] and win.live.running,
+                    timeout=30_000)
+    settle(qtbot, win)
+    assert names(win) == []
