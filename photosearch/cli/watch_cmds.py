@@ -73,8 +73,16 @@ def watch(args) -> int:
     return 0
 
 
+_last_progress = [0.0]
+
+
 def _print_event(e) -> None:
     stamp = time.strftime("%H:%M:%S")
+    if e.kind == "progress":
+        if time.monotonic() - _last_progress[0] >= 5.0:  # a line every 5 s at most
+            _last_progress[0] = time.monotonic()
+            print(f"{stamp} catching up: {e.done}/{e.total} files", file=sys.stderr, flush=True)
+        return
     if e.kind in ("changed", "reconciled"):
         if not (e.changed or e.problems) and e.kind == "changed":
             return

@@ -53,8 +53,9 @@ DAY = 86400.0
 
 @dataclass
 class WatchEvent:
-    """What the watcher did, for the UI/CLI: kind is one of
-    'changed' (a batch was applied), 'offline', 'online', 'reconciled', 'warning', 'error'."""
+    """What the watcher did, for the UI/CLI: kind is one of 'changed' (a batch was
+    applied), 'progress' (a long catch-up: done/total, at most twice a second), 'offline',
+    'online', 'reconciled', 'warning', 'error'."""
 
     kind: str
     added: int = 0  # photos embedded (or cataloged without a model)
@@ -64,6 +65,8 @@ class WatchEvent:
     problems: int = 0
     roots: list[str] = field(default_factory=list)
     message: str = ""
+    done: int = 0
+    total: int = 0
 
     @property
     def changed(self) -> bool:
@@ -269,8 +272,11 @@ class LibraryWatcher:
         self._started = threading.Event()  # first reconcile done
         self._busy = threading.Event()
         self._rw = threading.RLock()
-        self.indexer = Indexer(library, cancel=self._cancel, paused=self._paused,
-                               embed=embed, download=download)
+        self._readers_waiting = 0
+        self._count_lock = threading.Lock()
+        self._last_progress = 0.0
+        self.indexer = Indexer(library, progress=self._on_progress, cancel=self._cancel,
+                               paused=self._paused, embed=embed, download=download)
         self.excluder = Excluder(library.settings.exclude)
         self.observer = Observer()
         self.roots = reconcile.Roots({})
@@ -327,9 +333,42 @@ class LibraryWatcher:
     def offline_roots(self) -> list[str]:
         return sorted(r for r, s in self._states.items() if s.identity is None)
 
+    @contextlib.contextmanager
     def reading(self):
-        """Hold the library still (between batches) while reading it from another thread."""
-        return self._rw
+        """Hold the library still while reading it from another thread. A long catch-up
+        lets readers in between its batches, so a search waits at most about one batch."""
+        with self._count_lock:
+            self._readers_waiting += 1
+        got = False
+        try:
+            self._rw.acquire()
+            got = True
+            with self._count_lock:
+                self._readers_waiting -= 1
+            yield self.lib
+        finally:
+            if got:
+                self._rw.release()
+            else:
+                with self._count_lock:
+                    self._readers_waiting -= 1
+
+    def _on_progress(self, p) -> None:
+        """Indexer progress (worker thread, between batches, outside any transaction):
+        let waiting readers in, and tell the UI how a long catch-up is going."""
+        if self._readers_waiting:
+            self._rw.release()
+            try:
+                deadline = time.monotonic() + 1.0
+                while self._readers_waiting and time.monotonic() < deadline:
+                    time.sleep(0.002)
+            finally:
+                self._rw.acquire()
+        now = time.monotonic()
+        if p.phase == "indexing" and p.total >= 100 and now - self._last_progress >= 0.5:
+            self._last_progress = now
+            self._emit(WatchEvent("progress", added=p.embedded, problems=p.problems,
+                                  done=p.done, total=p.total))
 
     def wait_ready(self, timeout: float | None = None) -> bool:
         """Wait for the start-up reconcile to finish."""

@@ -511,3 +511,28 @@ def test_a_failing_batch_is_reported_and_retried_by_a_rescan(live, monkeypatch):
     lv.wait_state(disk_state(root), "indexed after the failed batch")
     assert any(e.kind == "error" and "database is locked" in e.message for e in lv.events)
     assert lv.w.running
+
+
+def test_a_reader_gets_in_during_a_long_catch_up(live):
+    lv = live()
+    root = lv.roots[0]
+    for i in range(600):
+        tiny(root / f"{i:03d}.png", i)
+    seen = {}
+    progress = []
+
+    def reader():
+        wait_for(lambda: lv.w is not None and lv.w._busy.is_set(), "catch-up started")
+        with lv.w.reading() as lib:
+            seen["during_catch_up"] = not lv.w._started.is_set()
+            seen["files"] = lib.catalog.counts(lib.model_id)["files"]
+
+    t = threading.Thread(target=reader)
+    t.start()
+    lv.watch_kw["on_event"] = progress.append
+    lv.w = LibraryWatcher(lv.lib, **lv.watch_kw).start()
+    t.join(60)
+    assert lv.w.wait_ready(60)
+    assert seen["during_catch_up"] and seen["files"] < 600  # not after the whole catch-up
+    lv.wait_state(disk_state(root))
+    assert any(e.kind == "progress" and e.total == 600 for e in progress)
