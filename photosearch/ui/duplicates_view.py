@@ -51,6 +51,7 @@ class DuplicatesView(QWidget):
         self.window = window
         self.lib, self.runner = window.lib, window.runner
         self.groups: list = []
+        self.focus_hash: str | None = None  # "show duplicates of this photo"
         self.keepers: dict[str, str] = {}  # group id -> chosen keeper path
         self.checked: dict[str, set[str]] = {}  # group id -> paths to trash
         self.current = None
@@ -136,17 +137,32 @@ class DuplicatesView(QWidget):
         for g in self.groups:
             self.list.addItem(group_label(g))
         self.list.blockSignals(False)
-        if self.groups:
-            self.list.setCurrentRow(0)
+        focus = self.focus_hash
+        self.focus_hash = None
+        row = next((i for i, g in enumerate(self.groups) if focus in g.hashes), -1) \
+            if focus else 0
+        if row >= 0 and self.groups:
+            self.list.setCurrentRow(row)
         else:
             self._show_group(None)
+            if focus:
+                self.reason.setText("This photo has no duplicates.")
         self.groups_loaded.emit(len(self.groups))
+
+    def show_photo(self, content_hash: str) -> None:
+        """Find duplicates again and open the group holding this photo."""
+        self.focus_hash = content_hash
+        self.tier.blockSignals(True)
+        self.tier.setCurrentIndex(0)
+        self.tier.blockSignals(False)
+        self.refresh()
 
     def _select_row(self, row: int) -> None:
         self._show_group(self.groups[row] if 0 <= row < len(self.groups) else None)
 
     def _show_group(self, g) -> None:
         self.current = g
+        self._render = getattr(self, "_render", 0) + 1  # tiles of older renders are gone
         self.items.blockSignals(True)
         self.items.clear()
         if g is None:
@@ -180,12 +196,16 @@ class DuplicatesView(QWidget):
         item.setIcon(QIcon(_boxed(None)))
         self.items.addItem(item)
         self.runner.submit("thumbs", self.window.thumbs.load, it.hash, path,
-                           on_done=lambda img, i=item, g=self.current: self._thumb(g, i, img),
+                           on_done=lambda img, p=path, r=self._render: self._thumb(r, p, img),
                            on_error=lambda _e: None)
 
-    def _thumb(self, group, item, image) -> None:
-        if group is self.current and self.items.row(item) >= 0:
-            item.setIcon(QIcon(_boxed(QPixmap.fromImage(image))))
+    def _thumb(self, render: int, path: str, image) -> None:
+        if render != self._render:
+            return
+        for i in range(self.items.count()):
+            item = self.items.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == path:
+                item.setIcon(QIcon(_boxed(QPixmap.fromImage(image))))
 
     def _item_changed(self, item) -> None:
         if self.current is None:

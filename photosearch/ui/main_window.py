@@ -440,12 +440,23 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.addAction("Find similar", lambda: self.find_similar(r.path))
         menu.addAction("View full size", self.view_current)
+        menu.addAction("Show duplicates of this photo", lambda: self.show_duplicates_of(r.hash))
         menu.addSeparator()
         menu.addAction("Open", lambda: desktop.open_file(r.path))
         menu.addAction("Show in folder", lambda: desktop.reveal(r.path))
         menu.addAction("Copy path", self.copy_selected)
         self.context_menu = menu
         menu.popup(global_pos)
+
+    def show_duplicates_of(self, content_hash: str) -> None:
+        fresh = "duplicates" not in self.screen_pages
+        self.show_screen("duplicates")
+        view = self.screen_pages["duplicates"]
+        if hasattr(view, "show_photo"):
+            if fresh:  # its first search is already running: focus when it lands
+                view.focus_hash = content_hash
+            else:
+                view.show_photo(content_hash)
 
     def _open_row(self, row: int) -> None:
         r = self.results.result_at(row)

@@ -107,3 +107,22 @@ def test_choosing_another_keeper_and_declining_the_preview(qtbot, window, photos
     view.resolve_checked()
     qtbot.wait(200)
     assert copy.exists() and photos[1].exists()  # declined: nothing moved
+
+
+def test_show_duplicates_of_a_photo_from_the_grid(qtbot, window, photos):
+    copy = photos[3].parent / "yellow_again.png"
+    shutil.copy2(photos[3], copy)
+    index_now(qtbot, window, [photos[0].parent])
+    row = names(window).index("yellow.png")
+    rect = window.grid.visualRect(window.results.index(row))
+    window.grid.customContextMenuRequested.emit(rect.center())
+    action = next(a for a in window.context_menu.actions()
+                  if a.text() == "Show duplicates of this photo")
+    window.context_menu.close()
+    action.trigger()
+    view = window.screen_pages["duplicates"]
+    qtbot.waitUntil(lambda: view.find_btn.isEnabled() and view.current is not None,
+                    timeout=30_000)
+    assert window.screens.currentWidget() is view
+    paths = {p for it in view.current.items for p in (it.path, *it.copies)}
+    assert paths == {str(photos[3]), str(copy)}
