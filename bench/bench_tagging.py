@@ -76,7 +76,8 @@ def main() -> None:
                                                   np.zeros((256, dim), np.float32)), 20)
         for name, ps in starter:
             store.add(name, ps)
-        t_text, _ = timed(lambda: ([tagger.text_prototype(lab) for lab in store.all()],
+        t_text, _ = timed(lambda: (tagger.prefetch(store.all()),
+                                   [tagger.text_prototype(lab) for lab in store.all()],
                                    tagger.background()))
         t_apply, reports = timed(lambda: tagger.apply())
         batch = hashes[:256]

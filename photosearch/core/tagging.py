@@ -205,7 +205,8 @@ class Tagger:
             cache = _text_cache.setdefault(emb, {})
             missing = [t for t in dict.fromkeys(texts) if t not in cache]
         if missing:
-            vecs = np.asarray(emb.encode_text(missing), np.float32)
+            vecs = np.concatenate([np.asarray(emb.encode_text(missing[i:i + 256]), np.float32)
+                                   for i in range(0, len(missing), 256)])
             with _cache_lock:
                 if len(cache) > _TEXT_CACHE_MAX:
                     cache.clear()
@@ -213,13 +214,32 @@ class Tagger:
         with _cache_lock:
             return np.stack([cache[t] for t in texts])
 
+    def _texts(self, prompt: str, use_templates: bool) -> list[str]:
+        return [t.format(prompt) for t in self.config.templates] if use_templates else [prompt]
+
+    def _ensemble_key(self, texts: list[str]) -> str:
+        return "tagging:text:" + hashlib.blake2b(
+            json.dumps([self.model_id, texts]).encode(), digest_size=12).hexdigest()
+
+    def prefetch(self, labels: list[Label]) -> None:
+        """Encode every text these labels (and the background) still need in one batched
+        model call: per-call overhead dominates when ensembles are encoded one by one."""
+        wanted: list[str] = []
+        for use in {lab.use_templates for lab in labels}:
+            for prompt in [*self.config.background,
+                           *(p for lab in labels if lab.use_templates == use for p in lab.prompts)]:
+                texts = self._texts(prompt, use)
+                if self.catalog.get_meta(self._ensemble_key(texts)) is None:
+                    wanted += texts
+        if wanted:
+            self.encode_texts(wanted)
+
     def ensemble(self, prompt: str, use_templates: bool = True) -> np.ndarray:
         """One prompt through every template: mean of the text embeddings, renormalised.
         Stored in the catalog per model, so a CLI call does not re-encode every label's
         templates (hundreds of texts: minutes on a busy CPU)."""
-        texts = [t.format(prompt) for t in self.config.templates] if use_templates else [prompt]
-        key = "tagging:text:" + hashlib.blake2b(
-            json.dumps([self.model_id, texts]).encode(), digest_size=12).hexdigest()
+        texts = self._texts(prompt, use_templates)
+        key = self._ensemble_key(texts)
         cached = self.catalog.get_meta(key)
         if cached:
             return np.frombuffer(base64.b64decode(cached), np.float32)
@@ -354,6 +374,7 @@ class Tagger:
             vectors = np.stack([found[h] for h in hashes])
         added = 0
         labels = self.store.all() if labels is None else labels
+        self.prefetch(labels)
         protos = [(lab, self.prototype(lab)) for lab in labels]
         with self.catalog.transaction():
             got = self.score_many([p for _, p in protos], vectors, hashes)
@@ -378,6 +399,7 @@ class Tagger:
             return [ApplyReport(lab.name) for lab in labels]
         if any(lab.examples for lab in labels):
             self.centroid(refresh=True)  # fresh mean image for this full pass
+        self.prefetch(labels)
         protos = [self.prototype(lab) for lab in labels]
         # Stored rows are read once; each chunk is then scored and committed on its own,
         # so memory stays flat at any library size and a kill loses one chunk. A label is
@@ -432,7 +454,10 @@ class Tagger:
         stored = self.store.tags_of(hash_)
         vec = self.catalog.embedding(hash_, self.model_id)
         out = []
-        for lab in self.store.all():
+        labels = self.store.all()
+        if vec is not None:
+            self.prefetch(labels)
+        for lab in labels:
             score = None
             if vec is not None:
                 score = float(self.score(self.prototype(lab), vec[None], [hash_])[0])

@@ -436,3 +436,20 @@ def test_apply_commits_chunk_by_chunk_and_an_interrupted_apply_runs_again(
     assert seen[-1] == 7 and report.scored == 7 and report.tagged == 3
     assert names(hashes, tagged_hashes(fake_library.catalog, ["red"])) == {"r1", "r2", "r3"}
     assert not store.get("red").needs_apply(fake_library.model_id)
+
+
+def test_prefetch_encodes_all_missing_texts_in_one_call(fake_library, fake, monkeypatch):
+    store = LabelStore(fake_library.catalog)
+    labels = [store.add("red"), store.add("blue"), store.add("raw", prompts=["green"],
+                                                                use_templates=False)]
+    calls = []
+    real = fake.encode_text
+    monkeypatch.setattr(fake, "encode_text", lambda texts: calls.append(len(texts)) or real(texts))
+    tagger = Tagger(fake_library)
+    tagger.prefetch(labels)
+    n_t, n_bg = len(prompts.TEMPLATES), len(prompts.BACKGROUND_FILLERS)
+    assert calls == [n_t * (n_bg + 2) + (n_bg + 1)]  # templated + verbatim variants, once
+    [tagger.prototype(lab) for lab in labels]
+    assert len(calls) == 1  # everything came from the batch
+    tagger.prefetch(labels)
+    assert len(calls) == 1  # stored ensembles are not encoded again
