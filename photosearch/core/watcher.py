@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 QUIET_S = 0.25  # no event on a path for this long before it is looked at
 SETTLE_S = 2.0  # a file never seen closed must keep its size and mtime this long
+UNTOUCHED_S = 1.0  # ...unless it was only created (link/move-in) and its mtime is this old
 MAX_PENDING = 50_000  # coalesced paths held before collapsing into a full rescan
 BATCH_PATHS = 1_000  # paths handed to the indexer at once (one progress event each)
 ROOT_POLL_S = 1.0  # how often unplugged/returned folders and new folders are noticed
@@ -79,6 +80,7 @@ class _Entry:
     last_event: float
     is_dir: bool = False
     closed: bool = False
+    created_only: bool = False  # "created" and nothing since: a hard link or a move-in
     stat: tuple[int, int] | None = None
     stat_at: float = 0.0
 
@@ -104,11 +106,16 @@ class PendingChanges:
         self._rescan = False
         self.overflows = 0
         self.wakeup = threading.Event()
+        # Set where the OS reports "closed after writing" (Linux inotify): a file that was
+        # only "created" (no write seen) and is not empty can then only be a hard link or
+        # a file moved in from an unwatched place, both complete at once.
+        self.close_events = False
 
     def __len__(self) -> int:
         return len(self._entries) + len(self._moves) + int(self._rescan)
 
-    def touch(self, path: str, *, is_dir: bool = False, closed: bool = False) -> None:
+    def touch(self, path: str, *, is_dir: bool = False, closed: bool = False,
+              created: bool = False) -> None:
         now = time.monotonic()
         with self._lock:
             if self._rescan:
@@ -122,6 +129,7 @@ class PendingChanges:
             e.last_event = now
             e.is_dir = e.is_dir or is_dir
             e.closed = closed
+            e.created_only = created
         self.wakeup.set()
 
     def move(self, src: str, dst: str, is_dir: bool) -> None:
@@ -164,10 +172,10 @@ class PendingChanges:
             rescan, self._rescan = self._rescan, False
             moves = [(src, dst, d) for dst, (src, d) in self._moves.items()]
             self._moves.clear()
-            quiet = [(p, e.last_event, e.is_dir, e.closed, e.stat, e.stat_at)
+            quiet = [(p, e.last_event, e.is_dir, e.closed, e.created_only, e.stat, e.stat_at)
                      for p, e in self._entries.items() if now - e.last_event >= quiet_s]
         ready, restat = [], []
-        for p, last, is_dir, closed, old, old_at in quiet:
+        for p, last, is_dir, closed, created_only, old, old_at in quiet:
             if len(ready) >= limit:
                 break
             if is_dir or closed:
@@ -176,7 +184,8 @@ class PendingChanges:
             if old is not None and now - old_at < settle_s:
                 continue  # looked at recently; one stat per settle period is enough
             cur = _stat(p)
-            if cur is None or (cur == old and now - old_at >= settle_s):
+            if cur is None or (cur == old and now - old_at >= settle_s) or \
+                    (created_only and self.close_events and _untouched(cur)):
                 ready.append((p, last, is_dir))
             elif cur != old:
                 restat.append((p, last, cur))
@@ -192,6 +201,12 @@ class PendingChanges:
                 if e is not None and e.last_event == last:
                     e.stat, e.stat_at = cur, now
         return Batch(moves, out, rescan)
+
+
+def _untouched(stat: tuple[int, int]) -> bool:
+    """Not empty, and not written to for a moment (a writer we lag behind has a fresh mtime)."""
+    size, mtime_ns = stat
+    return size > 0 and time.time() - mtime_ns / 1e9 >= UNTOUCHED_S
 
 
 def _stat(path: str) -> tuple[int, int] | None:
@@ -229,7 +244,8 @@ class _Handler:
         if not self._relevant(src, event.is_directory):
             return
         closed = isinstance(event, FileClosedEvent) or event.event_type in ("deleted", "attrib")
-        self.pending.touch(src, is_dir=event.is_directory, closed=closed)
+        self.pending.touch(src, is_dir=event.is_directory, closed=closed,
+                           created=event.event_type == "created")
 
     def _relevant(self, path: str, is_dir: bool) -> bool:
         if not is_dir and not is_image_name(os.path.basename(path)):
@@ -279,6 +295,7 @@ class LibraryWatcher:
                                paused=self._paused, embed=embed, download=download)
         self.excluder = Excluder(library.settings.exclude)
         self.observer = Observer()
+        self.pending.close_events = type(self.observer).__name__ == "InotifyObserver"
         self.roots = reconcile.Roots({})
         self._states: dict[str, _RootState] = {}
         self._thread: threading.Thread | None = None

@@ -536,3 +536,18 @@ def test_a_reader_gets_in_during_a_long_catch_up(live):
     assert seen["during_catch_up"] and seen["files"] < 600  # not after the whole catch-up
     lv.wait_state(disk_state(root))
     assert any(e.kind == "progress" and e.total == 600 for e in progress)
+
+
+def test_linked_or_moved_in_files_need_no_settle_period(live, tmp_path):
+    lv = live(settle_s=60.0)  # longer than the wait: only the "created, untouched" rule works
+    root = lv.roots[0]
+    lv.start()
+    lv.wait_state({})
+    outside = tmp_path / "outside"
+    a, b = tiny(outside / "a.png", 1), tiny(outside / "b.png", 2)
+    past = time.time() - 60
+    for p in (a, b):
+        os.utime(p, (past, past))
+    os.link(a, root / "a.png")  # no write, no close event
+    os.rename(b, root / "b.png")  # moved in from an unwatched folder: a bare "created"
+    lv.wait_state(disk_state(root), "linked and moved-in files")
