@@ -21,26 +21,40 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThreadPool, QRunnable, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
 Callback = Callable[[object], None] | None
 
 
+_DELIVERY = QEvent.Type(QEvent.registerEventType())
+
+
+class _Delivery(QEvent):
+    """One result travelling from a worker thread to the GUI thread."""
+
+    def __init__(self, callback, value) -> None:
+        super().__init__(_DELIVERY)
+        self.callback, self.value = callback, value
+
+
 class _Bridge(QObject):
-    """Lives on the GUI thread; worker threads emit, the GUI thread runs the callbacks."""
+    """Lives on the GUI thread; worker threads post to it, the GUI thread runs the callbacks.
 
-    delivered = Signal(object, object)  # callback, value
+    Worker threads use QCoreApplication.postEvent (thread-safe, delivered in order) rather
+    than Signal.emit: PySide6 6.12.0 on Python 3.11 lost a reference to True on every emit
+    from a non-GUI thread (and to None on every void call), aborting the interpreter after
+    a few thousand calls. pyproject pins PySide6 below 6.12; tests/ui/test_workers.py
+    checks that neither path leaks.
+    """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.delivered.connect(self._deliver)
+    def post(self, callback, value) -> None:  # any thread
+        QCoreApplication.postEvent(self, _Delivery(callback, value))
 
-    @Slot(object, object)
-    def _deliver(self, callback, value) -> None:
-        if callback is not None:
-            callback(value)
+    def customEvent(self, event) -> None:  # GUI thread
+        if event.type() == _DELIVERY and event.callback is not None:
+            event.callback(event.value)
 
 
 class _Job(QRunnable):
@@ -55,9 +69,9 @@ class _Job(QRunnable):
         except Exception as exc:  # reported to the GUI, never swallowed
             log.debug("background job %s failed", getattr(self.fn, "__name__", self.fn),
                       exc_info=True)
-            self.runner.bridge.delivered.emit(self.on_error or self.runner.default_error, exc)
+            self.runner.bridge.post(self.on_error or self.runner.default_error, exc)
             return
-        self.runner.bridge.delivered.emit(self.on_done, value)
+        self.runner.bridge.post(self.on_done, value)
 
 
 class Runner:
@@ -78,7 +92,7 @@ class Runner:
 
     def emit(self, callback, value) -> None:
         """From a worker thread: run `callback(value)` on the GUI thread."""
-        self.bridge.delivered.emit(callback, value)
+        self.bridge.post(callback, value)
 
     def clear_pending(self, pool: str) -> None:
         """Drop queued (not yet started) jobs, e.g. thumbnails scrolled out of view."""
