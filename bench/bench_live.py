@@ -275,9 +275,10 @@ one at a time; target 2 s):
 |---|---|---|---|---|
 {rows}
 
-A closed copy or a rename is complete at once (inotify reports the close / the rename);
-a file that appears without a close event (hard link, some network copies) must keep its
-size and mtime for the 2 s settle period, so it lands just above the target.
+A closed copy or a rename is complete at once (inotify reports the close / the rename).
+A hard link has no write and no close: it is complete at once when it is not empty and
+its mtime is over 1 s old (as here); a file that shows neither sign must keep its size and
+mtime for the 2 s settle period instead, which puts it just above the 2 s target.
 
 **Folder move of {move['n']} photos** (indexed first, in {move['initial_index_s']:.1f} s):
 
@@ -299,6 +300,10 @@ reading a byte. Between two watched folders (separate watches) the move arrives 
 | peak coalesced queue | {storm['peak_pending']:,} paths (limit 50,000; overflows: {storm['overflows']}) |
 | catalog after | {c['files']:,} files, {c['embedded']:,} embedded, {c['problems']} problems; index serves {storm['served']:,} |
 | a reader's `status` query during the storm | p50 {storm['read_p50_ms']:.1f} ms, max {storm['read_max_ms']:.0f} ms |
+
+RSS is sampled every 50 ms; it runs after the latency and move phases in the same
+process, so the allocator may reuse memory freed by them (the queue itself holds one
+small entry per path: a few MB at 10,000).
 """
 
 
