@@ -111,8 +111,17 @@ class Driver:
 
     def search(self) -> None:
         self.win.search.set_query("a dog running on the grass")
-        self.wait(lambda: not self.win.results.loading and
-                  self.win.results.thumbnails_pending() == 0,
+        self.wait(lambda: not self.win.results.loading, self._show_boundary, 300)
+
+    def _show_boundary(self) -> None:
+        """Scroll to where strong matches end, and select the first weaker one."""
+        from PySide6.QtWidgets import QAbstractItemView
+
+        index = self.win.results.index(self.win.results.strong_count())
+        self.win.grid.setCurrentIndex(index)
+        self.win.grid.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.wait(lambda: self.win.results.thumbnails_pending() == 0 and
+                  self.win.preview._pixmap is not None,
                   lambda: (shoot("02-search.png"), self.next()), 1200)
 
     def labels(self) -> None:
