@@ -181,8 +181,8 @@ class LabelStore:
         """Upsert (hash, score, source) rows."""
         now = time.time()
         self.conn.executemany(
-            "INSERT OR REPLACE INTO photo_tags(hash, label_id, score, source, model_id, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO photo_tags(hash, label_id, score, source, model_id, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
             [(h, label.id, s, src, model_id, now) for h, s, src in rows])
 
     def update_scores(self, label: Label, rows: list[tuple[str, float]]) -> None:
@@ -198,8 +198,9 @@ class LabelStore:
     # -- internals ----------------------------------------------------------------------
     def _set_prompts(self, label_id: int, prompts: list[str]) -> None:
         self.conn.execute("DELETE FROM label_prompts WHERE label_id = ?", (label_id,))
-        self.conn.executemany("INSERT INTO label_prompts(label_id, position, prompt) VALUES (?,?,?)",
-                              [(label_id, i, p) for i, p in enumerate(prompts)])
+        self.conn.executemany(
+            "INSERT INTO label_prompts(label_id, position, prompt) VALUES (?, ?, ?)",
+            [(label_id, i, p) for i, p in enumerate(prompts)])
 
     def _rehash(self, label_id: int) -> None:
         lab = self._load(label_id)
