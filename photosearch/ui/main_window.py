@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         self.sidebar.add_folder.connect(self.add_folder_dialog)
         self.sidebar.remove_folder.connect(self.remove_folder)
         self.sidebar.index_now.connect(self.start_indexing)
+        self.sidebar.exclude_folder.connect(self.exclude_dialog)
         self.sidebar.folder_clicked.connect(self._folder_clicked)
         self.sidebar.screen_requested.connect(self.show_screen)
         self.progress.pause_toggled.connect(
@@ -241,7 +242,8 @@ class MainWindow(QMainWindow):
         if self.read_only:
             for a in (self.act_add, self.act_index):
                 a.setEnabled(False)
-            for b in (self.sidebar.add_btn, self.sidebar.remove_btn, self.sidebar.index_btn):
+            for b in (self.sidebar.add_btn, self.sidebar.remove_btn, self.sidebar.index_btn,
+                      self.sidebar.exclude_btn):
                 b.setEnabled(False)
             self._update_banner()
 
@@ -561,6 +563,33 @@ class MainWindow(QMainWindow):
                     self.live.start()
 
         self.runner.submit("db", remove, on_done=done)
+
+    def exclude_dialog(self, start: str = "") -> None:
+        path = QFileDialog.getExistingDirectory(self, "Exclude a sub-folder from the library",
+                                                start)
+        if path:
+            self.exclude_path(path)
+
+    def exclude_path(self, path: str) -> None:
+        """Never index `path` again (saved in the library settings); the next run forgets
+        the photos already indexed under it. Files on disk are untouched."""
+        from ..core.config import Settings
+
+        path = os.path.abspath(os.path.expanduser(path))
+
+        def save() -> None:
+            saved = Settings.load(self.lib.paths.settings)
+            if path not in saved.exclude:
+                saved.exclude.append(path)
+                saved.save(self.lib.paths.settings)
+
+        def done(_r) -> None:
+            if path not in self.lib.settings.exclude:
+                self.lib.settings.exclude.append(path)
+            self.statusBar().showMessage(f"Excluded {path}; updating the library…", 8000)
+            self.start_indexing()
+
+        self.runner.submit("db", save, on_done=done)
 
     def confirm(self, text: str) -> bool:
         """Ask yes/no (tests replace this)."""

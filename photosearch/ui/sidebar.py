@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+from PySide6.QtWidgets import (QGridLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
 
 
@@ -34,6 +34,7 @@ def folder_label(s: FolderStatus) -> str:
 class Sidebar(QWidget):
     add_folder = Signal()
     remove_folder = Signal(str)
+    exclude_folder = Signal(str)  # the selected library folder (where to start picking)
     index_now = Signal()
     folder_clicked = Signal(str)
     screen_requested = Signal(str)  # "photos" | "labels" | "duplicates"
@@ -61,14 +62,20 @@ class Sidebar(QWidget):
         self.add_btn.setToolTip("Add a photo folder (Ctrl+O)")
         self.remove_btn = QPushButton("Remove")
         self.remove_btn.setToolTip("Stop managing this folder; photos on disk are untouched")
+        self.exclude_btn = QPushButton("Exclude…")
+        self.exclude_btn.setToolTip("Skip a sub-folder (its photos leave the library; the "
+                                    "files are untouched)")
         self.index_btn = QPushButton("Index now")
         self.index_btn.setToolTip("Look for new, changed and removed photos (F5)")
         self.add_btn.clicked.connect(self.add_folder)
         self.remove_btn.clicked.connect(self._remove)
         self.index_btn.clicked.connect(self.index_now)
-        buttons = QHBoxLayout()
-        for b in (self.add_btn, self.remove_btn, self.index_btn):
-            buttons.addWidget(b)
+        self.exclude_btn.clicked.connect(
+            lambda: self.exclude_folder.emit(self.selected_folder() or ""))
+        buttons = QGridLayout()
+        for i, b in enumerate((self.add_btn, self.remove_btn, self.exclude_btn,
+                               self.index_btn)):
+            buttons.addWidget(b, i // 2, i % 2)
         self.empty_hint = QLabel("No folders yet: add one to start.")
         self.empty_hint.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -112,6 +119,7 @@ class Sidebar(QWidget):
     def _update_buttons(self) -> None:
         self.remove_btn.setEnabled(self.selected_folder() is not None)
         self.index_btn.setEnabled(self.folders.count() > 0)
+        self.exclude_btn.setEnabled(self.folders.count() > 0)
 
     def select_screen(self, key: str) -> None:
         for i in range(self.nav.count()):

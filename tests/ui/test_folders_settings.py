@@ -208,3 +208,17 @@ def test_app_catches_up_at_start_and_then_follows_the_folders(qtbot, make_window
                     timeout=30_000)
     settle(qtbot, win)
     assert names(win) == []
+
+
+def test_excluding_a_sub_folder_forgets_its_photos(qtbot, window, library, photos):
+    from tests.ui.conftest import make_photos
+
+    private = make_photos(photos[0].parent / "Private", [("secret.jpg", (5, 5, 5), 70)])
+    index_now(qtbot, window, [photos[0].parent])
+    assert "secret.jpg" in names(window)
+    with qtbot.waitSignal(window.indexing.finished, timeout=60_000):
+        window.exclude_path(str(private[0].parent))
+    settle(qtbot, window)
+    assert "secret.jpg" not in names(window) and len(names(window)) == len(PHOTOS)
+    assert str(private[0].parent) in Settings.load(library.paths.settings).exclude
+    assert private[0].exists()
