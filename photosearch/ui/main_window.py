@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout
                                QMainWindow, QMenu, QMessageBox, QPushButton, QSplitter,
                                QStackedWidget, QVBoxLayout, QWidget)
 
-from . import desktop, theme
+from . import desktop, model_info, theme
 from .filters import FilterBar
 from .grid import ResultsGrid
 from .preview import PreviewPane, Viewer
@@ -221,6 +221,10 @@ class MainWindow(QMainWindow):
         self.indexing.failed.connect(self._index_failed)
         self.indexing.running_changed.connect(self._index_running)
         self.live.event.connect(self._watch_event)
+        self._download_timer = QTimer(self)
+        self._download_timer.setInterval(1000)
+        self._download_timer.timeout.connect(self._download_tick)
+        self.downloaded = 0
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_WHILE_INDEXING_MS)
         self._refresh_timer.timeout.connect(self._refresh_while_indexing)
@@ -248,15 +252,38 @@ class MainWindow(QMainWindow):
             self._update_banner()
 
     def load_model(self) -> None:
-        """Import torch and load the model on the model thread (the window is already up)."""
+        """Import torch and load the model on the model thread (the window is already up).
+
+        A first use downloads the weights: the models folder is watched meanwhile so the
+        banner can say how much has arrived."""
         if self.model_status in ("loading", "ready"):
             return
+        self._download_base: int | None = None
+        self.downloaded = 0
         self._set_model_status("loading")
+        self._download_timer.start()
+        self._download_tick()
         self.runner.submit("model", self.lib.embedder, on_done=self._model_ready,
                            on_error=self._model_failed)
 
+    def _download_tick(self) -> None:
+        self.runner.submit("thumbs", folder_bytes, self.lib.paths.models,
+                           on_done=self._download_size, on_error=lambda _e: None)
+
+    def _download_size(self, size: int) -> None:
+        if self.model_status != "loading":
+            return
+        if self._download_base is None:
+            self._download_base = size
+        grown = size - self._download_base
+        if grown > 1_000_000 and grown != self.downloaded:
+            self.downloaded = grown
+            self._update_banner()
+
     def _set_model_status(self, status: str) -> None:
         self.model_status = status
+        if status != "loading":
+            self._download_timer.stop()
         self.model_state.emit(status)
         self._update_banner()
 
@@ -282,6 +309,13 @@ class MainWindow(QMainWindow):
                 f"{_html(self.model_error or '')}<br>Browsing, filters and duplicates keep "
                 "working. <a href='settings'>Open Settings</a> to choose a weights file.",
                 "error")
+        elif self.model_status == "loading" and self.downloaded:
+            expected = model_info.download_mb(self.lib.settings.model,
+                                              self.lib.settings.pretrained)
+            of = f" of about {expected:,} MB" if expected else ""
+            self.show_banner(f"Downloading the search model (first use only): "
+                             f"{self.downloaded / 1e6:,.0f} MB{of}… browsing works now.",
+                             "info")
         elif self.model_status == "loading":
             self.show_banner("Loading the search model in the background… browsing works now.",
                              "info")
@@ -807,6 +841,18 @@ class MainWindow(QMainWindow):
         self.live.wanted = False
         self.runner.wait()
         self.live.stop_now()
+
+
+def folder_bytes(folder) -> int:
+    """Total size of the files under `folder` (worker thread; missing folder: 0)."""
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
 
 
 def _html(text: str) -> str:

@@ -44,3 +44,11 @@ def describe(model: str, pretrained: str) -> str:
             return (f"{model} ({pretrained}): about {c.download_mb:,} MB, downloaded once on "
                     f"first use and then used offline. {c.note}")
     return f"{model} ({pretrained}): downloaded once on first use (size depends on the model)."
+
+
+def download_mb(model: str, pretrained: str) -> int | None:
+    """The known download size of a model's weights, or None."""
+    for c in CHOICES:
+        if (c.model, c.pretrained) == (model, pretrained):
+            return c.download_mb
+    return None

@@ -222,3 +222,30 @@ def test_excluding_a_sub_folder_forgets_its_photos(qtbot, window, library, photo
     assert "secret.jpg" not in names(window) and len(names(window)) == len(PHOTOS)
     assert str(private[0].parent) in Settings.load(library.paths.settings).exclude
     assert private[0].exists()
+
+
+def test_model_download_progress_shows_in_the_banner(qtbot, make_window, library):
+    """First use: while the model loads, bytes arriving in the models folder are shown."""
+    import threading
+    import time
+
+    release = threading.Event()
+
+    class Loaded:
+        random_weights = False
+
+    def fake_embedder():  # stands in for a download into the shared models folder
+        time.sleep(1.2)  # after the window measured the folder once
+        library.paths.models.mkdir(parents=True, exist_ok=True)
+        (library.paths.models / "weights.incomplete").write_bytes(b"\0" * 3_000_000)
+        release.wait(20)
+        return Loaded()
+
+    library.embedder = fake_embedder
+    win = make_window(library, load_model=True)
+    qtbot.waitUntil(lambda: "Downloading the search model" in win.banner.text(),
+                    timeout=10_000)
+    assert "3 MB" in win.banner.text()
+    release.set()
+    qtbot.waitUntil(lambda: win.model_status == "ready")
+    assert not win.banner.isVisible() and not win._download_timer.isActive()
