@@ -49,6 +49,9 @@ class LabelsView(QWidget):
             lambda item, _p: item and self.select(item.data(Qt.ItemDataRole.UserRole)))
         self.new_btn = QPushButton("New label…")
         self.new_btn.clicked.connect(self._ask_new_label)
+        self.edit_btn = QPushButton("Edit…")
+        self.edit_btn.setToolTip("Change the label's description or its threshold")
+        self.edit_btn.clicked.connect(self._ask_edit)
         self.remove_btn = QPushButton("Remove")
         self.remove_btn.clicked.connect(self._remove_current)
         self.apply_btn = QPushButton("Tag library")
@@ -59,7 +62,7 @@ class LabelsView(QWidget):
         ll.addWidget(QLabel("<b>Labels</b>"))
         ll.addWidget(self.labels, 1)
         row = QHBoxLayout()
-        for b in (self.new_btn, self.remove_btn):
+        for b in (self.new_btn, self.edit_btn, self.remove_btn):
             row.addWidget(b)
         ll.addLayout(row)
         ll.addWidget(self.apply_btn)
@@ -197,6 +200,47 @@ class LabelsView(QWidget):
         self.add_label(name.strip(), [p.strip() for p in prompts.split(",") if p.strip()]
                        if ok else None)
 
+    def edit_label(self, prompts: list[str] | None = None,
+                   threshold: float | None = None) -> None:
+        """Change the current label's prompts and/or threshold (a threshold set here is
+        the user's: review answers no longer move it), then re-tag the library."""
+        name = self.current
+        if not name:
+            return
+
+        def edit() -> str:
+            store = self.tagger().store
+            lab = store.update(store.get(name), prompts=prompts, threshold=threshold,
+                               threshold_user=True if threshold is not None else None)
+            self.tagger().apply([lab.name])
+            return lab.name
+
+        self.status.setText(f"Updating “{name}” and re-tagging…")
+        self.runner.submit("db", edit, on_done=lambda n: self._edited(n), on_error=self._failed)
+
+    def _edited(self, name: str) -> None:
+        self.status.setText(f"Label “{name}” updated.")
+        self.refresh()
+
+    def _ask_edit(self) -> None:
+        if not self.current:
+            return
+        self.runner.submit("db", lambda n=self.current: self.tagger().store.get(n),
+                           on_done=self._edit_dialog, on_error=self._failed)
+
+    def _edit_dialog(self, lab) -> None:
+        text, ok = QInputDialog.getText(self, f"Edit “{lab.name}”",
+                                        "Describe it in a few words, comma-separated:",
+                                        text=", ".join(lab.prompts))
+        if not ok:
+            return
+        threshold, ok2 = QInputDialog.getDouble(
+            self, f"Edit “{lab.name}”", "Tag photos scoring at least (0.02-0.98):",
+            lab.threshold, 0.02, 0.98, 2)
+        prompts = [p.strip() for p in text.split(",") if p.strip()] or None
+        self.edit_label(prompts, threshold if ok2 and abs(threshold - lab.threshold) > 1e-9
+                        else None)
+
     def _remove_current(self) -> None:
         name = self.current
         if not name or not self.window.confirm(
@@ -261,7 +305,7 @@ class LabelsView(QWidget):
 
     def _enable(self) -> None:
         has = self.current is not None
-        for b in (self.remove_btn, self.yes_btn, self.no_btn, self.search_btn):
+        for b in (self.edit_btn, self.remove_btn, self.yes_btn, self.no_btn, self.search_btn):
             b.setEnabled(has)
         if has:
             self.yes_btn.setText(f"Yes, it is “{self.current}”")

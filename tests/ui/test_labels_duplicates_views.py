@@ -126,3 +126,17 @@ def test_show_duplicates_of_a_photo_from_the_grid(qtbot, window, photos):
     assert window.screens.currentWidget() is view
     paths = {p for it in view.current.items for p in (it.path, *it.copies)}
     assert paths == {str(photos[3]), str(copy)}
+
+
+def test_edit_label_prompts_and_threshold(qtbot, window, photos, library):
+    index_now(qtbot, window, [photos[0].parent])
+    view = _labels_view(qtbot, window)
+    with qtbot.waitSignal(view.views_loaded, timeout=30_000):
+        view.add_label("cars", ["a car"])
+    with qtbot.waitSignal(view.views_loaded, timeout=30_000):
+        view.edit_label(["a red car", "a sports car"], 0.3)
+    lab = Tagger(library).store.get("cars")
+    assert lab.prompts == ["a red car", "a sports car"]
+    assert lab.threshold == 0.3 and lab.threshold_user
+    assert not lab.needs_apply(library.model_id)  # re-tagged with the new definition
+    assert "threshold 0.30" in view.header.text()
