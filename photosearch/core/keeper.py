@@ -8,6 +8,7 @@ only *suggest*: nothing is trashed without the user confirming the plan.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -106,9 +107,21 @@ def build_rules(names: Sequence[str], preferred_folders: Sequence[str] = ()) -> 
     return rules
 
 
+# Names that file managers, browsers and chat apps give to second copies. Camera numbering
+# (IMG_0002, DSC-0042) is deliberately not matched.
+_COPY_NAME = re.compile(
+    r"(?i)(^copy of |^copy \(\d+\) of |[ _-]copy( \d+)?$| - kopie$|[ _-]copie$| - copia$| \(\d+\)$)")
+
+
+def looks_like_copy(path: str) -> bool:
+    """Whether a file's name marks it as a copy ("copy of x.jpg", "x (1).jpg", "x - Copy.jpg")."""
+    return bool(_COPY_NAME.search(os.path.splitext(os.path.basename(path))[0]))
+
+
 def _tiebreak(item: Item) -> tuple:
-    # Identical files tie on every rule: keep the oldest file, then the shortest path.
-    return (item.mtime_ns, len(item.path), item.path)
+    # Identical files tie on every rule: keep an original-looking name over a "copy of" one,
+    # then the oldest file, then the shortest path.
+    return (looks_like_copy(item.path), item.mtime_ns, len(item.path), item.path)
 
 
 def choose_keeper(items: Sequence[Item], rules: Sequence[Rule]) -> tuple[Item, str]:
@@ -118,6 +131,7 @@ def choose_keeper(items: Sequence[Item], rules: Sequence[Rule]) -> tuple[Item, s
     for rule in rules:
         if rule.key(keeper) != rule.key(runner_up):
             return keeper, rule.explain(keeper, runner_up)
-    if keeper.hash == runner_up.hash:
-        return keeper, "identical copies: kept the oldest file (then shortest path)"
-    return keeper, "no rule separates them: kept the oldest file (then shortest path)"
+    what = "identical copies" if keeper.hash == runner_up.hash else "no rule separates them"
+    if looks_like_copy(runner_up.path) and not looks_like_copy(keeper.path):
+        return keeper, f"{what}: kept the original name (the other is named like a copy)"
+    return keeper, f"{what}: kept the oldest file (then shortest path)"

@@ -44,7 +44,7 @@ def _names(group) -> list[str]:
 def test_exact_tier_groups_identical_files_and_keeps_the_oldest(fake_library, tmp_path):
     root = tmp_path / "photos"
     a = save(texture(5), root / "a" / "img.jpg", T0 + 50, quality=90)
-    b = root / "b" / "img copy.jpg"
+    b = root / "b" / "img.jpg"  # same name elsewhere: only age separates them
     b.parent.mkdir(parents=True)
     shutil.copyfile(a, b)
     import os
