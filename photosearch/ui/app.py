@@ -51,6 +51,7 @@ def run_app(args) -> int:
     if probe:
         win.window_shown.connect(lambda: _report_startup(app))
     win.show()
+    _quit_on_signals(app)
     try:
         return app.exec()
     finally:
@@ -58,6 +59,21 @@ def run_app(args) -> int:
         lib.close()
         if writer is not None:
             writer.release()
+
+
+def _quit_on_signals(app) -> None:
+    """Ctrl+C in the terminal, or SIGTERM (logout, a service manager), closes the app
+    cleanly: the indexer finishes its batch and the index is saved."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.closeAllWindows())
+    # Python runs signal handlers only between bytecodes: wake it up now and then.
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(300)
 
 
 def _writer_lock(lib):

@@ -47,3 +47,25 @@ def test_window_is_shown_before_torch_is_imported(tmp_path):
     assert proc.returncode == 0, proc.stderr
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")][-1]
     assert json.loads(line)["torch_imported"] is False
+
+
+def test_sigterm_closes_the_app_cleanly(tmp_path):
+    """Logout or a service manager sends SIGTERM: the app closes its window, stops its
+    workers, saves and releases the library's writer lock, and exits 0."""
+    import signal
+    import time
+
+    lib = tmp_path / "lib"
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "main.py"), "--library", str(lib), "--model", "test-tiny",
+         "--pretrained", "none"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=_env(QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path)))
+    deadline = time.monotonic() + 60
+    while not (lib / "writer.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (lib / "writer.json").exists(), "the app did not take the writer lock"
+    time.sleep(2)  # let it reach the event loop
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+    assert not (lib / "writer.json").exists()  # lock released
