@@ -73,9 +73,18 @@ def _drop_orphans_from_index(lib) -> None:
     lib.index()  # opening reconciles the index with the catalog, dropping orphans
 
 
+def _folder_rows(lib) -> list[dict]:
+    """Folders with their state. Missing, or an empty mount point with known photos (an
+    unmounted drive): offline. `status` and `folders list` must agree."""
+    from ..core.reconcile import root_identity
+
+    return [{"path": p, "online": root_identity(p, lib.catalog) is not None}
+            for _, p in lib.catalog.folders()]
+
+
 def folders_list(args) -> int:
     lib = open_library(args)
-    rows = [{"path": p, "online": os.path.isdir(p)} for _, p in lib.catalog.folders()]
+    rows = _folder_rows(lib)
     if args.json:
         print_json(json_safe(rows))
     else:
@@ -140,11 +149,7 @@ def _interrupt(cancel: threading.Event, previous) -> None:
 def status(args) -> int:
     lib = open_library(args)
     counts = lib.catalog.counts(lib.model_id)
-    from ..core.reconcile import root_identity
-
-    # Missing, or an empty mount point with known photos (an unmounted drive): offline.
-    folders = [{"path": p, "online": root_identity(p, lib.catalog) is not None}
-               for _, p in lib.catalog.folders()]
+    folders = _folder_rows(lib)
     data = {
         "library": str(lib.paths.root),
         "model": lib.model_id,

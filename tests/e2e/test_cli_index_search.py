@@ -146,3 +146,15 @@ def test_an_over_long_query_is_truncated_with_a_notice(indexed, capsys):
     lib, _ = indexed
     code, out, err = cli(capsys, lib, "search", *(["sunset over the sea"] * 40), "--limit", "2")
     assert code == 0 and "truncated to the model's 77 tokens" in err
+
+
+def test_folders_list_and_status_agree_on_an_unmounted_drive(indexed, capsys):
+    """An emptied root that had photos looks like a bare mount point: offline in both."""
+    lib, photos = indexed
+    hidden = photos.parent / "unplugged"
+    photos.rename(hidden)
+    photos.mkdir()  # the mount point stays, empty
+    listed = cli_json(capsys, lib, "folders", "list")
+    status = cli_json(capsys, lib, "status")
+    assert listed == [{"path": str(photos), "online": False}]
+    assert status["offline_folders"] == [str(photos)] and status["files"] == 22
