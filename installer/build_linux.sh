@@ -9,7 +9,9 @@
 #   --bundle-model FILE  ship this weights file for offline installs (default: none; the app
 #                        downloads weights on first run). --model-id says which model/tag it
 #                        is (default: the app's default model, ViT-B-32/laion2b_s34b_b79k).
-#   --compress T         .deb compression (default xz: smallest, readable by every dpkg).
+#   --compress T         .deb compression: zstd (default; seconds, needs dpkg >= 1.21.18 or
+#                        Ubuntu's, i.e. any system new enough for the bundle's glibc) or xz
+#                        (about 25% smaller, but minutes: CI release builds use it).
 #   --skip-pyinstaller   package an existing one-folder build (--dist, default dist/photosearch).
 #   --out DIR            where the tarball and .deb go (default: dist/).
 #
@@ -22,7 +24,7 @@ REPO=$PWD
 PY=.venv/bin/python
 BUNDLE_MODEL=""
 MODEL_ID=""
-COMPRESS=xz
+COMPRESS=zstd
 SKIP_PYI=0
 DIST=dist/photosearch
 OUT=dist
