@@ -22,6 +22,9 @@ need_lib libX11-xcb.so.1 libx11-xcb1
 if [ "$what" = test ]; then
   command -v Xvfb >/dev/null || pkgs+=(xvfb)
   command -v xauth >/dev/null || pkgs+=(xauth)
+  # validators for the desktop entry / AppStream metainfo (tests/unit/test_packaging.py)
+  command -v desktop-file-validate >/dev/null || pkgs+=(desktop-file-utils)
+  command -v appstreamcli >/dev/null || pkgs+=(appstream)
 fi
 [ ${#pkgs[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null; then
