@@ -23,11 +23,11 @@ AppName=photosearch
 AppVersion={#AppVersion}
 AppPublisher=photosearch developers
 AppPublisherURL=https://github.com/photosearch/photosearch
-DefaultDirName={localappdata}\Programs\photosearch
+; {autopf} is %LOCALAPPDATA%\Programs for a per-user (lowest privileges) install.
+DefaultDirName={autopf}\photosearch
 DefaultGroupName=photosearch
 DisableProgramGroupPage=yes
 PrivilegesRequired=lowest
-PrivilegesRequiredOverridesAllowed=dialog
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
 OutputDir={#Root}\dist

@@ -244,3 +244,40 @@ def test_excludes_drop_nothing_a_runtime_dependency_needs():
         for dist in owners.get(module, []):
             dist = re.sub(r"[-_.]+", "-", dist).lower()
             assert dist not in needed or dist in allowed, f"{module} belongs to runtime dep {dist}"
+
+
+# --- installers built elsewhere: keep them consistent with the spec and each other -------
+
+def test_windows_installer_is_per_user_with_start_menu_entry_and_uninstaller():
+    iss = (INSTALLER / "windows" / "photosearch.iss").read_text()
+    assert "PrivilegesRequired=lowest" in iss  # no admin rights
+    assert "DefaultDirName={autopf}" in iss  # %LOCALAPPDATA%\Programs when per-user
+    assert r'Source: "{#Root}\dist\photosearch\*"' in iss  # the spec's COLLECT name
+    assert r'Name: "{autoprograms}\photosearch"; Filename: "{app}\photosearch.exe"' in iss
+    assert "[UninstallDelete]" in iss and r"resources\icons\photosearch.ico" in iss
+    spec = (INSTALLER / "photosearch.spec").read_text()
+    assert '"photosearch-cli"' in spec  # the console twin the installer and CI call
+
+
+def test_macos_script_builds_the_spec_bundle_into_a_dmg():
+    script = INSTALLER / "macos" / "build_macos.sh"
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    text = script.read_text()
+    assert "installer/photosearch.spec" in text and "dist/photosearch.app" in text
+    assert "hdiutil create" in text and "ln -s /Applications" in text
+    assert 'name="photosearch.app"' in (INSTALLER / "photosearch.spec").read_text()
+
+
+def test_ci_workflow_builds_and_smoke_tests_all_three_installers():
+    import yaml
+
+    wf = yaml.safe_load((REPO / ".github" / "workflows" / "installers.yml").read_text())
+    jobs = wf["jobs"]
+    runs = {name: "\n".join(step.get("run", "") for step in job["steps"])
+            for name, job in jobs.items()}
+    assert "make test" in runs["test"]
+    assert "make package" in runs["linux"] and "installer/check_deb.sh" in runs["linux"]
+    assert "build_windows.ps1" in runs["windows"] and "--smoke-test" in runs["windows"]
+    assert "build_macos.sh" in runs["macos"] and "--smoke-test" in runs["macos"]
+    for name in ("linux", "windows", "macos"):
+        assert jobs[name]["needs"] == "test"
