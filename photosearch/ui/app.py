@@ -53,12 +53,20 @@ def run_app(args) -> int:
     win.show()
     _quit_on_signals(app)
     try:
-        return app.exec()
+        rc = app.exec()
     finally:
         win.shutdown()
         lib.close()
         if writer is not None:
             writer.release()
+    if not win.clean_shutdown:
+        # A worker is still inside a model load; the library is saved and closed, so
+        # leave without letting interpreter shutdown tear that thread down mid-import.
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(rc)
+    return rc
 
 
 def _quit_on_signals(app) -> None:

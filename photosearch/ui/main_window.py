@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.settings_dialog = None
         self._shown = False
         self._closed = False
+        self.clean_shutdown = True
         self._after_indexing: list = []
         self._reindex_pending = False
         self.setWindowTitle("photosearch")
@@ -839,7 +840,9 @@ class MainWindow(QMainWindow):
         self._refresh_timer.stop()
         self.indexing.cancel()
         self.live.wanted = False
-        self.runner.wait()
+        # A model load (torch import, a download) cannot be interrupted: give up on it
+        # after a while; run_app then exits without waiting for that thread.
+        self.clean_shutdown = self.runner.wait(20_000)
         self.live.stop_now()
 
 
