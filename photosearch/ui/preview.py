@@ -45,17 +45,28 @@ def photo_details(lib, result) -> dict:
         online = True
     except OSError:
         size, online = None, False
-    tags: list[str] = []
-    try:
-        from ..core import tagging
-
-        getter = getattr(tagging, "tags_of", None)
-        if getter is not None:
-            tags = list(getter(lib.catalog, result.hash))
-    except ImportError:
-        pass
     return {"size": size, "online": online, "paths": lib.catalog.paths_of([result.hash])
-            .get(result.hash, [result.path]), "tags": tags}
+            .get(result.hash, [result.path]), "tags": stored_tags(lib.catalog, result.hash)}
+
+
+def stored_tags(catalog, content_hash: str) -> list[str]:
+    """The photo's tags as search sees them (confirmed, or auto at or above the label's
+    threshold), from the catalog alone: no model needed to show them."""
+    try:
+        from ..core.tagging_store import LabelStore, has_labels
+    except ImportError:
+        return []
+    if not has_labels(catalog):
+        return []
+    store = LabelStore(catalog)
+    rows = store.tags_of(content_hash)
+    out = []
+    for lab in store.all():
+        score, source = rows.get(lab.id, (None, None))
+        if source == "confirmed" or (source == "auto" and score is not None
+                                     and score >= lab.threshold):
+            out.append(lab.name)
+    return out
 
 
 class PreviewPane(QWidget):

@@ -140,3 +140,16 @@ def test_edit_label_prompts_and_threshold(qtbot, window, photos, library):
     assert lab.threshold == 0.3 and lab.threshold_user
     assert not lab.needs_apply(library.model_id)  # re-tagged with the new definition
     assert "threshold 0.30" in view.header.text()
+
+
+def test_preview_shows_a_photos_tags(qtbot, window, photos, library):
+    index_now(qtbot, window, [photos[0].parent])
+    tagger = Tagger(library)
+    tagger.store.add("favourites", ["a favourite photo"], threshold=0.98)
+    red = library.catalog.hash_of(str(photos[0]))
+    tagger.review("favourites", [red], True)
+    row = names(window).index("red.jpg")
+    window.grid.setCurrentIndex(window.results.index(row))
+    qtbot.waitUntil(lambda: window.preview.fields["Tags"].text() == "favourites")
+    window.grid.setCurrentIndex(window.results.index(names(window).index("blue.jpg")))
+    qtbot.waitUntil(lambda: window.preview.fields["Tags"].text() == "—")
