@@ -154,5 +154,7 @@ def torch_flavour() -> str:
         return "none"
     if "+cpu" in dist.version:
         return "cpu"
+    if "+cu" in dist.version:  # download.pytorch.org CUDA wheels may carry CUDA themselves
+        return "cuda"
     needs = " ".join(dist.requires or [])
     return "cuda" if "nvidia-" in needs else "cpu"
