@@ -687,10 +687,16 @@ class MainWindow(QMainWindow):
             self._reindex_pending = False
             self.start_indexing()
 
+    def _grid_refreshable(self) -> bool:
+        """New photos are shown by re-running the request only while the grid is not yet
+        full and nothing is selected: never yank the view from under the user."""
+        return (self.results.rowCount() < self.results.page_size and not self.results.loading
+                and not self.grid.currentIndex().isValid())
+
     def _refresh_while_indexing(self) -> None:
         """While indexing, refill a grid that is not full yet (first run: photos appear)."""
-        if self.results.rowCount() < self.results.page_size and not self.results.loading:
-            self.refresh_library()
+        self.refresh_library()
+        if self._grid_refreshable():
             self.run_request()
 
     def _watch_event(self, event) -> None:
@@ -704,7 +710,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(event.message, 10_000)
         if event.kind in ("changed", "offline", "online", "reconciled"):
             self.refresh_library()
-            if self.results.rowCount() < self.results.page_size and not self.results.loading:
+            if self._grid_refreshable():
                 self.run_request()
 
     # == dialogs =========================================================================
