@@ -81,7 +81,12 @@ def _fail(exc: Exception, verbose: bool) -> int:
     expected = (CliError, CatalogError, ConfigError, QueryError, WeightsUnavailable, OSError)
     if verbose:
         log.exception("command failed")
-    if isinstance(exc, expected):
+    import sqlite3
+
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        print("photosearch: error: the library is busy (another photosearch process is "
+              "writing to it); try again in a moment", file=sys.stderr)
+    elif isinstance(exc, expected):
         print(f"photosearch: error: {exc}", file=sys.stderr)
     else:
         print(f"photosearch: error: unexpected {type(exc).__name__}: {exc} "

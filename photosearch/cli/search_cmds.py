@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 
@@ -9,9 +10,22 @@ from . import CliError, open_library
 from .output import print_json, json_safe, safe
 
 
+def _count(minimum: int):
+    """argparse type: a whole number >= minimum (a bad value is a usage error, exit 2)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
+        return value
+    return parse
+
+
 def _add_filters(p) -> None:
-    p.add_argument("--limit", type=int, default=20, help="results per page (default 20)")
-    p.add_argument("--offset", type=int, default=0, help="skip this many results (paging)")
+    p.add_argument("--limit", type=_count(1), default=20, help="results per page (default 20)")
+    p.add_argument("--offset", type=_count(0), default=0, help="skip this many results (paging)")
     p.add_argument("--folder", metavar="P", help="only photos under this folder")
     p.add_argument("--after", metavar="YYYY-MM-DD", help="taken on or after this date")
     p.add_argument("--before", metavar="YYYY-MM-DD", help="taken before this date")
@@ -53,10 +67,14 @@ def _filters(args):
 def search(args) -> int:
     from ..core.search import Searcher
 
+    from ..core.query import parse
+
     text = " ".join([*args.query, *args.extra])
     lib = open_library(args)
-    _require_index(lib)
-    page = Searcher(lib).search(text, limit=args.limit, offset=args.offset,
+    query = parse(text)
+    if query.terms:  # filters alone browse the catalog, which needs no model
+        _require_index(lib)
+    page = Searcher(lib).search(query, limit=args.limit, offset=args.offset,
                                 filters=_filters(args), min_score=args.min_score)
     _print(page, args.json)
     return 0
@@ -76,7 +94,7 @@ def similar(args) -> int:
 
 
 def _require_index(lib) -> None:
-    if lib.catalog.counts(lib.model_id)["embedded"] == 0:
+    if not lib.catalog.has_embeddings(lib.model_id):
         raise CliError(f"nothing is indexed for model {lib.model_id} yet: "
                        "run 'photosearch index' first")
 

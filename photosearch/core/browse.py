@@ -7,7 +7,8 @@ without model weights, or photos still waiting for the model, can always be brow
 
 from __future__ import annotations
 
-from .catalog import Catalog, _prefix_range
+from .catalog import Catalog
+from .paths import is_under, prefix_range
 from .query import Filters
 from .search import Result
 
@@ -17,7 +18,7 @@ def _where(catalog: Catalog, f: Filters) -> tuple[str, list]:
     if f.folder:
         clauses.append("EXISTS (SELECT 1 FROM files g WHERE g.hash = p.hash "
                        "AND g.path >= ? AND g.path < ?)")
-        args += list(_prefix_range(f.folder))
+        args += list(prefix_range(f.folder))
     if f.after is not None:
         clauses.append("p.taken_at >= ?")
         args.append(f.after)
@@ -68,7 +69,7 @@ def browse(catalog: Catalog, filters: Filters | None = None, *, limit: int = 100
         if not ps:
             continue
         if f.folder:
-            inside = [p for p in ps if p.startswith(f.folder.rstrip("/") + "/")]
+            inside = [p for p in ps if is_under(p, f.folder)]
             ps = inside + [p for p in ps if p not in inside]
         camera = " ".join(x for x in (make, model) if x) or None
         out.append(Result(ps[0], h, None, taken, w, hgt, fmt, camera, False, ps))

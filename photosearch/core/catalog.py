@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
-from .paths import from_db_path, to_db_path
+from .paths import from_db_path, prefix_range, to_db_path
 
 # Ordered migrations: migrations/NNNN_name.sql, applied in number order; user_version holds
 # the highest number applied. Never edit a released file; add a higher number instead.
@@ -224,6 +224,11 @@ class Catalog:
                                 (hash_, model_id)).fetchone()
         return np.frombuffer(row[0], dtype=np.float32) if row else None
 
+    def has_embeddings(self, model_id: str) -> bool:
+        """Cheap check (no count) that anything was embedded with this model."""
+        return self.conn.execute("SELECT 1 FROM embeddings WHERE model_id = ? LIMIT 1",
+                                 (model_id,)).fetchone() is not None
+
     def live_embedding_ids(self, model_id: str) -> np.ndarray:
         """Ids of embeddings whose photo still has at least one file: what the index serves."""
         rows = self.conn.execute(
@@ -420,10 +425,7 @@ def _split_sql(script: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-def _prefix_range(directory: str) -> tuple[str, str]:
-    """Half-open [lo, hi) range of db paths strictly under `directory` (uses the PK index)."""
-    base = to_db_path(directory).rstrip("/") + "/"
-    return base, base[:-1] + chr(ord("/") + 1)
+_prefix_range = prefix_range  # kept for callers of the old private name
 
 
 def _chunks(items: list, n: int) -> Iterator[list]:

@@ -140,6 +140,11 @@ def _resolve_entry(library, entry: PlanEntry, undo: UndoLog, report: ResolveRepo
         if os.path.abspath(path) in keepers:  # never trash any group's keeper
             report.skipped.append((path, "is a keeper in this plan"))
             continue
+        if os.path.realpath(path) in {os.path.realpath(k) for k in keepers}:
+            # A symlink and its target look like identical copies; trashing the target
+            # would leave the "kept" link dangling.
+            report.skipped.append((path, "is the file a kept symlink points to"))
+            continue
         try:
             rec = trash_file(path, expected, entry.group_id, entry.keeper.path)
         except ChangedError as exc:

@@ -28,7 +28,7 @@ import numpy as np
 
 from .config import ConfigError
 from .keeper import DEFAULT_RULES, Item, build_rules, choose_keeper
-from .paths import from_db_path, to_db_path
+from .paths import from_db_path, prefix_range, to_db_path
 from .phash_index import HammingIndex, hamming, parse_hex
 
 log = logging.getLogger(__name__)
@@ -220,8 +220,7 @@ class DuplicateFinder:
         args: tuple = ()
         if folder:
             sql += " WHERE f.path >= ? AND f.path < ?"
-            base = to_db_path(os.path.abspath(folder)).rstrip("/") + "/"
-            args = (base, base[:-1] + chr(ord("/") + 1))
+            args = prefix_range(os.path.abspath(folder))
         files: dict[str, list[Item]] = defaultdict(list)
         meta: dict[str, tuple] = {}
         for path, h, size, mtime, w, ht, fmt, taken, exif, ph, dh in \

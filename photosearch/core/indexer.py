@@ -23,12 +23,12 @@ import numpy as np
 from . import imaging
 from .catalog import PhotoInfo
 from .library import Library
+from .paths import is_under
 from .scanner import DiskFile, Excluder, walk
 from .weights import WeightsUnavailable
 
 log = logging.getLogger(__name__)
 
-INDEX_SAVE_INTERVAL_S = 30.0
 # Decode threads run at lower CPU priority: the model's threads (and the GUI thread) keep
 # their cores and decoding fills the gaps. See docs/benchmarks.md for the measurement.
 DECODE_NICE = 5
@@ -224,6 +224,8 @@ class Indexer:
                 else:
                     jobs.append(_Job(f, folder_id, decode=(f.size, f.mtime_ns) not in moved_from))
             vanished.extend(p for p in known if p not in disk)
+            gone_bad = [p for p in problems if is_under(p, root) and p not in disk]
+            self.catalog.clear_problems(gone_bad)  # the user deleted a broken file
         return jobs, vanished
 
     def _unembedded(self, known) -> set[str]:
@@ -241,7 +243,6 @@ class Indexer:
         in_flight: deque[Future] = deque()
         depth = batch_size + 4 * self.workers  # enough queued work to keep decoders busy
         done = 0
-        last_save = time.monotonic()
         with ThreadPoolExecutor(self.workers, thread_name_prefix="decode",
                                 initializer=_lower_priority, initargs=(DECODE_NICE,)) as pool:
             while (queue or in_flight) and not self.cancel.is_set():
@@ -259,9 +260,7 @@ class Indexer:
                 if len(batch) >= batch_size:
                     self._commit(batch, embedder, report)
                     batch = []
-                    if time.monotonic() - last_save > INDEX_SAVE_INTERVAL_S:
-                        self.lib.save_index()
-                        last_save = time.monotonic()
+                    self.lib.maybe_save_index()
                 self.progress(Progress("indexing", done, total, report.embedded, report.problems))
             for fut in in_flight:
                 fut.cancel()

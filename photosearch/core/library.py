@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,18 +17,14 @@ from .catalog import Catalog
 from .config import Settings
 from .paths import LibraryPaths
 from .vector_index import VectorIndex
-from .weights import RANDOM_INIT
+from . import weights
 
 log = logging.getLogger(__name__)
 
 
 def model_id_for(model: str, pretrained: str) -> str:
     """The id embeddings are stored under; computed without importing torch."""
-    if pretrained.lower() == RANDOM_INIT:
-        return f"{model}/{RANDOM_INIT}"
-    if os.path.isfile(os.path.expanduser(pretrained)):
-        return f"{model}/file:{os.path.basename(pretrained)}"
-    return f"{model}/{pretrained}"
+    return weights.model_id(model, pretrained)
 
 
 class Library:
@@ -40,6 +36,7 @@ class Library:
         self.catalog = Catalog(paths.catalog, readonly=readonly)
         self._embedder = None
         self._index: VectorIndex | None = None
+        self._last_save = time.monotonic()
         self._lock = threading.RLock()
 
     @classmethod
@@ -97,16 +94,31 @@ class Library:
                 live = self.catalog.live_embedding_ids(self.model_id)
                 added, removed = index.reconcile(
                     live, lambda ids: self.catalog.iter_embeddings(self.model_id, ids))
-                if added or removed:
+                if added or removed:  # saved later by save_index(), if this process writes
                     log.info("index reconciled with catalog: +%d -%d", added, removed)
-                    index.save(self.index_path)
                 self._index = index
             return self._index
 
-    def save_index(self) -> None:
+    def save_index(self) -> bool:
+        """Write the index if it changed; returns whether it was written."""
         with self._lock:
-            if self._index is not None and not self.readonly:
-                self._index.save(self.index_path)
+            if self._index is None or self.readonly or not self._index.dirty:
+                return False
+            self._index.save(self.index_path)
+            self._last_save = time.monotonic()
+            return True
+
+    def maybe_save_index(self) -> bool:
+        """Save during long work only when due. Each save rewrites the whole index (about
+        2 GB at a million photos), and the catalog can always catch a stale index up on
+        open, so the interval grows with the index: 30 s for a small one, ~17 min at 1M."""
+        with self._lock:
+            if self._index is None:
+                return False
+            due = 30.0 + len(self._index) / 1000.0
+            if time.monotonic() - self._last_save < due:
+                return False
+        return self.save_index()
 
     def _live_count(self) -> int:
         return int(self.catalog.live_embedding_ids(self.model_id).size)

@@ -105,6 +105,18 @@ _TO_DB = {0xDC00 + b: 0x10FF00 + b for b in range(0x80, 0x100)}
 _FROM_DB = {v: k for k, v in _TO_DB.items()}
 
 
+def is_under(path: str, folder: str) -> bool:
+    """Whether `path` lies strictly inside `folder` (plain string test, no disk access)."""
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def prefix_range(folder: str) -> tuple[str, str]:
+    """Half-open [lo, hi) range of catalog paths strictly under `folder`: lets SQLite answer
+    'everything under this folder' from the path index. Uses the platform separator."""
+    base = to_db_path(folder).rstrip(os.sep) + os.sep
+    return base, base[:-1] + chr(ord(os.sep) + 1)
+
+
 def to_db_path(path: str | os.PathLike) -> str:
     return os.fspath(path).translate(_TO_DB)
 

@@ -34,10 +34,9 @@ class Excluder:
     def name_excluded(self, name: str) -> bool:
         return any(fnmatch.fnmatchcase(name, p) for p in self.patterns)
 
-    def path_excluded(self, path: str) -> bool:
-        parts = path.split(os.sep)
-        if any(self.name_excluded(part) for part in parts if part):
-            return True
+    def folder_excluded(self, path: str) -> bool:
+        """An excluded sub-folder (by absolute path). Names are checked per entry during the
+        walk, so a root that itself sits under a hidden folder still has its sub-folders."""
         return any(path == f or path.startswith(f + os.sep) for f in self.folders)
 
 
@@ -64,7 +63,7 @@ def walk(root: str, excluder: Excluder,
                 continue
             try:
                 if entry.is_dir(follow_symlinks=True):
-                    if not excluder.path_excluded(entry.path):
+                    if not excluder.folder_excluded(entry.path):
                         stack.append(entry.path)
                     continue
                 if not is_image_name(entry.name) or not entry.is_file(follow_symlinks=True):

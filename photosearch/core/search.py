@@ -17,6 +17,7 @@ import numpy as np
 
 from . import imaging
 from .library import Library
+from .paths import is_under, prefix_range
 from .query import Filters, Query, QueryError, Term, parse
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,11 @@ class Searcher:
         q = parse(query) if isinstance(query, str) else query
         f = (filters or Filters()).merged(q.filters)
         notices: list[str] = []
-        if not q.terms:
-            return Page(self._browse(f, limit, offset), offset, limit, notices)
+        if not q.terms:  # filters only: browse the catalog (photos without embeddings too)
+            from .browse import browse
+
+            return Page(browse(self.catalog, f, limit=limit, offset=offset), offset, limit,
+                        notices)
         vec = self.query_vector(q.terms, notices)
         allowed = self._allowed(f)
         exclude = exclude_hashes or set()
@@ -156,16 +160,7 @@ class Searcher:
                                  allowed=lambda label: label < size and flags[label] == 1)
             except RuntimeError:
                 pass  # fewer than k allowed labels are live: score them exactly instead
-        return self._exact(index, vec, k, allowed)
-
-    @staticmethod
-    def _exact(index, vec: np.ndarray, k: int, allowed: np.ndarray):
-        live = index.only_live(allowed)
-        if live.size == 0:
-            return np.empty(0, np.int64), np.empty(0, np.float32)
-        scores = index.vectors(live) @ vec
-        order = np.argsort(-scores, kind="stable")[:k]
-        return live[order], scores[order]
+        return index.score(allowed, vec, k)
 
     # -- filters ------------------------------------------------------------------------
     def _allowed(self, f: Filters) -> np.ndarray | None:
@@ -193,12 +188,10 @@ class Searcher:
         return ids
 
     def _folder_ids(self, folder: str) -> np.ndarray:
-        from .catalog import _prefix_range
-
         rows = self.catalog.conn.execute(
             "SELECT DISTINCT e.id FROM files f JOIN embeddings e ON e.hash = f.hash "
             "WHERE f.path >= ? AND f.path < ? AND e.model_id = ?",
-            (*_prefix_range(folder), self.lib.model_id)).fetchall()
+            (*prefix_range(folder), self.lib.model_id)).fetchall()
         return np.unique(np.fromiter((r[0] for r in rows), np.int64, count=len(rows)))
 
     def _tag_ids(self, tags: list[str]) -> np.ndarray:
@@ -217,19 +210,6 @@ class Searcher:
         return self._table
 
     # -- results ------------------------------------------------------------------------
-    def _browse(self, f: Filters, limit: int, offset: int) -> list[Result]:
-        """No search terms: the filtered photos, newest first."""
-        allowed = self._allowed(f)
-        t = self._filter_table()
-        if allowed is None:
-            allowed = t.ids
-        pos = np.searchsorted(t.ids, allowed)
-        order = np.argsort(-np.nan_to_num(t.taken[pos], nan=-np.inf), kind="stable")
-        window = allowed[order][offset:offset + limit]
-        hashes = self.catalog.ids_to_hashes(window.tolist())
-        return self._hydrate([hashes[i] for i in window.tolist() if i in hashes],
-                             [None] * len(window), f.folder)
-
     def _hydrate(self, hashes: list[str], scores: list, folder: str | None) -> list[Result]:
         paths = self.catalog.paths_of(hashes)
         out = []
@@ -238,7 +218,7 @@ class Searcher:
             if not ps:
                 continue  # the file vanished after the index was read
             if folder:
-                inside = [p for p in ps if p.startswith(folder.rstrip("/") + "/")]
+                inside = [p for p in ps if is_under(p, folder)]
                 ps = inside + [p for p in ps if p not in inside]
             info = self.catalog.photo(h)
             camera = " ".join(x for x in (info.camera_make, info.camera_model) if x) or None

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .paths import is_under
 from . import imaging, prompts as prompts_mod
 from .catalog import Catalog
 from .query import QueryError
@@ -158,11 +159,10 @@ def tag_keywords(catalog: Catalog, folder: str | None = None) -> list[tuple[str,
     for lab in LabelStore(catalog).all():
         for h in tagged_hashes(catalog, [lab.name]):
             by_hash.setdefault(h, []).append(lab.name)
-    prefix = folder.rstrip("/") + "/" if folder else None
     out = []
     for h, paths in catalog.paths_of(list(by_hash)).items():
         for p in paths:
-            if prefix is None or p.startswith(prefix):
+            if folder is None or is_under(p, folder):
                 out.append((p, sorted(by_hash[h], key=str.lower)))
     return sorted(out)
 

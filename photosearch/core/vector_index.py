@@ -37,6 +37,7 @@ class VectorIndex:
         self._index.set_ef(MIN_EF)
         self._live: set[int] = set()  # labels served by queries
         self._stored: set[int] = set()  # labels in the graph, deleted ones included
+        self._dirty = False
         self._lock = threading.RLock()  # hnswlib is not safe for concurrent add + query
 
     # -- content ------------------------------------------------------------------------
@@ -48,21 +49,25 @@ class VectorIndex:
             return set(self._live)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Serve these labels with these vectors. A label that is already live keeps its
+        vector (same row, same photo); a deleted one is re-added with the vector given,
+        because the catalog may have reused its id for another photo after a purge."""
         ids = np.asarray(ids, dtype=np.int64)
         if ids.size == 0:
             return
         with self._lock:
-            fresh = np.array([i not in self._stored for i in ids.tolist()], dtype=bool)
-            for label in ids[~fresh].tolist():
-                if label not in self._live:  # deleted earlier, now back (a file moved back)
-                    self._index.unmark_deleted(label)
-            if fresh.any():
-                needed = self._index.element_count + int(fresh.sum())
-                if needed > self._index.get_max_elements():
-                    self._index.resize_index(max(needed, int(self._index.get_max_elements() * 1.5)))
-                self._index.add_items(np.asarray(vectors, dtype=np.float32)[fresh], ids[fresh])
-                self._stored.update(ids[fresh].tolist())
-            self._live.update(ids.tolist())
+            todo = np.array([i not in self._live for i in ids.tolist()], dtype=bool)
+            if not todo.any():
+                return
+            grow = sum(1 for i in ids[todo].tolist() if i not in self._stored)
+            needed = self._index.element_count + grow
+            if needed > self._index.get_max_elements():
+                self._index.resize_index(max(needed, int(self._index.get_max_elements() * 1.5)))
+            # add_items replaces the vector of a stored label and un-deletes it.
+            self._index.add_items(np.asarray(vectors, dtype=np.float32)[todo], ids[todo])
+            self._stored.update(ids[todo].tolist())
+            self._live.update(ids[todo].tolist())
+            self._dirty = True
 
     def remove(self, ids) -> None:
         with self._lock:
@@ -70,12 +75,29 @@ class VectorIndex:
                 if label in self._live:
                     self._index.mark_deleted(label)
                     self._live.discard(label)
+                    self._dirty = True
+
+    @property
+    def dirty(self) -> bool:
+        """Changed since it was last saved or loaded."""
+        return self._dirty
 
     def only_live(self, ids: np.ndarray) -> np.ndarray:
         """The subset of `ids` the index currently serves."""
         with self._lock:
             live = self._live
             return ids[np.fromiter((i in live for i in ids.tolist()), bool, count=ids.size)]
+
+    def score(self, ids: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top-k among `ids` (the live ones), under one lock so a concurrent removal
+        cannot slip in between choosing the labels and reading their vectors."""
+        with self._lock:
+            live = self.only_live(np.asarray(ids, dtype=np.int64))
+            if live.size == 0:
+                return np.empty(0, np.int64), np.empty(0, np.float32)
+            scores = self.vectors(live) @ np.asarray(query, dtype=np.float32)
+        order = np.argsort(-scores, kind="stable")[:k]
+        return live[order], scores[order]
 
     def vectors(self, ids) -> np.ndarray:
         with self._lock:
@@ -125,9 +147,8 @@ class VectorIndex:
             meta = {"model_id": self.model_id, "dim": self.dim, "count": len(self._live),
                     "file": data.name, "deleted": sorted(self._stored - self._live)}
             _atomic_write(_meta_path(path), json.dumps(meta))
-        for old in path.parent.glob(f"{path.stem}.g*{path.suffix}*"):
-            if old.name != data.name:
-                old.unlink(missing_ok=True)
+            self._dirty = False
+        _drop_old_generations(path, data)
 
     @classmethod
     def load(cls, path: Path, dim: int, model_id: str) -> "VectorIndex | None":
@@ -152,6 +173,7 @@ class VectorIndex:
         self._index.set_ef(MIN_EF)
         self._stored = set(self._index.get_ids_list())
         self._live = self._stored - set(meta.get("deleted", []))
+        self._dirty = False
         if len(self._live) != meta.get("count"):
             log.warning("index %s disagrees with its metadata: rebuilding", data)
             return None
@@ -167,6 +189,26 @@ class VectorIndex:
         for ids, vecs in fetch_vectors(missing):
             self.add(ids, vecs)
         return len(missing), len(stale)
+
+
+def _generation(path: Path) -> int:
+    try:
+        return int(path.name.split(".g", 1)[1].split(".", 1)[0])
+    except (IndexError, ValueError):
+        return -1
+
+
+def _drop_old_generations(path: Path, ours: Path) -> None:
+    """Delete data files older than both ours and the one the meta names now: another
+    process may have committed after us, and its in-progress .tmp files are never touched."""
+    try:
+        current = path.with_name(json.loads(_meta_path(path).read_text("utf-8"))["file"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    keep_from = min(_generation(ours), _generation(current))
+    for old in path.parent.glob(f"{path.stem}.g*{path.suffix}"):
+        if _generation(old) < keep_from:
+            old.unlink(missing_ok=True)
 
 
 def _meta_path(path: Path) -> Path:

@@ -575,7 +575,10 @@ class LibraryWatcher:
             return
         if force or time.monotonic() - self._dirty_since >= SAVE_IDLE_S:
             try:
-                self.lib.save_index()
+                if not force and not self.lib.maybe_save_index():
+                    return  # not due yet (see Library.maybe_save_index): stay dirty
+                if force:
+                    self.lib.save_index()
             except OSError as exc:  # disk full...: the catalog is intact, retry later
                 log.warning("could not save the vector index: %s", exc)
                 self._dirty_since = time.monotonic()

@@ -23,7 +23,7 @@ class WeightsSpec:
     """Where a model's weights come from, and the preprocessing they were trained with."""
 
     model: str
-    tag: str  # pretrained tag, "none", or "file:<name>"
+    tag: str  # pretrained tag, "none", or file_tag(path)
     path: str | None  # local weights file; None for random init
     quick_gelu: bool = False
     mean: tuple[float, float, float] | None = None
@@ -35,6 +35,34 @@ class WeightsSpec:
         return f"{self.model}/{self.tag}"
 
 
+def model_id(model: str, pretrained: str) -> str:
+    """The id embeddings are stored under, computed without loading anything heavy.
+
+    Must equal WeightsSpec.model_id for the same settings."""
+    if pretrained.lower() == RANDOM_INIT:
+        return f"{model}/{RANDOM_INIT}"
+    path = os.path.expanduser(pretrained)
+    if os.path.isfile(path):
+        return f"{model}/{file_tag(path)}"
+    return f"{model}/{pretrained}"
+
+
+def file_tag(path: str) -> str:
+    """'file:<name>:<fingerprint>' for a local weights file. The fingerprint (size plus a
+    hash of the first and last MiB) keeps two different files that share the standard name
+    (open_clip_model.safetensors) from mixing their embeddings."""
+    import hashlib
+
+    size = os.path.getsize(path)
+    h = hashlib.blake2b(str(size).encode(), digest_size=6)
+    with open(path, "rb") as f:
+        h.update(f.read(1 << 20))
+        if size > 2 << 20:
+            f.seek(-(1 << 20), os.SEEK_END)
+            h.update(f.read(1 << 20))
+    return f"file:{os.path.basename(path)}:{h.hexdigest()}"
+
+
 def resolve(model: str, pretrained: str, cache_dir: Path, *, download: bool = True) -> WeightsSpec:
     """Turn (model, pretrained tag or file) into a local weights file."""
     from open_clip import pretrained as oc_pretrained
@@ -43,7 +71,7 @@ def resolve(model: str, pretrained: str, cache_dir: Path, *, download: bool = Tr
         return WeightsSpec(model, RANDOM_INIT, None)
     if os.path.isfile(os.path.expanduser(pretrained)):
         path = os.path.abspath(os.path.expanduser(pretrained))
-        return WeightsSpec(model, f"file:{os.path.basename(path)}", path)
+        return WeightsSpec(model, file_tag(path), path)
     cfg = oc_pretrained.get_pretrained_cfg(model, pretrained)
     if not cfg:
         tags = ", ".join(oc_pretrained.list_pretrained_tags_by_model(model)) or "none known"

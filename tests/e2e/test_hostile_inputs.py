@@ -123,3 +123,32 @@ def test_a_file_that_vanishes_mid_run_is_a_problem_not_a_crash(tmp_path, library
     report = indexer.Indexer(library).run([str(d)])
     assert report.embedded == 5 and report.problems == 1
     assert "vanished" in library.catalog.problems()[0]["reason"]
+
+
+def test_deleting_a_broken_file_clears_its_problem(tmp_path, capsys, hostile, monkeypatch):
+    _block_unreadable_for_root(monkeypatch)
+    lib = tmp_path / "lib"
+    assert cli(capsys, lib, "index", str(hostile))[0] == 0
+    (hostile / "text.jpg").unlink()
+    assert cli(capsys, lib, "index")[0] == 0
+    names = {Path(p["path"]).name for p in cli_json(capsys, lib, "problems")}
+    assert "text.jpg" not in names and len(names) == 4
+    assert cli_json(capsys, lib, "status")["problems"] == 4
+
+
+def test_browsing_with_filters_only_works_without_a_model(tmp_path, capsys, hostile):
+    """A library cataloged with --no-embed can still be browsed from the CLI."""
+    lib = tmp_path / "lib"
+    assert cli(capsys, lib, "index", "--no-embed", str(hostile))[0] == 0
+    listed = cli_json(capsys, lib, "search", "type:png")
+    assert {Path(r["path"]).name for r in listed} == {"good2.png", "really_a_png.jpg"}
+    assert all(r["score"] is None for r in listed)
+
+
+def test_negative_paging_is_a_usage_error(tmp_path, capsys):
+    from photosearch.cli import main
+
+    for bad in (["--limit", "-5"], ["--offset", "-3"], ["--limit", "0"]):
+        with pytest.raises(SystemExit) as exc:
+            main(["--library", str(tmp_path / "lib"), "search", "cat", *bad])
+        assert exc.value.code == 2

@@ -30,12 +30,25 @@ def test_a_local_weights_file_is_loaded_and_names_the_model(tiny, tmp_path):
     path = tmp_path / "my_weights.pt"
     torch.save(state, path)
     loaded = emb_mod.load("test-tiny", str(path), tmp_path / "cache")
-    assert loaded.model_id == "test-tiny/file:my_weights.pt" == model_id_for("test-tiny", str(path))
+    assert loaded.model_id == model_id_for("test-tiny", str(path))
+    assert loaded.model_id.startswith("test-tiny/file:my_weights.pt:")
     assert not loaded.random_weights
     for k, v in loaded.model.state_dict().items():
         assert torch.allclose(v.float(), state[k].float()), k
     px = np.full((1, 64, 64, 3), 128, np.uint8)
     assert not np.allclose(loaded.encode_images(px), tiny.encode_images(px))
+
+
+def test_two_weights_files_with_one_name_never_share_a_model_id(tiny, tmp_path):
+    """Embeddings of different weights must never mix, even under the standard file name."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d, scale in ((a, 0.01), (b, 0.02)):
+        d.mkdir()
+        torch.save({k: v + scale for k, v in tiny.model.state_dict().items()},
+                   d / "open_clip_model.safetensors")
+    ida = model_id_for("test-tiny", str(a / "open_clip_model.safetensors"))
+    idb = model_id_for("test-tiny", str(b / "open_clip_model.safetensors"))
+    assert ida != idb and ida.split(":")[1] == idb.split(":")[1] == "open_clip_model.safetensors"
 
 
 def test_unknown_tags_and_unreachable_hubs_explain_what_to_do(tmp_path):

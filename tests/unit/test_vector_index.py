@@ -96,3 +96,29 @@ def test_reconcile_adds_missing_and_drops_stale(index):
     assert (added, removed) == (100, 100)
     assert index.labels() == set(range(101, 301))
     assert index.knn(v[250], 1)[0][0] == 251
+
+
+def test_a_reused_label_serves_the_new_vector(index, tmp_path):
+    """After a purge the catalog may give a deleted photo's id to a new photo: the index must
+    serve the new vector, not silently keep the old one (also across save/load)."""
+    v = vecs(200)
+    new = vecs(1, seed=99)[0]
+    index.remove([42])
+    index.add(np.array([42]), new[None])
+    assert np.allclose(index.vectors([42])[0], new, atol=1e-6)
+    ids, scores = index.knn(new, 1)
+    assert ids[0] == 42 and scores[0] == pytest.approx(1.0, abs=1e-5)
+    assert index.knn(v[41], 1)[0][0] != 42
+    path = tmp_path / "ix.hnsw"
+    index.save(path)
+    assert np.allclose(VectorIndex.load(path, 16, "m/1").vectors([42])[0], new, atol=1e-6)
+
+
+def test_adding_a_live_label_again_is_a_no_op_and_saves_track_changes(index, tmp_path):
+    path = tmp_path / "ix.hnsw"
+    index.save(path)
+    assert not index.dirty
+    index.add(np.array([5]), vecs(1, seed=3))  # live already: same row, same photo
+    assert not index.dirty and np.allclose(index.vectors([5])[0], vecs(200)[4], atol=1e-6)
+    index.remove([5])
+    assert index.dirty
