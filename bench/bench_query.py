@@ -118,6 +118,8 @@ def measure(out: Path, queries: int) -> dict:
         "kNN only (k=50)": None,
         "kNN + date range (~10% pass)": Filters(after=1.45e9 + 1.0e8, before=1.45e9 + 1.32e8),
         "kNN + type png (10% pass)": Filters(types={"png"}),
+        "kNN + camera (~10% pass) + date (~1% pass)": Filters(camera="iPhone 9", after=1.45e9,
+                                                              before=1.45e9 + 0.32e8),
         "kNN + camera + date (~0.1% pass)": Filters(camera="iPhone 9", after=1.45e9 + 1.0e8,
                                                     before=1.45e9 + 1.05e8),
     }

@@ -91,6 +91,8 @@ class Library:
                 if index is None:
                     index = VectorIndex(dim, self.model_id,
                                         capacity=max(1024, self._live_count()))
+                if not index.vectors_complete:  # saved before vectors were kept beside it
+                    index.fill_vectors(self.catalog.iter_embeddings(self.model_id))
                 live = self.catalog.live_embedding_ids(self.model_id)
                 added, removed = index.reconcile(
                     live, lambda ids: self.catalog.iter_embeddings(self.model_id, ids))

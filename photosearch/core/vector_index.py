@@ -1,5 +1,9 @@
 """The HNSW index (hnswlib): derived from the catalog, never the source of truth.
 
+Beside the graph it keeps a float16 copy of the vectors, indexed by label (1 KiB a photo at
+512-d): scoring a filtered subset exactly is then a numpy gather, where hnswlib's get_items
+costs ~25 us per vector and made selective filters slow (see docs/benchmarks.md).
+
 Labels are embedding row ids. The file records the model id it was built for; on open
 the index is reconciled with the catalog (missing ids added, stale ids marked deleted),
 and rebuilt from scratch when the file is absent, unreadable or for another model.
@@ -38,6 +42,9 @@ class VectorIndex:
         self._live: set[int] = set()  # labels served by queries
         self._stored: set[int] = set()  # labels in the graph, deleted ones included
         self._dirty = False
+        self.vectors_complete = True
+        self._mat = np.zeros((max(capacity, 16), dim), np.float16)  # row = label
+        self._live_mask = np.zeros(len(self._mat), bool)
         self._lock = threading.RLock()  # hnswlib is not safe for concurrent add + query
 
     # -- content ------------------------------------------------------------------------
@@ -64,10 +71,24 @@ class VectorIndex:
             if needed > self._index.get_max_elements():
                 self._index.resize_index(max(needed, int(self._index.get_max_elements() * 1.5)))
             # add_items replaces the vector of a stored label and un-deletes it.
-            self._index.add_items(np.asarray(vectors, dtype=np.float32)[todo], ids[todo])
+            vecs = np.asarray(vectors, dtype=np.float32)[todo]
+            self._index.add_items(vecs, ids[todo])
             self._stored.update(ids[todo].tolist())
             self._live.update(ids[todo].tolist())
+            self._set_rows(ids[todo], vecs)
             self._dirty = True
+
+    def _set_rows(self, ids: np.ndarray, vecs: np.ndarray) -> None:
+        self._store_rows(ids, vecs)
+        self._live_mask[ids] = True
+
+    def _store_rows(self, ids: np.ndarray, vecs: np.ndarray) -> None:
+        top = int(ids.max()) + 1
+        if top > len(self._mat):
+            rows = max(top, int(len(self._mat) * 1.5))
+            self._mat = _grown(self._mat, rows)
+            self._live_mask = _grown(self._live_mask, rows)
+        self._mat[ids] = vecs
 
     def remove(self, ids) -> None:
         with self._lock:
@@ -75,6 +96,7 @@ class VectorIndex:
                 if label in self._live:
                     self._index.mark_deleted(label)
                     self._live.discard(label)
+                    self._live_mask[label] = False
                     self._dirty = True
 
     @property
@@ -84,9 +106,11 @@ class VectorIndex:
 
     def only_live(self, ids: np.ndarray) -> np.ndarray:
         """The subset of `ids` the index currently serves."""
+        ids = np.asarray(ids, dtype=np.int64)
         with self._lock:
-            live = self._live
-            return ids[np.fromiter((i in live for i in ids.tolist()), bool, count=ids.size)]
+            ok = ids < len(self._live_mask)
+            ok[ok] = self._live_mask[ids[ok]]
+            return ids[ok]
 
     def score(self, ids: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Exact top-k among `ids` (the live ones), under one lock so a concurrent removal
@@ -95,7 +119,7 @@ class VectorIndex:
             live = self.only_live(np.asarray(ids, dtype=np.int64))
             if live.size == 0:
                 return np.empty(0, np.int64), np.empty(0, np.float32)
-            scores = self.vectors(live) @ np.asarray(query, dtype=np.float32)
+            scores = self._mat[live].astype(np.float32) @ np.asarray(query, dtype=np.float32)
         order = np.argsort(-scores, kind="stable")[:k]
         return live[order], scores[order]
 
@@ -144,8 +168,14 @@ class VectorIndex:
             self._index.save_index(str(tmp))
             _fsync(tmp)
             os.replace(tmp, data)
+            vec_file = data.with_name(data.name + ".f16.npy")
+            with open(vec_file, "wb") as f:
+                np.save(f, self._mat[: max(self._stored, default=0) + 1])
+                f.flush()
+                os.fsync(f.fileno())
             meta = {"model_id": self.model_id, "dim": self.dim, "count": len(self._live),
-                    "file": data.name, "deleted": sorted(self._stored - self._live)}
+                    "file": data.name, "vectors": vec_file.name,
+                    "deleted": sorted(self._stored - self._live)}
             _atomic_write(_meta_path(path), json.dumps(meta))
             self._dirty = False
         _drop_old_generations(path, data)
@@ -174,10 +204,25 @@ class VectorIndex:
         self._stored = set(self._index.get_ids_list())
         self._live = self._stored - set(meta.get("deleted", []))
         self._dirty = False
+        self._mat = _load_matrix(path.with_name(meta.get("vectors", "-")), dim,
+                                 max(self._stored, default=0) + 1)
+        self._live_mask = np.zeros(len(self._mat), bool)
+        if self._live:
+            self._live_mask[np.fromiter(self._live, np.int64, len(self._live))] = True
+        self.vectors_complete = meta.get("vectors") is not None and \
+            (path.with_name(meta["vectors"])).exists()
         if len(self._live) != meta.get("count"):
             log.warning("index %s disagrees with its metadata: rebuilding", data)
             return None
         return self
+
+    def fill_vectors(self, chunks) -> None:
+        """Restore the float16 copy from (ids, vectors) chunks (e.g. the catalog's)."""
+        with self._lock:
+            for ids, vecs in chunks:
+                if len(ids):
+                    self._store_rows(np.asarray(ids, np.int64), vecs)
+            self.vectors_complete = True
 
     def reconcile(self, live_ids: np.ndarray, fetch_vectors) -> tuple[int, int]:
         """Make the index serve exactly `live_ids`; returns (added, removed)."""
@@ -206,9 +251,29 @@ def _drop_old_generations(path: Path, ours: Path) -> None:
     except (OSError, ValueError, KeyError, TypeError):
         return
     keep_from = min(_generation(ours), _generation(current))
-    for old in path.parent.glob(f"{path.stem}.g*{path.suffix}"):
+    for old in path.parent.glob(f"{path.stem}.g*{path.suffix}*"):
+        if old.name.endswith(".tmp"):
+            continue  # another process may be writing it
         if _generation(old) < keep_from:
             old.unlink(missing_ok=True)
+
+
+def _grown(a: np.ndarray, rows: int) -> np.ndarray:
+    """`a` with zero rows appended up to `rows`."""
+    out = np.zeros((rows, *a.shape[1:]), a.dtype)
+    out[: len(a)] = a
+    return out
+
+
+def _load_matrix(file: Path, dim: int, rows: int) -> np.ndarray:
+    """The saved float16 vectors, or zeros when missing (then filled from the catalog)."""
+    try:
+        mat = np.load(file)
+        if mat.ndim == 2 and mat.shape[1] == dim and mat.dtype == np.float16:
+            return _grown(mat, rows) if len(mat) < rows else np.ascontiguousarray(mat)
+    except (OSError, ValueError):
+        pass
+    return np.zeros((max(rows, 16), dim), np.float16)
 
 
 def _meta_path(path: Path) -> Path:

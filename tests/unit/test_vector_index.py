@@ -122,3 +122,32 @@ def test_adding_a_live_label_again_is_a_no_op_and_saves_track_changes(index, tmp
     assert not index.dirty and np.allclose(index.vectors([5])[0], vecs(200)[4], atol=1e-6)
     index.remove([5])
     assert index.dirty
+
+
+def test_exact_subset_scoring_matches_the_graph_and_survives_save_load(index, tmp_path):
+    v = vecs(200)
+    q = vecs(1, seed=5)[0]
+    subset = np.arange(1, 201, 3)
+    ids, scores = index.score(subset, q, 5)
+    exact = sorted(subset.tolist(), key=lambda i: -float(v[i - 1] @ q))[:5]
+    assert ids.tolist() == exact
+    assert np.allclose(scores, [v[i - 1] @ q for i in exact], atol=2e-3)  # float16 copy
+    index.remove([exact[0]])
+    assert exact[0] not in index.score(subset, q, 5)[0]
+    path = tmp_path / "ix.hnsw"
+    index.save(path)
+    loaded = VectorIndex.load(path, 16, "m/1")
+    assert loaded.vectors_complete
+    assert loaded.score(subset, q, 4)[0].tolist() == exact[1:5]
+
+
+def test_missing_vector_copy_is_refilled_from_the_catalog(index, tmp_path):
+    v = vecs(200)
+    path = tmp_path / "ix.hnsw"
+    index.save(path)
+    next(tmp_path.glob("ix.g*.hnsw.f16.npy")).unlink()
+    loaded = VectorIndex.load(path, 16, "m/1")
+    assert not loaded.vectors_complete
+    loaded.fill_vectors([(np.arange(1, 201), v)])
+    q = v[10]
+    assert loaded.score(np.arange(1, 201), q, 1)[0][0] == 11
