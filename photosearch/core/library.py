@@ -58,8 +58,10 @@ class Library:
     def embedder_loaded(self) -> bool:
         return self._embedder is not None
 
-    def embedder(self, download: bool = True):
-        """The loaded model (imports torch on first call); raises WeightsUnavailable."""
+    def embedder(self, download: bool = True, catalog: Catalog | None = None):
+        """The loaded model (imports torch on first call); raises WeightsUnavailable.
+
+        `catalog`: the calling thread's own connection, when it is not the library's."""
         with self._lock:
             if self._embedder is None:
                 from . import embedder as embedder_mod
@@ -67,13 +69,13 @@ class Library:
                 self._embedder = embedder_mod.load(
                     self.settings.model, self.settings.pretrained, self.paths.models,
                     self.settings.device, download=download)
-                self.catalog.set_meta(f"dim:{self.model_id}", str(self._embedder.dim))
+                (catalog or self.catalog).set_meta(f"dim:{self.model_id}", str(self._embedder.dim))
             return self._embedder
 
-    def embedding_dim(self) -> int | None:
+    def embedding_dim(self, catalog: Catalog | None = None) -> int | None:
         if self._embedder is not None:
             return self._embedder.dim
-        value = self.catalog.get_meta(f"dim:{self.model_id}")
+        value = (catalog or self.catalog).get_meta(f"dim:{self.model_id}")
         return int(value) if value else None
 
     # -- vector index -------------------------------------------------------------------
@@ -82,20 +84,24 @@ class Library:
         slug = hashlib.blake2b(self.model_id.encode(), digest_size=6).hexdigest()
         return self.paths.index_dir / f"{slug}.hnsw"
 
-    def index(self) -> VectorIndex:
-        """The index for the current model, loaded or rebuilt, and agreeing with the catalog."""
+    def index(self, catalog: Catalog | None = None) -> VectorIndex:
+        """The index for the current model, loaded or rebuilt, and agreeing with the catalog.
+
+        `catalog`: the calling thread's own connection (SQLite connections are not shared
+        between threads doing work: a transaction on one would swallow the other's writes)."""
+        cat = catalog or self.catalog
         with self._lock:
             if self._index is None:
-                dim = self.embedding_dim() or self.embedder().dim
+                dim = self.embedding_dim(cat) or self.embedder(catalog=cat).dim
                 index = VectorIndex.load(self.index_path, dim, self.model_id)
                 if index is None:
-                    index = VectorIndex(dim, self.model_id,
-                                        capacity=max(1024, self._live_count()))
+                    index = VectorIndex(dim, self.model_id, capacity=max(
+                        1024, int(cat.live_embedding_ids(self.model_id).size)))
                 if not index.vectors_complete:  # saved before vectors were kept beside it
-                    index.fill_vectors(self.catalog.iter_embeddings(self.model_id))
-                live = self.catalog.live_embedding_ids(self.model_id)
+                    index.fill_vectors(cat.iter_embeddings(self.model_id))
+                live = cat.live_embedding_ids(self.model_id)
                 added, removed = index.reconcile(
-                    live, lambda ids: self.catalog.iter_embeddings(self.model_id, ids))
+                    live, lambda ids: cat.iter_embeddings(self.model_id, ids))
                 if added or removed:  # saved later by save_index(), if this process writes
                     log.info("index reconciled with catalog: +%d -%d", added, removed)
                 self._index = index
@@ -121,9 +127,6 @@ class Library:
             if time.monotonic() - self._last_save < due:
                 return False
         return self.save_index()
-
-    def _live_count(self) -> int:
-        return int(self.catalog.live_embedding_ids(self.model_id).size)
 
     def close(self) -> None:
         self.save_index()

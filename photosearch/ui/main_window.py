@@ -701,10 +701,10 @@ class MainWindow(QMainWindow):
 
     def _watch_event(self, event) -> None:
         """Changes the folder watcher applied (new, moved, deleted photos; drives)."""
-        if event.kind == "changed":
-            parts = [f"{n:,} {what}" for n, what in ((event.added, "new"),
-                     (event.linked + event.moved, "moved or copied"), (event.removed, "removed"))
-                     if n]
+        parts = [f"{n:,} {what}" for n, what in ((event.added, "new"),
+                 (event.linked + event.moved, "moved or copied"), (event.removed, "removed"))
+                 if n]
+        if event.kind in ("changed", "reconciled") and parts:  # live, or caught up at start
             self.statusBar().showMessage("Folders changed: " + ", ".join(parts), 8000)
         elif event.kind in ("offline", "online", "warning", "error") and event.message:
             self.statusBar().showMessage(event.message, 10_000)
@@ -850,6 +850,9 @@ class MainWindow(QMainWindow):
         # after a while; run_app then exits without waiting for that thread.
         self.clean_shutdown = self.runner.wait(20_000)
         self.live.stop_now()
+        # Stopping the watcher can post a last refresh: refuse new jobs, drain again, so
+        # no worker still uses the library's connection when run_app closes it.
+        self.clean_shutdown = self.runner.close(20_000) and self.clean_shutdown
 
 
 def folder_bytes(folder) -> int:

@@ -85,10 +85,18 @@ class Runner:
         self.pools["index"].setMaxThreadCount(1)
         self.pools["thumbs"].setMaxThreadCount(max(1, thumb_threads))
         self.default_error: Callable[[Exception], None] = lambda exc: log.error("%s", exc)
+        self.closed = False
 
     def submit(self, pool: str, fn, *args, on_done: Callback = None,
                on_error: Callback = None) -> None:
+        if self.closed:  # shutting down: the library is about to close under any new job
+            return
         self.pools[pool].start(_Job(self, fn, args, on_done, on_error))
+
+    def close(self, msecs: int = 30_000) -> bool:
+        """Accept no more jobs and wait for the running ones; False if one is still busy."""
+        self.closed = True
+        return self.wait(msecs)
 
     def emit(self, callback, value) -> None:
         """From a worker thread: run `callback(value)` on the GUI thread."""
@@ -123,6 +131,17 @@ class WorkerLibrary:
 
     def __getattr__(self, name):
         return getattr(self._lib, name)
+
+    # The shared model and index, but every query this thread makes for them goes through
+    # this thread's own connection, never the app's.
+    def index(self):
+        return self._lib.index(catalog=self.catalog)
+
+    def embedder(self, download: bool = True):
+        return self._lib.embedder(download, catalog=self.catalog)
+
+    def embedding_dim(self):
+        return self._lib.embedding_dim(self.catalog)
 
     def close(self) -> None:
         self.catalog.close()

@@ -198,7 +198,8 @@ def test_app_catches_up_at_start_and_then_follows_the_folders(qtbot, make_window
     assert blocker.args[0].embedded == len(PHOTOS)
     qtbot.waitUntil(lambda: win.live.running, timeout=20_000)
     with qtbot.waitSignal(win.live.event, timeout=30_000,
-                          check_params_cb=lambda e: e.kind == "changed" and e.added == 1):
+                          check_params_cb=lambda e: e.kind in ("changed", "reconciled")
+                          and e.added == 1):  # a live event, or the watcher's start-up pass
         make_image(photos[0].parent / "new_one.png", color=(10, 220, 220))
     qtbot.waitUntil(lambda: "new_one.png" in names(win), timeout=20_000)
     assert "Folders changed: 1 new" in win.statusBar().currentMessage()
