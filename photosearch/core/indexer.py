@@ -166,18 +166,10 @@ class Indexer:
         jobs: list[_Job] = []
         for f, folder_id in files:
             report.scanned += 1
-            k = known.get(f.path)
-            if k and (k.size, k.mtime_ns) == (f.size, f.mtime_ns):
-                if k.hash in unembedded:
-                    jobs.append(_Job(f, folder_id, decode=True))
-                    unembedded.discard(k.hash)
-                else:
-                    report.unchanged += 1
-            elif problems.get(f.path) == (f.size, f.mtime_ns):
-                report.problems += 1
-            else:
-                maybe_known = (f.size, f.mtime_ns) in moves or f.size in sizes
-                jobs.append(_Job(f, folder_id, decode=not maybe_known))
+            maybe_known = (f.size, f.mtime_ns) in moves or f.size in sizes
+            job = _classify(f, folder_id, known, problems, unembedded, maybe_known, report)
+            if job is not None:
+                jobs.append(job)
         embedder = None
         if jobs and self.want_embed:
             embedder = self._load_model(report)
@@ -213,18 +205,11 @@ class Indexer:
             report.scanned += len(disk)
             moved_from = {(k.size, k.mtime_ns) for p, k in known.items() if p not in disk}
             unembedded = self._unembedded(known) if embedding else set()
-            for path, f in disk.items():
-                k = known.get(path)
-                if k and (k.size, k.mtime_ns) == (f.size, f.mtime_ns):
-                    if k.hash in unembedded:
-                        jobs.append(_Job(f, folder_id, decode=True))
-                        unembedded.discard(k.hash)
-                    else:
-                        report.unchanged += 1
-                elif problems.get(path) == (f.size, f.mtime_ns):
-                    report.problems += 1  # known bad and unchanged: don't retry every run
-                else:
-                    jobs.append(_Job(f, folder_id, decode=(f.size, f.mtime_ns) not in moved_from))
+            for f in disk.values():
+                maybe_known = (f.size, f.mtime_ns) in moved_from
+                job = _classify(f, folder_id, known, problems, unembedded, maybe_known, report)
+                if job is not None:
+                    jobs.append(job)
             vanished.extend(p for p in known if p not in disk)
             gone_bad = [p for p in problems if is_under(p, root) and p not in disk]
             self.catalog.clear_problems(gone_bad)  # the user deleted a broken file
@@ -357,6 +342,24 @@ def _empty_dir(path: str) -> bool:
             return next(it, None) is None
     except OSError:
         return False
+
+
+def _classify(f: DiskFile, folder_id: int | None, known: dict, problems: dict,
+              unembedded: set[str], maybe_known: bool, report: IndexReport) -> _Job | None:
+    """What one file on disk needs: nothing (unchanged, or known bad and unchanged), a
+    decode (new content, or not embedded yet), or only a hash (`maybe_known`: a probable
+    move or copy of a known photo, linked without decoding when the hash matches)."""
+    k = known.get(f.path)
+    if k and (k.size, k.mtime_ns) == (f.size, f.mtime_ns):
+        if k.hash not in unembedded:
+            report.unchanged += 1
+            return None
+        unembedded.discard(k.hash)  # one decode per photo, however many paths it has
+        return _Job(f, folder_id, decode=True)
+    if problems.get(f.path) == (f.size, f.mtime_ns):
+        report.problems += 1  # known bad and unchanged: don't retry every run
+        return None
+    return _Job(f, folder_id, decode=not maybe_known)
 
 
 def _lower_priority(nice: int) -> None:
