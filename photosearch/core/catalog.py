@@ -351,6 +351,8 @@ class Catalog:
                 q = ",".join("?" * len(chunk))
                 embeddings += self.conn.execute(
                     f"DELETE FROM embeddings WHERE hash IN ({q})", chunk).rowcount
+            if embeddings:  # ids may be reused now: caches keyed on ids must start over
+                self.set_meta("purge_gen", str(time.time_ns()))
             for h in due:
                 try:
                     self.conn.execute("DELETE FROM photos WHERE hash = ?", (h,))

@@ -209,10 +209,16 @@ class Searcher:
         return np.unique(np.fromiter(ids.values(), np.int64, count=len(ids)))
 
     def _filter_table(self) -> "_FilterTable":
-        version = _catalog_version(self.catalog)
-        if self._table is None or self._table.version != version:
-            self._table = _FilterTable.build(self.catalog, self.lib.model_id, version)
-        return self._table
+        """Filter columns for every embedding, kept across searches. Photo metadata never
+        changes (a photo is its content) and embeddings are only appended, so new rows are
+        appended; only a purge (ids may be reused) starts the table over."""
+        max_id, purge_gen = _embedding_version(self.catalog, self.lib.model_id)
+        t = self._table
+        if t is None or t.purge_gen != purge_gen or max_id < t.max_id:
+            t = self._table = _FilterTable.empty(purge_gen)
+        if max_id > t.max_id:
+            t.append(self.catalog, self.lib.model_id, max_id)
+        return t
 
     # -- results ------------------------------------------------------------------------
     def _hydrate(self, hashes: list[str], scores: list, folder: str | None) -> list[Result]:
@@ -234,9 +240,10 @@ class Searcher:
 
 @dataclass
 class _FilterTable:
-    """Per-label filter columns, sorted by label id."""
+    """Per-label filter columns, sorted by label id (labels only grow)."""
 
-    version: tuple
+    purge_gen: str | None
+    max_id: int
     ids: np.ndarray
     taken: np.ndarray
     fmt: np.ndarray
@@ -245,31 +252,41 @@ class _FilterTable:
     camera_codes: dict[str, int]
 
     @classmethod
-    def build(cls, catalog, model_id: str, version: tuple) -> "_FilterTable":
+    def empty(cls, purge_gen: str | None) -> "_FilterTable":
+        return cls(purge_gen, 0, np.empty(0, np.int64), np.empty(0), np.empty(0, np.int32),
+                   np.empty(0, np.int32), {}, {})
+
+    def append(self, catalog, model_id: str, upto: int) -> None:
         rows = catalog.conn.execute(
-            "SELECT e.id, p.taken_at, p.format, "
+            "SELECT e.id, p.taken_at, coalesce(p.format, ''), "
             "lower(trim(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, ''))) "
-            "FROM embeddings e JOIN photos p ON p.hash = e.hash WHERE e.model_id = ? "
-            "ORDER BY e.id", (model_id,)).fetchall()
-        fmt_codes: dict[str, int] = {}
-        cam_codes: dict[str, int] = {}
-        n = len(rows)
-        ids = np.empty(n, np.int64)
-        taken = np.empty(n, np.float64)
-        fmt = np.empty(n, np.int32)
-        cam = np.empty(n, np.int32)
-        for j, (i, t, f, c) in enumerate(rows):
-            ids[j] = i
-            taken[j] = np.nan if t is None else t
-            fmt[j] = fmt_codes.setdefault(f or "", len(fmt_codes))
-            cam[j] = cam_codes.setdefault(c or "", len(cam_codes))
-        return cls(version, ids, taken, fmt, cam, fmt_codes, cam_codes)
+            "FROM embeddings e JOIN photos p ON p.hash = e.hash "
+            "WHERE e.model_id = ? AND e.id > ? AND e.id <= ? ORDER BY e.id",
+            (model_id, self.max_id, upto)).fetchall()
+        self.max_id = upto
+        if not rows:
+            return
+        ids, taken, fmts, cams = zip(*rows)
+        self.ids = np.concatenate([self.ids, np.array(ids, np.int64)])
+        self.taken = np.concatenate([self.taken, np.array(taken, np.float64)])  # None -> nan
+        self.fmt = np.concatenate([self.fmt, _codes(fmts, self.format_codes)])
+        self.camera = np.concatenate([self.camera, _codes(cams, self.camera_codes)])
 
 
-def _catalog_version(catalog) -> tuple:
-    """Changes whenever any connection commits to the catalog."""
-    return (catalog.conn.execute("PRAGMA data_version").fetchone()[0],
-            catalog.conn.total_changes)
+def _codes(values, table: dict[str, int]) -> np.ndarray:
+    """Small integer codes for strings, stable across appends (new strings get new codes)."""
+    def code(v: str) -> int:
+        c = table.get(v)
+        return c if c is not None else table.setdefault(v, len(table))
+    # Few distinct values (formats, cameras): a dict lookup each beats sorting strings.
+    return np.fromiter(map(code, values), np.int32, count=len(values))
+
+
+def _embedding_version(catalog, model_id: str) -> tuple[int, str | None]:
+    """(largest embedding id of the model, purge generation): cheap, index-only."""
+    max_id = catalog.conn.execute("SELECT max(id) FROM embeddings WHERE model_id = ?",
+                                  (model_id,)).fetchone()[0] or 0
+    return max_id, catalog.get_meta("purge_gen")
 
 
 def _iso(ts: float | None) -> str | None:

@@ -211,3 +211,25 @@ def test_results_follow_a_moved_file_and_drop_a_deleted_one(colours):
     assert report.linked == 1 and report.embedded == 0
     top = names(Searcher(lib).search("red", limit=10))
     assert top[0] == "renamed-red.jpg" and "green.jpg" not in top
+
+
+def test_filters_see_new_photos_and_survive_a_purge(fake_library, tmp_path):
+    """The filter table is appended as photos arrive and rebuilt when ids may be reused."""
+    lib = fake_library
+    lib._embedder.texts = {k: unit(v) for k, v in AXES.items()}
+    d = tmp_path / "p"
+    solid(d / "a.png", (250, 0, 0), "PNG")
+    Indexer(lib).run([str(d)])
+    s = Searcher(lib)
+    assert names(s.search("red", filters=Filters(types={"png"}))) == ["a.png"]
+    solid(d / "b.png", (240, 0, 0), "PNG")
+    solid(d / "c.jpg", (230, 0, 0))
+    Indexer(lib).run()
+    assert names(s.search("red", filters=Filters(types={"png"}))) == ["a.png", "b.png"]
+    (d / "b.png").unlink()
+    Indexer(lib).run()
+    lib.catalog.purge_orphans(older_than=9e18)  # grace period over
+    solid(d / "d.jpg", (220, 0, 0))  # may take b.png's id
+    Indexer(lib).run()
+    assert names(s.search("red", filters=Filters(types={"png"}))) == ["a.png"]
+    assert names(s.search("red", filters=Filters(types={"jpeg"}))) == ["c.jpg", "d.jpg"]
