@@ -51,9 +51,20 @@ def file_tag(path: str) -> str:
     """'file:<name>:<fingerprint>' for a local weights file. The fingerprint (size plus a
     hash of the first and last MiB) keeps two different files that share the standard name
     (open_clip_model.safetensors) from mixing their embeddings."""
+    st = os.stat(path)
+    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    tag = _FILE_TAGS.get(key)
+    if tag is None:  # model_id is read per indexed file: hash the weights once
+        tag = _FILE_TAGS[key] = _fingerprint(path, st.st_size)
+    return tag
+
+
+_FILE_TAGS: dict[tuple[str, int, int], str] = {}
+
+
+def _fingerprint(path: str, size: int) -> str:
     import hashlib
 
-    size = os.path.getsize(path)
     h = hashlib.blake2b(str(size).encode(), digest_size=6)
     with open(path, "rb") as f:
         h.update(f.read(1 << 20))

@@ -80,3 +80,20 @@ def test_device_choice(monkeypatch):
     assert emb_mod.pick_device("auto") in ("cpu", "mps")
     with pytest.raises(RuntimeError, match="no CUDA GPU"):
         emb_mod.pick_device("cuda")
+
+
+def test_a_weights_fingerprint_is_computed_once_per_file_version(tmp_path, monkeypatch):
+    """model_id is read for every indexed photo: it must not re-hash the weights each time."""
+    import os
+
+    path = tmp_path / "w.safetensors"
+    path.write_bytes(b"a" * 5000)
+    first = model_id_for("test-tiny", str(path))
+    reads = []
+    monkeypatch.setattr(weights, "_fingerprint", lambda p, s: reads.append(p) or "x")
+    assert [model_id_for("test-tiny", str(path)) for _ in range(3)] == [first] * 3
+    assert reads == []
+    path.write_bytes(b"b" * 6000)  # replaced by another file
+    os.utime(path, ns=(1, 1))
+    model_id_for("test-tiny", str(path))
+    assert len(reads) == 1
