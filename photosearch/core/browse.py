@@ -8,9 +8,9 @@ without model weights, or photos still waiting for the model, can always be brow
 from __future__ import annotations
 
 from .catalog import Catalog
-from .paths import is_under, prefix_range
+from .paths import prefix_range
 from .query import Filters
-from .search import Result
+from .search import Result, result_for
 
 
 def _where(catalog: Catalog, f: Filters) -> tuple[str, list]:
@@ -63,15 +63,6 @@ def browse(catalog: Catalog, filters: Filters | None = None, *, limit: int = 100
         "ORDER BY p.taken_at IS NULL, p.taken_at DESC, p.hash LIMIT ? OFFSET ?",
         [*args, limit, offset]).fetchall()
     paths = catalog.paths_of([r[0] for r in rows])
-    out = []
-    for h, taken, w, hgt, fmt, make, model in rows:
-        ps = paths.get(h)
-        if not ps:
-            continue
-        if f.folder:
-            inside = [p for p in ps if is_under(p, f.folder)]
-            ps = inside + [p for p in ps if p not in inside]
-        camera = " ".join(x for x in (make, model) if x) or None
-        out.append(Result(ps[0], h, None, taken, w, hgt, fmt, camera, False, ps))
-    return out
+    results = (result_for(r[0], paths.get(r[0]), tuple(r[1:]), None, f.folder) for r in rows)
+    return [r for r in results if r is not None]
 

@@ -189,6 +189,18 @@ class Catalog:
             [(p.hash, p.size, p.width, p.height, p.format, p.taken_at, p.camera_make,
               p.camera_model, int(p.has_exif), p.phash, p.dhash, now) for p in photos])
 
+    def photo_rows(self, hashes: Sequence[str]) -> dict[str, tuple]:
+        """hash -> (taken_at, width, height, format, camera_make, camera_model), one query
+        per 500 hashes: what a page of results shows."""
+        out: dict[str, tuple] = {}
+        for chunk in _chunks(list(hashes), 500):
+            q = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                    "SELECT hash, taken_at, width, height, format, camera_make, camera_model "
+                    f"FROM photos WHERE hash IN ({q})", chunk):
+                out[row[0]] = tuple(row[1:])
+        return out
+
     def photo(self, hash_: str) -> PhotoInfo | None:
         row = self.conn.execute(
             "SELECT hash, size, width, height, format, taken_at, camera_make, camera_model, "

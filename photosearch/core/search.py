@@ -223,19 +223,27 @@ class Searcher:
     # -- results ------------------------------------------------------------------------
     def _hydrate(self, hashes: list[str], scores: list, folder: str | None) -> list[Result]:
         paths = self.catalog.paths_of(hashes)
+        meta = self.catalog.photo_rows(hashes)
         out = []
         for h, s in zip(hashes, scores):
-            ps = paths.get(h)
-            if not ps:
-                continue  # the file vanished after the index was read
-            if folder:
-                inside = [p for p in ps if is_under(p, folder)]
-                ps = inside + [p for p in ps if p not in inside]
-            info = self.catalog.photo(h)
-            camera = " ".join(x for x in (info.camera_make, info.camera_model) if x) or None
-            out.append(Result(ps[0], h, s, info.taken_at, info.width, info.height, info.format,
-                              camera, False, ps))
+            r = result_for(h, paths.get(h), meta.get(h), s, folder)
+            if r is not None:  # None: the file vanished after the index was read
+                out.append(r)
         return out
+
+
+def result_for(h: str, paths: list[str] | None, meta: tuple | None, score: float | None,
+               folder: str | None) -> Result | None:
+    """A result from a photo's paths and its (taken_at, width, height, format, make, model);
+    paths inside `folder` come first. None when the photo has no file (or no row) left."""
+    if not paths or meta is None:
+        return None
+    if folder:
+        inside = [p for p in paths if is_under(p, folder)]
+        paths = inside + [p for p in paths if p not in inside]
+    taken, width, height, fmt, make, model = meta
+    camera = " ".join(x for x in (make, model) if x) or None
+    return Result(paths[0], h, score, taken, width, height, fmt, camera, False, paths)
 
 
 @dataclass
