@@ -123,7 +123,7 @@ class Indexer:
         paths = list(paths)
         if not paths:
             return 0
-        hashes = {h for p in paths if (h := self.catalog.hash_of(p))}
+        hashes = {k.hash for k in self.catalog.file_states_for(paths).values()}
         with self.catalog.transaction():
             n = self.catalog.delete_files(paths)
             self.catalog.clear_problems(paths)
@@ -132,7 +132,9 @@ class Indexer:
 
     def _drop_orphans(self, hashes) -> None:
         """Photos among `hashes` left with no file leave the index; their grace period starts."""
-        orphans = [h for h in hashes if not self.catalog.paths_of([h])]
+        hashes = list(hashes)
+        still_filed = self.catalog.paths_of(hashes)
+        orphans = [h for h in hashes if h not in still_filed]
         if not orphans:
             return
         with self.catalog.transaction():
