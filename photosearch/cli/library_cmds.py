@@ -117,6 +117,11 @@ def index(args) -> int:
     try:
         report = Indexer(lib, progress=bar, cancel=cancel, embed=not args.no_embed,
                          download=not args.offline).run(args.paths or None)
+        if not report.cancelled:  # the faces pass, when enabled, after the CLIP pass
+            from .people_cmds import faces_pass
+
+            faces = faces_pass(lib, cancel)
+            report.cancelled = bool(faces and faces.cancelled)
     finally:
         bar.close()
         signal.signal(signal.SIGINT, previous)

@@ -133,6 +133,13 @@ def _open(source: Source, draft_size: int | None) -> tuple[Image.Image, tuple[in
         raise ImageError("not enough memory to decode this image") from exc
 
 
+def open_oriented(source: Source, draft_size: int | None = None) -> tuple[Image.Image, tuple[int, int]]:
+    """Like open_image, plus the full-resolution oriented size (for coordinates measured on
+    a reduced copy, e.g. face boxes); raises ImageError."""
+    img, full_size, _ = _open(source, draft_size)
+    return img, full_size
+
+
 def to_rgb(img: Image.Image) -> Image.Image:
     """Any Pillow mode to 8-bit RGB: 16-bit scaled down, alpha flattened onto white."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):

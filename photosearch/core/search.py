@@ -190,6 +190,23 @@ class Searcher:
             ids = np.intersect1d(ids, self._folder_ids(f.folder), assume_unique=True)
         if f.tags:
             ids = np.intersect1d(ids, self._tag_ids(f.tags), assume_unique=True)
+        if f.people or f.not_people:
+            ids = self._people_ids(ids, f)
+        return ids
+
+    def _people_ids(self, ids: np.ndarray, f: Filters) -> np.ndarray:
+        from .people.search import hashes_with_any, hashes_with_people
+
+        def labels(hashes: set[str]) -> np.ndarray:
+            found = self.catalog.embedding_ids_for(self.lib.model_id, sorted(hashes))
+            return np.unique(np.fromiter(found.values(), np.int64, count=len(found)))
+
+        if f.people:
+            ids = np.intersect1d(ids, labels(hashes_with_people(self.catalog, f.people)),
+                                 assume_unique=True)
+        if f.not_people:
+            ids = np.setdiff1d(ids, labels(hashes_with_any(self.catalog, f.not_people)),
+                               assume_unique=True)
         return ids
 
     def _folder_ids(self, folder: str) -> np.ndarray:
