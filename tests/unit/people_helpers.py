@@ -18,8 +18,8 @@ FACES = SHARED_DATA / "faces"
 SUBSET = {
     "Chris Pratt": ["Chris_Pratt/1.jpg", "Chris_Pratt/2.jpg", "Chris_Pratt/3.jpg",
                     "Chris_Pratt/5.jpg"],
-    "Elton John": ["Elton_John/1.jpg", "Elton_John/2.jpg", "Elton_John/3.jpg",
-                   "Elton_John/4.jpg"],
+    "Elton John": ["Elton_John/1.jpg", "Elton_John/2.jpg", "Elton_John/5.jpg",
+                   "Elton_John/6.jpg"],
     "Ben Affleck": ["Ben_Affleck/1.jpg", "Ben_Affleck/3.jpg", "Ben_Affleck/5.jpg",
                     "Ben_Affleck/7.jpg"],
 }

@@ -87,8 +87,12 @@ class FaceIndex:
             info = json.loads(meta.read_text("utf-8"))
             if info.get("model_id") != model_id:
                 return None
-            self = cls(model_id)
-            self._index.load_index(str(path), max_elements=max(64, len(info["stored"])))
+            if not path.is_file():
+                return None
+            self = cls.__new__(cls)
+            self.model_id, self.dirty = model_id, False
+            self._index = hnswlib.Index(space="l2", dim=DESCRIPTOR_DIM)
+            self._index.load_index(str(path))
             self._live = set(info["live"])
             self._stored = set(info["stored"])
             if self._index.element_count != len(self._stored):
@@ -113,7 +117,9 @@ def open_index(store: FaceStore, index_dir: Path, model_id: str) -> FaceIndex:
     """The face index, loaded or rebuilt, agreeing with the catalog."""
     path = index_path(index_dir, model_id)
     live = set(store.live_face_ids(model_id).tolist())
-    index = FaceIndex.load(path, model_id) or FaceIndex(model_id, capacity=len(live) + 64)
+    index = FaceIndex.load(path, model_id)
+    if index is None:
+        index = FaceIndex(model_id, capacity=len(live) + 64)
     stale = [i for i in index._live if i not in live]
     index.remove(stale)
     missing = [i for i in live if i not in index._live]
