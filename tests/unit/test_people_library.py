@@ -91,7 +91,8 @@ def test_unreadable_and_faceless_photos_are_recorded_and_never_stop_the_pass(
     shutil.copyfile(faces_dir() / "Madonna/1.jpg", extra / "madonna.jpg")
     Indexer(lib).run([str(extra)])
     broken.write_bytes(b"not a jpeg any more")  # unreadable when the faces pass gets to it
-    report = _pass(lib, installed(model_dir))
+    # two worker processes: the pool path records failures the same way
+    report = faces_pass.run(lib, workers=2, files=installed(model_dir))
     assert report.photos == 3 and report.problems == 1 and report.faces >= 1
     rows = dict(lib.catalog.conn.execute(
         "SELECT hash, error FROM face_scans WHERE hash IN (?, ?)",
