@@ -47,7 +47,7 @@ def register(sub) -> None:
                     'Example: photosearch search \'"beach" -"people" after:2023\'')
     p.add_argument("query", nargs="*", metavar="QUERY")
     _add_filters(p)
-    p.set_defaults(func=search, accepts_extra=True)
+    p.set_defaults(func=search, accepts_extra=True, search_parser=p)
 
     p = sub.add_parser("similar", help="photos that look like an image file")
     p.add_argument("image", metavar="IMAGE")
@@ -73,7 +73,7 @@ def search(args) -> int:
 
     text = " ".join([*args.query, *args.extra])
     if not text.strip() and not args.person:
-        raise CliError("nothing to search for: give a query (or --person NAME)")
+        args.search_parser.error("nothing to search for: give a query (or --person NAME)")
     lib = open_library(args)
     query = parse(text)
     if query.terms:  # filters alone browse the catalog, which needs no model
