@@ -241,7 +241,8 @@ class FaceStore:
     # -- faces --------------------------------------------------------------------------
     def faces(self, *, person_id: int | None = None, hash_: str | None = None,
               limit: int | None = None) -> list[FaceRow]:
-        clauses, args = [_LIVE], []
+        clauses: list[str] = [_LIVE]
+        args: list[int | str] = []
         if person_id is not None:
             clauses.append("person_id = ?")
             args.append(person_id)
