@@ -35,6 +35,19 @@ class AssignReport:
     clustered: int = 0  # faces put in new people
 
 
+def decide(per_person: dict[int, list[float]], join: float = JOIN_DISTANCE,
+           margin: float = JOIN_MARGIN) -> int | None:
+    """The person a face clearly belongs to, from its distances to each person's faces."""
+    if not per_person:
+        return None
+    score = sorted((float(np.mean(sorted(ds)[:JOIN_NEIGHBOURS])), p)
+                   for p, ds in per_person.items())
+    best, person = score[0]
+    if best <= join and (len(score) == 1 or score[1][0] - best >= margin):
+        return person
+    return None
+
+
 def match_unassigned(store: FaceStore, index: FaceIndex, model_id: str) -> int:
     """Step 1 for every unassigned face; returns how many joined a person."""
     ids, vecs = store.descriptors(model_id, unassigned=True)
@@ -52,11 +65,8 @@ def match_unassigned(store: FaceStore, index: FaceIndex, model_id: str) -> int:
             if n == face or person is None or person in rejected.get(face, ()):
                 continue
             per[person].append(d)
-        if not per:
-            continue
-        score = sorted((float(np.mean(sorted(ds)[:JOIN_NEIGHBOURS])), p) for p, ds in per.items())
-        best, person = score[0]
-        if best <= JOIN_DISTANCE and (len(score) == 1 or score[1][0] - best >= JOIN_MARGIN):
+        person = decide(per)
+        if person is not None:
             moves[person].append(face)
     n = 0
     with store.transaction():
