@@ -73,17 +73,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(exc: Exception, verbose: bool) -> int:
-    from ..core.catalog import CatalogError
+    from ..core.catalog import CatalogError, is_busy_error
     from ..core.config import ConfigError
+    from ..core.library_ops import LibraryOpError
     from ..core.query import QueryError
     from ..core.weights import WeightsUnavailable
 
-    expected = (CliError, CatalogError, ConfigError, QueryError, WeightsUnavailable, OSError)
+    expected = (CliError, CatalogError, ConfigError, LibraryOpError, QueryError,
+                WeightsUnavailable, OSError)
     if verbose:
         log.exception("command failed")
-    import sqlite3
-
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+    if is_busy_error(exc):
         print("photosearch: error: the library is busy (another photosearch process is "
               "writing to it); try again in a moment", file=sys.stderr)
     elif isinstance(exc, expected):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,17 @@ from .query import QueryError
 
 DEFAULT_THRESHOLD = 0.5
 SOURCES = ("auto", "confirmed", "rejected")
+
+# The one "is tagged" rule, used by search, browse, the preview, the labels screen and XMP
+# export: a user confirmation, or an automatic score at or above the label's threshold; a
+# user rejection never. TAGGED_SQL is the same rule over `photo_tags t JOIN labels l`.
+TAGGED_SQL = "(t.source = 'confirmed' OR (t.source = 'auto' AND t.score >= l.threshold))"
+
+
+def is_tagged(source: str | None, score: float | None, threshold: float) -> bool:
+    """TAGGED_SQL for one stored row (source, score) of a label with this threshold."""
+    return source == "confirmed" or (source == "auto" and score is not None
+                                     and score >= threshold)
 
 
 class TaggingError(QueryError):
@@ -86,10 +98,13 @@ class LabelStore:
         return [self._load(i) for i in ids]
 
     def get(self, name: str) -> Label:
+        return self._load(self._id(name))
+
+    def _id(self, name: str) -> int:
         row = self.conn.execute("SELECT id FROM labels WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise TaggingError(f"no label named '{name}' (see 'photosearch labels list')")
-        return self._load(row[0])
+        return int(row[0])
 
     def exists(self, name: str) -> bool:
         return self.conn.execute("SELECT 1 FROM labels WHERE name = ?", (name,)).fetchone() \
@@ -172,6 +187,28 @@ class LabelStore:
             f"SELECT hash, score, source FROM photo_tags WHERE label_id = ? AND source IN ({q})",
             (label.id, *sources))}
 
+    def tagged_hashes(self, names: list[str]) -> set[str]:
+        """Content hashes carrying ALL the given tags. Unknown names raise TaggingError."""
+        result: set[str] | None = None
+        for name in names:
+            hashes = {h for (h,) in self.conn.execute(
+                "SELECT t.hash FROM photo_tags t JOIN labels l ON l.id = t.label_id "
+                f"WHERE t.label_id = ? AND {TAGGED_SQL}", (self._id(name),))}
+            result = hashes if result is None else result & hashes
+        return result or set()
+
+    def tagged_counts(self) -> dict[int, int]:
+        """label id -> how many photos it tags (files or not)."""
+        return dict(self.conn.execute(
+            "SELECT t.label_id, COUNT(*) FROM photo_tags t JOIN labels l ON l.id = t.label_id "
+            f"WHERE {TAGGED_SQL} GROUP BY t.label_id").fetchall())
+
+    def tag_names_of(self, hash_: str) -> list[str]:
+        """The names of the labels a photo is tagged with, in label order (by name)."""
+        return [name for (name,) in self.conn.execute(
+            "SELECT l.name FROM photo_tags t JOIN labels l ON l.id = t.label_id "
+            f"WHERE t.hash = ? AND {TAGGED_SQL} ORDER BY l.name", (hash_,))]
+
     def tags_of(self, hash_: str) -> dict[int, tuple[float | None, str]]:
         return {lid: (s, src) for lid, s, src in self.conn.execute(
             "SELECT label_id, score, source FROM photo_tags WHERE hash = ?", (hash_,))}
@@ -223,6 +260,30 @@ class LabelStore:
                         "WHERE label_id = ? ORDER BY added_at, hash", (label_id,))]
         return Label(row[0], row[1], row[2], bool(row[3]), bool(row[4]), row[5], prompts,
                      examples, row[6], row[7], row[8])
+
+
+def merge_photo_tags(catalog: Catalog, removed: Sequence[str], keeper: str) -> int:
+    """Give `keeper` the tags and review decisions of the `removed` copies; returns rows
+    changed. The keeper's own decisions win; a removed copy's decision (confirmed/rejected)
+    replaces the keeper's automatic tag; other rows are copied where the keeper has none.
+    The removed photos' rows stay, so an undo restores them unchanged."""
+    def rows(h: str) -> dict[int, tuple]:
+        return {r[0]: r for r in catalog.conn.execute(
+            "SELECT label_id, score, source, model_id FROM photo_tags WHERE hash = ?", (h,))}
+
+    mine = rows(keeper)
+    changes = []
+    for h in removed:
+        for label, (_, score, source, model_id) in rows(h).items():
+            have = mine.get(label)
+            if have is None or (have[2] == "auto" and source != "auto"):
+                mine[label] = (label, score, source, model_id)
+                changes.append((keeper, label, score, source, model_id, time.time()))
+    with catalog.transaction():
+        catalog.conn.executemany(
+            "INSERT OR REPLACE INTO photo_tags(hash, label_id, score, source, model_id, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?)", changes)
+    return len(changes)
 
 
 def _clean_name(name: str) -> str:
