@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(exc: Exception, verbose: bool) -> int:
-    from ..core.catalog import CatalogError, is_busy_error
+    from ..core.library import CatalogError, is_busy_error
     from ..core.config import ConfigError
     from ..core.library_ops import LibraryOpError
     from ..core.query import QueryError

@@ -166,7 +166,7 @@ class Catalog:
     # -- files --------------------------------------------------------------------------
     def file_states(self, under: str | None = None) -> dict[str, FileState]:
         """Known files, optionally only those under one directory."""
-        sql, args = "SELECT path, hash, size, mtime_ns FROM files", ()
+        sql, args = "SELECT path, hash, size, mtime_ns FROM files", tuple[str, ...]()
         if under is not None:
             sql += " WHERE path >= ? AND path < ?"
             args = prefix_range(under)
@@ -232,7 +232,11 @@ class Catalog:
         row = self.conn.execute(
             "SELECT hash, size, width, height, format, taken_at, camera_make, camera_model, "
             "has_exif, phash, dhash FROM photos WHERE hash = ?", (hash_,)).fetchone()
-        return PhotoInfo(*row[:8], bool(row[8]), row[9], row[10]) if row else None
+        if row is None:
+            return None
+        h, size, width, height, fmt, taken_at, make, model, has_exif, phash, dhash = row
+        return PhotoInfo(h, size, width, height, fmt, taken_at, make, model, bool(has_exif),
+                         phash, dhash)
 
     # -- embeddings ---------------------------------------------------------------------
     def embedded_hashes(self, model_id: str, hashes: Sequence[str]) -> set[str]:
@@ -257,6 +261,18 @@ class Catalog:
                 "SELECT id FROM embeddings WHERE hash = ? AND model_id = ?",
                 (h, model_id)).fetchone()[0])
         return ids
+
+    def embeddings_of(self, model_id: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """hash -> vector for those of `hashes` embedded under this model (one query per
+        500, instead of one per photo)."""
+        out: dict[str, np.ndarray] = {}
+        for chunk in _chunks(list(hashes), 500):
+            q = ",".join("?" * len(chunk))
+            for h, blob in self.conn.execute(
+                    f"SELECT hash, vector FROM embeddings WHERE model_id = ? AND hash IN ({q})",
+                    (model_id, *chunk)):
+                out[h] = np.frombuffer(blob, dtype=np.float32)
+        return out
 
     def embedding(self, hash_: str, model_id: str) -> np.ndarray | None:
         row = self.conn.execute("SELECT vector FROM embeddings WHERE hash = ? AND model_id = ?",

@@ -421,7 +421,7 @@ class DuplicateFinder:
 class _Embeddings:
     """Vectors of the embedded photos (read from the catalog on demand) and kNN pairs."""
 
-    catalog: object
+    catalog: Catalog
     model_id: str
     label_of_node: dict[int, int]
     nodes: np.ndarray

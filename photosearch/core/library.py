@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import weights
-from .catalog import Catalog
+from .catalog import Catalog, CatalogError, is_busy_error
 from .config import Settings
 from .paths import LibraryPaths
 from .vector_index import VectorIndex
 
 if TYPE_CHECKING:
     from .embedder import Embedder
+
+__all__ = ["CatalogError", "Library", "is_busy_error", "model_id_for"]
 
 log = logging.getLogger(__name__)
 

@@ -263,12 +263,13 @@ class Tagger:
         if cached:
             self._centroid = np.asarray(json.loads(cached), np.float32)
             return self._centroid
-        total, n = None, 0
+        total: np.ndarray | None = None
+        n = 0
         for _, vecs in self.catalog.iter_embeddings(self.model_id):
             total = vecs.sum(axis=0) if total is None else total + vecs.sum(axis=0)
             n += len(vecs)
         dim = self.lib.embedding_dim() or self.lib.embedder().dim
-        self._centroid = _unit(total / n) if n else np.zeros(dim, np.float32)
+        self._centroid = _unit(total / n) if total is not None else np.zeros(dim, np.float32)
         if n:
             self.catalog.set_meta(key, json.dumps([round(float(v), 6) for v in self._centroid]))
         return self._centroid
@@ -348,7 +349,9 @@ class Tagger:
         if not have:
             return {}
         hs = list(have)
-        vecs = np.stack([self.catalog.embedding(h, self.model_id) for h in hs])
+        found = self.catalog.embeddings_of(self.model_id, hs)
+        hs = [h for h in hs if h in found]
+        vecs = np.stack([found[h] for h in hs])
         return dict(zip(hs, self.score(self.prototype(label), vecs, hs).tolist()))
 
     # -- tagging ------------------------------------------------------------------------
@@ -356,8 +359,8 @@ class Tagger:
                    labels: list[Label] | None = None) -> int:
         """(Re)compute auto tags of these photos for every label; decisions are kept."""
         if vectors is None:
-            found = {h: self.catalog.embedding(h, self.model_id) for h in hashes}
-            hashes = [h for h, v in found.items() if v is not None]
+            found = self.catalog.embeddings_of(self.model_id, hashes)
+            hashes = [h for h in hashes if h in found]
             if not hashes:
                 return 0
             vectors = np.stack([found[h] for h in hashes])

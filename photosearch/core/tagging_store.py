@@ -123,9 +123,10 @@ class LabelStore:
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (name, _check_threshold(threshold) if threshold is not None else DEFAULT_THRESHOLD,
                  int(threshold is not None), int(use_templates), starter_set, now, now))
-            self._set_prompts(cur.lastrowid, prompts)
-            self._rehash(cur.lastrowid)
-        return self._load(cur.lastrowid)
+            label_id = int(cur.lastrowid or 0)
+            self._set_prompts(label_id, prompts)
+            self._rehash(label_id)
+        return self._load(label_id)
 
     def update(self, label: Label, *, name: str | None = None, prompts: list[str] | None = None,
                threshold: float | None = None, threshold_user: bool | None = None,
@@ -158,7 +159,7 @@ class LabelStore:
         with self.catalog.transaction():
             self.conn.execute("DELETE FROM labels WHERE id = ?", (label.id,))
 
-    def mark_applied(self, label: Label, def_hash: str, model_id: str) -> None:
+    def mark_applied(self, label: Label, def_hash: str | None, model_id: str) -> None:
         self.conn.execute("UPDATE labels SET applied_hash = ?, applied_model = ? WHERE id = ?",
                           (def_hash, model_id, label.id))
 
@@ -213,7 +214,7 @@ class LabelStore:
         return {lid: (s, src) for lid, s, src in self.conn.execute(
             "SELECT label_id, score, source FROM photo_tags WHERE hash = ?", (hash_,))}
 
-    def set_tags(self, label: Label, rows: list[tuple[str, float | None, str]],
+    def set_tags(self, label: Label, rows: Sequence[tuple[str, float | None, str]],
                  model_id: str | None) -> None:
         """Upsert (hash, score, source) rows."""
         now = time.time()

@@ -34,8 +34,10 @@ from watchdog.events import (
     FileClosedNoWriteEvent,
     FileOpenedEvent,
     FileSystemEvent,
+    FileSystemEventHandler,
 )
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 from . import library_ops, reconcile
 from .imaging import is_image_name
@@ -178,7 +180,8 @@ class PendingChanges:
             self._moves.clear()
             quiet = [(p, e.last_event, e.is_dir, e.closed, e.created_only, e.stat, e.stat_at)
                      for p, e in self._entries.items() if now - e.last_event >= quiet_s]
-        ready, restat = [], []
+        ready: list[tuple[str, float, bool]] = []
+        restat: list[tuple] = []
         for p, last, is_dir, closed, created_only, old, old_at in quiet:
             if len(ready) >= limit:
                 break
@@ -221,11 +224,12 @@ def _stat(path: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
-class _Handler:
+class _Handler(FileSystemEventHandler):
     """Runs on watchdog's thread: filters events and records paths, nothing else."""
 
     def __init__(self, roots: Callable[[], reconcile.Roots], pending: PendingChanges,
                  excluder: Excluder):
+        super().__init__()
         self.roots = roots  # the watcher's current folders: a move may cross them
         self.pending = pending
         self.excluder = excluder
@@ -262,7 +266,7 @@ class _Handler:
 @dataclass
 class _RootState:
     identity: tuple[int, int] | None
-    watch: object | None = None
+    watch: ObservedWatch | None = None
 
 
 class LibraryWatcher:
