@@ -98,8 +98,11 @@ def _start_app(args) -> int:
     try:
         from ..ui.app import run_app
     except ImportError as exc:
-        print(f"photosearch: the desktop app is not available ({exc}); "
-              "see 'photosearch --help' for commands", file=sys.stderr)
+        if (exc.name or "").split(".")[0] not in ("PySide6", "shiboken6"):
+            raise  # our own import bug: report it as one, not as "not available"
+        print(f"photosearch: the desktop app needs Qt (PySide6), which is not installed "
+              f"({exc}); install it with 'pip install PySide6-Essentials', or see "
+              "'photosearch --help' for commands", file=sys.stderr)
         return 1
     return run_app(args)
 

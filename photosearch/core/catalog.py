@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-import sqlite_utils
 
 from .paths import from_db_path, is_under, prefix_range, to_db_path
 
@@ -89,7 +88,6 @@ class Catalog:
             # writer leaves the last committed batch intact.
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-        self.db = sqlite_utils.Database(conn)
         self.conn = conn
         if not readonly:
             self._migrate()

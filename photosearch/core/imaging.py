@@ -65,8 +65,9 @@ def setup_decoders(max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
             import pillow_heif
 
             pillow_heif.register_heif_opener()
-        except ImportError:  # optional at run time: HEIC files then become problems
-            pass
+        except ImportError as exc:  # optional at run time: HEIC files then become problems
+            if exc.name != "pillow_heif":
+                raise  # pillow_heif is there but broken: a real bug, not "no HEIC"
         _registered = True
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # truncated files are problems, not grey halves
     Image.MAX_IMAGE_PIXELS = max_pixels

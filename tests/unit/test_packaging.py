@@ -240,9 +240,9 @@ def test_excludes_drop_nothing_a_runtime_dependency_needs():
 
     owners = packages_distributions()
     needed = _runtime_distributions()
-    assert {"sqlite-utils", "pluggy", "torch", "open-clip-torch"} <= needed
+    assert {"hnswlib", "torch", "open-clip-torch", "watchdog"} <= needed
     # Listed as dependencies but never imported by what the app runs: triton (torch.compile
-    # only), setuptools (torch.utils.cpp_extension), pip (sqlite-utils' `install` command).
+    # only), setuptools (torch.utils.cpp_extension), pip.
     allowed = {"triton", "setuptools", "pip"}
     for module in bc.EXCLUDES:
         for dist in owners.get(module, []):
