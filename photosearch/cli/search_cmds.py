@@ -7,7 +7,7 @@ import os
 import sys
 
 from . import CliError, open_library
-from .output import print_json, json_safe, safe
+from .output import json_safe, print_json, safe
 
 
 def _count(minimum: int):
@@ -67,9 +67,8 @@ def _filters(args):
 
 
 def search(args) -> int:
-    from ..core.search import Searcher
-
     from ..core.query import parse
+    from ..core.search import Searcher
 
     text = " ".join([*args.query, *args.extra])
     if not text.strip() and not args.person:

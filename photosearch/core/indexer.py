@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import imaging
-from .catalog import PhotoInfo
+from . import imaging, library_ops
+from .catalog import Catalog, PhotoInfo
 from .library import Library
 from .paths import is_under
 from .scanner import DiskFile, Excluder, walk
@@ -83,7 +83,6 @@ class Indexer:
                  cancel: threading.Event | None = None, paused: threading.Event | None = None,
                  embed: bool = True, download: bool = True):
         self.lib = library
-        self.catalog = library.catalog
         self.progress = progress or (lambda p: None)
         self.cancel = cancel or threading.Event()
         self.paused = paused or threading.Event()
@@ -92,13 +91,17 @@ class Indexer:
         self.workers = library.settings.workers or os.cpu_count() or 2
         imaging.setup_decoders(library.settings.max_pixels)
 
+    @property
+    def catalog(self) -> Catalog:
+        """The calling thread's connection (this object may be used from another thread)."""
+        return self.lib.catalog
+
     # -- entry points -------------------------------------------------------------------
     def run(self, roots: Iterable[str] | None = None) -> IndexReport:
         """Index the given folders (registering them) or, by default, all registered ones."""
         start = time.monotonic()
         report = IndexReport()
-        for root in roots or []:
-            self.catalog.add_folder(os.path.abspath(root))
+        library_ops.add_folders(self.lib, roots or [])
         folders = self.catalog.folders()
         if roots:
             wanted = {os.path.abspath(r) for r in roots}
@@ -106,42 +109,16 @@ class Indexer:
         jobs, vanished = self._plan(folders, report, self.want_embed)
         # The model is loaded only when there is something to decode: an unchanged
         # library re-indexes without paying for torch.
-        embedder = self._load_model(report) if any(j.decode for j in jobs) else None
+        embedder = self.load_model(report) if any(j.decode for j in jobs) else None
         if embedder is None and jobs and self.want_embed and not report.model_error:
-            embedder = self._load_model(report)  # hash-only jobs may turn into decodes
+            embedder = self.load_model(report)  # hash-only jobs may turn into decodes
         self._process(jobs, embedder, report)
         if not self.cancel.is_set():
-            report.removed = self.forget_paths(vanished)
+            report.removed = library_ops.forget_paths(self.lib, vanished)
         self.lib.save_index()
         report.seconds = time.monotonic() - start
         self.progress(Progress("done", len(jobs), len(jobs), report.embedded, report.problems))
         return report
-
-    def forget_paths(self, paths: Iterable[str]) -> int:
-        """Drop vanished paths; photos left with no file leave the index at once but keep
-        their embedding (a move back, or an undo, is then free)."""
-        paths = list(paths)
-        if not paths:
-            return 0
-        hashes = {k.hash for k in self.catalog.file_states_for(paths).values()}
-        with self.catalog.transaction():
-            n = self.catalog.delete_files(paths)
-            self.catalog.clear_problems(paths)
-        self._drop_orphans(hashes)
-        return n
-
-    def _drop_orphans(self, hashes) -> None:
-        """Photos among `hashes` left with no file leave the index; their grace period starts."""
-        hashes = list(hashes)
-        still_filed = self.catalog.paths_of(hashes)
-        orphans = [h for h in hashes if h not in still_filed]
-        if not orphans:
-            return
-        with self.catalog.transaction():
-            self.catalog.mark_orphans(orphans)  # see Catalog.purge_orphans
-        ids = self.catalog.embedding_ids_for(self.lib.model_id, orphans)
-        if ids and self._index_ready():
-            self.lib.index().remove(ids.values())
 
     def _replaced(self, rows) -> set[str]:
         """Hashes that paths about to be re-linked point at now, when the content changed
@@ -174,13 +151,13 @@ class Indexer:
                 jobs.append(job)
         embedder = None
         if jobs and self.want_embed:
-            embedder = self._load_model(report)
+            embedder = self.load_model(report)
         self._process(jobs, embedder, report)
         report.seconds = time.monotonic() - start
         return report
 
     # -- planning -----------------------------------------------------------------------
-    def _load_model(self, report: IndexReport):
+    def load_model(self, report: IndexReport):
         if not self.want_embed:
             return None
         try:
@@ -203,7 +180,7 @@ class Indexer:
                 # Unplugged drive, or the bare mount point of an unmounted one: keep its photos.
                 report.offline_roots.append(root)
                 continue
-            disk = {f.path: f for f in walk(root, excluder, self._record_problem)}
+            disk = {f.path: f for f in walk(root, excluder, self.record_problem)}
             report.scanned += len(disk)
             moved_from = {(k.size, k.mtime_ns) for p, k in known.items() if p not in disk}
             unembedded = self._unembedded(known) if embedding else set()
@@ -263,7 +240,7 @@ class Indexer:
         turned out to be new content."""
         f = r.job.file
         if r.error:
-            self._record_problem(f.path, r.error, f.size, f.mtime_ns)
+            self.record_problem(f.path, r.error, f.size, f.mtime_ns)
             report.problems += 1
             return None
         have = self.catalog.embedded_hashes(self.lib.model_id, [r.hash]) if embedding \
@@ -288,7 +265,7 @@ class Indexer:
         with self.catalog.transaction():
             self.catalog.link_files(rows)
             self.catalog.clear_problems([r[0] for r in rows])
-        self._drop_orphans(replaced)
+        library_ops.drop_orphans(self.lib, replaced)
         if self._index_ready():
             ids = self.catalog.embedding_ids_for(self.lib.model_id, [r.hash for r in results])
             if ids:
@@ -317,7 +294,7 @@ class Indexer:
         else:
             report.cataloged += len(decoded)
         report.linked += len(batch) - len(decoded)
-        self._drop_orphans(replaced)
+        library_ops.drop_orphans(self.lib, replaced)
 
     def _tag_new(self, hashes: list[str], vectors: np.ndarray) -> None:
         """Auto-tag fresh photos with the user's labels (one tiny query when there are none).
@@ -332,7 +309,7 @@ class Indexer:
     def _index_ready(self) -> bool:
         return self.lib.embedder_loaded or self.lib.embedding_dim() is not None
 
-    def _record_problem(self, path: str, reason: str, size: int | None = None,
+    def record_problem(self, path: str, reason: str, size: int | None = None,
                         mtime_ns: int | None = None) -> None:
         log.info("problem: %s: %s", path, reason)
         self.catalog.record_problem(path, reason, size, mtime_ns)

@@ -110,7 +110,8 @@ def build_rules(names: Sequence[str], preferred_folders: Sequence[str] = ()) -> 
 # Names that file managers, browsers and chat apps give to second copies. Camera numbering
 # (IMG_0002, DSC-0042) is deliberately not matched.
 _COPY_NAME = re.compile(
-    r"(?i)(^copy of |^copy \(\d+\) of |[ _-]copy( \d+)?$| - kopie$|[ _-]copie$| - copia$| \(\d+\)$)")
+    r"(?i)(^copy of |^copy \(\d+\) of |[ _-]copy( \d+)?$"
+    r"| - kopie$|[ _-]copie$| - copia$| \(\d+\)$)")
 
 
 def looks_like_copy(path: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .imaging import is_image_name
 
@@ -46,7 +46,7 @@ class Filters:
         return any((self.folder, self.after is not None, self.before is not None, self.types,
                     self.camera, self.tags, self.people, self.not_people))
 
-    def merged(self, other: "Filters") -> "Filters":
+    def merged(self, other: Filters) -> Filters:
         """Filters from the query text win over those from options/chips only when set."""
         return Filters(
             folder=other.folder or self.folder,
@@ -144,7 +144,7 @@ def parse_date(value: str) -> float:
     """YYYY-MM-DD (or YYYY-MM, YYYY) as a wall-clock epoch at the start of that period."""
     for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=timezone.utc).timestamp()
+            return datetime.strptime(value, fmt).replace(tzinfo=UTC).timestamp()
         except ValueError:
             continue
     raise QueryError(f"'{value}' is not a date; use YYYY-MM-DD")

@@ -28,11 +28,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from watchdog.events import (DirModifiedEvent, FileClosedEvent, FileClosedNoWriteEvent,
-                             FileOpenedEvent, FileSystemEvent)
+from watchdog.events import (
+    DirModifiedEvent,
+    FileClosedEvent,
+    FileClosedNoWriteEvent,
+    FileOpenedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
-from . import reconcile
+from . import library_ops, reconcile
 from .imaging import is_image_name
 from .indexer import Indexer, IndexReport
 from .library import Library
@@ -49,7 +56,6 @@ ROOT_POLL_S = 1.0  # how often unplugged/returned folders and new folders are no
 SAVE_IDLE_S = 2.0  # save the vector index after this long without changes
 HEARTBEAT_S = 5.0
 PURGE_INTERVAL_S = 3600.0
-DAY = 86400.0
 
 
 @dataclass
@@ -174,7 +180,8 @@ class PendingChanges:
             self._moves.clear()
             quiet = [(p, e.last_event, e.is_dir, e.closed, e.created_only, e.stat, e.stat_at)
                      for p, e in self._entries.items() if now - e.last_event >= quiet_s]
-        ready, restat = [], []
+        ready: list[tuple[str, float, bool]] = []
+        restat: list[tuple] = []
         for p, last, is_dir, closed, created_only, old, old_at in quiet:
             if len(ready) >= limit:
                 break
@@ -217,11 +224,12 @@ def _stat(path: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
-class _Handler:
+class _Handler(FileSystemEventHandler):
     """Runs on watchdog's thread: filters events and records paths, nothing else."""
 
     def __init__(self, roots: Callable[[], reconcile.Roots], pending: PendingChanges,
                  excluder: Excluder):
+        super().__init__()
         self.roots = roots  # the watcher's current folders: a move may cross them
         self.pending = pending
         self.excluder = excluder
@@ -258,7 +266,7 @@ class _Handler:
 @dataclass
 class _RootState:
     identity: tuple[int, int] | None
-    watch: object | None = None
+    watch: ObservedWatch | None = None
 
 
 class LibraryWatcher:
@@ -305,7 +313,7 @@ class LibraryWatcher:
         self.error: str | None = None
 
     # -- control ------------------------------------------------------------------------
-    def start(self) -> "LibraryWatcher":
+    def start(self) -> LibraryWatcher:
         self.observer.start()
         self._thread = threading.Thread(target=self._run, name="photosearch-watcher",
                                         daemon=True)
@@ -473,7 +481,7 @@ class LibraryWatcher:
     def _preload_model(self) -> None:
         """Load the model now so the first new photo is searchable within seconds."""
         report = IndexReport()
-        if self.indexer.want_embed and self.indexer._load_model(report) is None \
+        if self.indexer.want_embed and self.indexer.load_model(report) is None \
                 and report.model_error:
             self.model_error = report.model_error
             self.indexer.want_embed = False  # don't retry (and re-download) on every batch
@@ -541,7 +549,7 @@ class LibraryWatcher:
         moved = reconcile.apply_moves(self.lib.catalog, batch.moves, self.roots, self.excluder)
         plan = reconcile.plan_paths(self.lib.catalog, batch.paths, self.roots, self.excluder,
                                     settle_s=self.settle_s,
-                                    on_error=self.indexer._record_problem)
+                                    on_error=self.indexer.record_problem)
         for p in plan.unsettled:
             self.pending.touch(p)
         report = self.indexer.index_files(plan.files, plan.likely_moves) \
@@ -553,7 +561,7 @@ class LibraryWatcher:
             # found missing here.
             vanished = plan.vanished + reconcile.stale_siblings(
                 self.lib.catalog, [f.path for f, _ in plan.files])
-            removed = self.indexer.forget_paths(reconcile.still_gone(vanished, self.roots))
+            removed = library_ops.forget_paths(self.lib, reconcile.still_gone(vanished, self.roots))
         if moved or removed or report.embedded or report.cataloged or report.linked:
             self._dirty_since = time.monotonic()
         event = _event_from(report, "changed")
@@ -586,12 +594,8 @@ class LibraryWatcher:
             self._dirty_since = None
 
     def _purge(self) -> None:
-        grace = self.lib.settings.orphan_grace_days * DAY
         with self._rw:
-            purged, _ = self.lib.catalog.purge_orphans(time.time() - grace)
-        if purged:
-            log.info("purged %d photos deleted more than %.0f days ago", purged,
-                     self.lib.settings.orphan_grace_days)
+            library_ops.purge(self.lib)
 
     def _heartbeat(self) -> None:
         self.lock.update(pending=len(self.pending), paused=self.paused,

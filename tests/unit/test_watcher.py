@@ -21,6 +21,7 @@ from photosearch.core.catalog import Catalog
 from photosearch.core.indexer import Indexer
 from photosearch.core.single_instance import LibraryBusy, WriterLock, current_writer
 from photosearch.core.watcher import LibraryWatcher, PendingChanges
+
 from ..conftest import make_image
 
 TIMEOUT = 30.0
@@ -108,7 +109,7 @@ class Live:
             got = self.files()
             raise AssertionError(f"{what}: missing {sorted(set(expected) - set(got))}, "
                                  f"extra {sorted(set(got) - set(expected))}, differing "
-                                 f"{sorted(p for p in got if p in expected and got[p] != expected[p])}"
+                                 f"{sorted(p for p in got if got[p] != expected.get(p, got[p]))}"
                                  ) from None
         assert self.w.wait_idle(TIMEOUT, quiet=0.6)
         assert self.files() == expected  # and nothing more happened afterwards
