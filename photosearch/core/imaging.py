@@ -135,7 +135,8 @@ def _open(source: Source, draft_size: int | None) -> tuple[Image.Image, tuple[in
         raise ImageError("not enough memory to decode this image") from exc
 
 
-def open_oriented(source: Source, draft_size: int | None = None) -> tuple[Image.Image, tuple[int, int]]:
+def open_oriented(source: Source, draft_size: int | None = None
+                  ) -> tuple[Image.Image, tuple[int, int]]:
     """Like open_image, plus the full-resolution oriented size (for coordinates measured on
     a reduced copy, e.g. face boxes); raises ImageError."""
     img, full_size, _ = _open(source, draft_size)
