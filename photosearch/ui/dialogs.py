@@ -71,7 +71,7 @@ class WindowDialogs(QObject):
         s = self.lib.settings
         s.theme, s.strong_match, s.exclude = new.theme, new.strong_match, list(new.exclude)
         app = QApplication.instance()
-        if app is not None:
+        if isinstance(app, QApplication):  # always, while a window exists
             theme.apply(app, new.theme)
         if SettingsDialog.needs_restart(old, new):
             self.message.emit("Model changes apply when photosearch restarts.", 8000)

@@ -66,9 +66,9 @@ class FoldersCoordinator(QObject):
         self.closed = False
         self._after_indexing: list[Callable[[], None]] = []
         self._reindex_pending = False
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setInterval(REFRESH_WHILE_INDEXING_MS)
-        self._refresh_timer.timeout.connect(self._refresh_while_indexing)
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(REFRESH_WHILE_INDEXING_MS)
+        self.refresh_timer.timeout.connect(self._refresh_while_indexing)
         progress.pause_toggled.connect(lambda p: indexing.pause() if p else indexing.resume())
         progress.cancel_requested.connect(indexing.cancel)
         indexing.progress.connect(self._index_progress)
@@ -119,8 +119,11 @@ class FoldersCoordinator(QObject):
                 self.lib.catalog.add_folder(p)
             return paths
 
-        self.runner.submit("db", add, on_done=lambda _p: (self.refresh(),
-                                                          self.start_indexing()))
+        def added(_paths: object) -> None:
+            self.refresh()
+            self.start_indexing()
+
+        self.runner.submit("db", add, on_done=added)
 
     def remove_folder(self, path: str, confirmed: bool = False) -> None:
         if not confirmed and not self.confirm(
@@ -198,9 +201,9 @@ class FoldersCoordinator(QObject):
     def _index_running(self, running: bool) -> None:
         self.progress.set_running(running)
         if running:
-            self._refresh_timer.start()
+            self.refresh_timer.start()
         else:
-            self._refresh_timer.stop()
+            self.refresh_timer.stop()
 
     def _index_progress(self, status: Any) -> None:
         self.progress.update_status(status)
@@ -259,6 +262,6 @@ class FoldersCoordinator(QObject):
     def stop(self) -> None:
         """The window is closing: no more refreshes, cancel indexing, stop following."""
         self.closed = True
-        self._refresh_timer.stop()
+        self.refresh_timer.stop()
         self.indexing.cancel()
         self.live.wanted = False
