@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
             self.sort)
 
     def _connect(self) -> None:
+        """Who reacts to whom: widgets to controllers, controllers to each other."""
         flow, folders, dialogs, model = self.search_flow, self.folders, self.dialogs, self.model
         self.clear_similar_btn.clicked.connect(flow.clear_similar)
         self.banner.linkActivated.connect(

@@ -61,7 +61,7 @@ class SearchFlow(QObject):
         self.service = service
         self.results = results
         self.runner = runner
-        self.w = widgets
+        self.widgets = widgets
         self.sidebar = sidebar
         self.indexing = indexing
         self.paste_dir = paste_dir
@@ -84,36 +84,36 @@ class SearchFlow(QObject):
     # == the request =====================================================================
     def focus_search(self) -> None:
         self.photos_wanted.emit()
-        self.w.search.setFocus()
-        self.w.search.selectAll()
+        self.widgets.search.setFocus()
+        self.widgets.search.selectAll()
 
     def set_query(self, text: str) -> None:
         self.request.text = text
         self.request.similar_to = None
-        self.w.similar_bar.hide()
+        self.widgets.similar_bar.hide()
         self.run_request()
 
     def _filters_changed(self) -> None:
-        self.request.filters = self.w.filters.filters()
+        self.request.filters = self.widgets.filters.filters()
         self.run_request()
 
     def _sort_changed(self) -> None:
-        self.request.sort = self.w.sort.currentData()
+        self.request.sort = self.widgets.sort.currentData()
         self.run_request()
 
     def select_folder(self, path: str) -> None:
         """A folder clicked in the sidebar becomes the folder chip."""
-        index = self.w.filters.folder.findData(path)
+        index = self.widgets.filters.folder.findData(path)
         if index >= 0:
-            self.w.filters.folder.setCurrentIndex(index)
+            self.widgets.filters.folder.setCurrentIndex(index)
 
     def run_request(self) -> None:
         """Show the current request's results (first page now, more on scroll)."""
         self.browse_total = None
         self.fetch_error = None
-        self.w.empty_label.hide()
+        self.widgets.empty_label.hide()
         self.results.set_source(self.service.fetcher(self.request))
-        self.w.preview.show_result(None)
+        self.widgets.preview.show_result(None)
         req = self.request
         self.runner.submit("db", self.service.count, req,
                            on_done=lambda n, r=req: self._count_arrived(r, n),
@@ -124,7 +124,7 @@ class SearchFlow(QObject):
         """New photos are shown by re-running the request only while the grid is not yet
         full and nothing is selected: never yank the view from under the user."""
         if (self.results.rowCount() < self.results.page_size and not self.results.loading
-                and not self.w.grid.currentIndex().isValid()):
+                and not self.widgets.grid.currentIndex().isValid()):
             self.run_request()
 
     # == the count line and the empty state ==============================================
@@ -139,7 +139,7 @@ class SearchFlow(QObject):
         if rows == 0 and self.results.exhausted and not self.fetch_error:
             self._show_empty()
         else:
-            self.w.empty_label.hide()
+            self.widgets.empty_label.hide()
 
     def _show_empty(self) -> None:
         if not self.sidebar.folder_paths():
@@ -150,8 +150,8 @@ class SearchFlow(QObject):
             text = "Nothing matches. Try other words, or remove a filter."
         else:
             text = "No photos found in your folders yet. Press F5 to index them."
-        self.w.empty_label.setText(text)
-        self.w.empty_label.show()
+        self.widgets.empty_label.setText(text)
+        self.widgets.empty_label.show()
 
     def _fetch_failed(self, message: str) -> None:
         self.fetch_error = message
@@ -159,7 +159,7 @@ class SearchFlow(QObject):
 
     def _update_count(self) -> None:
         if self.fetch_error:
-            self.w.count_label.setText(f"⚠ {self.fetch_error}")
+            self.widgets.count_label.setText(f"⚠ {self.fetch_error}")
             return
         n = self.results.rowCount()
         more = "" if self.results.exhausted else " (more as you scroll)"
@@ -171,25 +171,25 @@ class SearchFlow(QObject):
         else:
             strong = self.results.strong_count()
             text = f"{n:,} results{more} · {strong:,} strong matches"
-        self.w.count_label.setText(text)
+        self.widgets.count_label.setText(text)
 
     # == find similar ====================================================================
     def find_similar(self, path: str) -> None:
         self.photos_wanted.emit()
         self.request.similar_to = path
-        self.w.similar_label.setText(
+        self.widgets.similar_label.setText(
             f"Photos similar to <b>{html_escape(os.path.basename(path))}</b>"
             f"  <span style='color:gray'>{html_escape(path)}</span>")
-        self.w.similar_bar.show()
+        self.widgets.similar_bar.show()
         self.run_request()
 
     def clear_similar(self) -> None:
         self.request.similar_to = None
-        self.w.similar_bar.hide()
+        self.widgets.similar_bar.hide()
         self.run_request()
 
     def similar_to_current(self) -> None:
-        r = self.results.result_at(self.w.grid.current_row())
+        r = self.results.result_at(self.widgets.grid.current_row())
         if r is not None:
             self.find_similar(r.path)
 
