@@ -9,13 +9,13 @@ leaves as signals.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
+from ..core import library_ops
 from .sidebar import folder_statuses
 from .status_bar import IndexProgress, ProblemsButton
 from .workers import IndexingController, LiveWatcher, Runner
@@ -112,18 +112,15 @@ class FoldersCoordinator(QObject):
 
     def add_folders(self, paths: list[str]) -> None:
         """Register folders (worker thread), then index them."""
-        paths = [os.path.abspath(os.path.expanduser(p)) for p in paths]
-
-        def add() -> list[str]:
-            for p in paths:
-                self.lib.catalog.add_folder(p)
-            return paths
-
         def added(_paths: object) -> None:
             self.refresh()
             self.start_indexing()
 
-        self.runner.submit("db", add, on_done=added)
+        self.runner.submit("db", library_ops.add_folders, self.lib, list(paths),
+                           on_done=added, on_error=self._op_failed)
+
+    def _op_failed(self, exc: Exception) -> None:
+        self.message.emit(f"{exc}", 10000)
 
     def remove_folder(self, path: str, confirmed: bool = False) -> None:
         if not confirmed and not self.confirm(
@@ -139,16 +136,6 @@ class FoldersCoordinator(QObject):
             self.live.stop(then=lambda: self.remove_folder_now(path, resume))
 
     def remove_folder_now(self, path: str, resume_watching: bool = False) -> None:
-        lib = self.lib
-
-        def remove() -> int:
-            n = lib.catalog.remove_folder(path)
-            if lib.embedding_dim() is not None:
-                lib.index().reconcile(lib.catalog.live_embedding_ids(lib.model_id),
-                                      lambda ids: lib.catalog.iter_embeddings(lib.model_id, ids))
-                lib.save_index()
-            return n
-
         def done(n: int) -> None:
             self.message.emit(f"Removed {path} ({n:,} files forgotten)", 5000)
             self.refresh()
@@ -158,7 +145,14 @@ class FoldersCoordinator(QObject):
                 if not self.indexing.running:
                     self.live.start()
 
-        self.runner.submit("db", remove, on_done=done)
+        def failed(exc: Exception) -> None:
+            self._op_failed(exc)
+            if resume_watching:
+                self.live.wanted = True
+                self.live.start()
+
+        self.runner.submit("db", library_ops.remove_folder, self.lib, path, on_done=done,
+                           on_error=failed)
 
     def exclude_dialog(self, start: str = "") -> None:
         path = QFileDialog.getExistingDirectory(self.host, "Exclude a sub-folder from the library",
@@ -167,25 +161,17 @@ class FoldersCoordinator(QObject):
             self.exclude_path(path)
 
     def exclude_path(self, path: str) -> None:
-        """Never index `path` again (saved in the library settings); the next run forgets
-        the photos already indexed under it. Files on disk are untouched."""
-        from ..core.config import Settings
+        """Never index `path` again (saved in the library settings); the photos already
+        indexed under it leave the library at once. Files on disk are untouched."""
+        def done(report: library_ops.ExcludeReport) -> None:
+            self.message.emit(f"Excluded {path}: {report.forgotten:,} photos left the "
+                              "library (the files are untouched)", 8000)
+            self.refresh()
+            self.results_stale.emit()
+            self.start_indexing()  # a run in flight may have re-added some: it forgets them
 
-        path = os.path.abspath(os.path.expanduser(path))
-
-        def save() -> None:
-            saved = Settings.load(self.lib.paths.settings)
-            if path not in saved.exclude:
-                saved.exclude.append(path)
-                saved.save(self.lib.paths.settings)
-
-        def done(_r: object) -> None:
-            if path not in self.lib.settings.exclude:
-                self.lib.settings.exclude.append(path)
-            self.message.emit(f"Excluded {path}; updating the library…", 8000)
-            self.start_indexing()
-
-        self.runner.submit("db", save, on_done=done)
+        self.runner.submit("db", library_ops.exclude, self.lib, [path], on_done=done,
+                           on_error=self._op_failed)
 
     # == indexing ========================================================================
     def start_indexing(self) -> bool:
