@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(exc: Exception, verbose: bool) -> int:
-    from ..core.library import CatalogError, is_busy_error
     from ..core.config import ConfigError
+    from ..core.library import CatalogError, is_busy_error
     from ..core.library_ops import LibraryOpError
     from ..core.query import QueryError
     from ..core.weights import WeightsUnavailable

@@ -274,8 +274,9 @@ class LibraryWatcher:
 
     `on_event` is called on the worker thread with a WatchEvent; events also go to the
     bounded `events` queue (oldest dropped when nobody reads it). All writes to `library`
-    happen on the worker thread; another thread sharing `library` for reads (search)
-    should do so inside `with watcher.reading():` or open its own read-only Library."""
+    happen on the worker thread, through its own catalog connection; other threads
+    sharing `library` (a search from the GUI) read through theirs and never wait for a
+    batch: SQLite (WAL) gives each a committed snapshot, and the vector index locks itself."""
 
     def __init__(self, library: Library, *, on_event: Callable[[WatchEvent], None] | None = None,
                  embed: bool = True, download: bool = True, lock=None,
@@ -295,9 +296,6 @@ class LibraryWatcher:
         self._stop = threading.Event()
         self._started = threading.Event()  # first reconcile done
         self._busy = threading.Event()
-        self._rw = threading.RLock()
-        self._readers_waiting = 0
-        self._count_lock = threading.Lock()
         self._last_progress = 0.0
         self.indexer = Indexer(library, progress=self._on_progress, cancel=self._cancel,
                                paused=self._paused, embed=embed, download=download)
@@ -331,8 +329,7 @@ class LibraryWatcher:
             self.observer.join(timeout)
         if self._thread is not None:
             self._thread.join(timeout)
-        with self._rw:
-            self.lib.save_index()
+        self.lib.save_index()
 
     def pause(self) -> None:
         """Stop indexing (events keep being collected, bounded) until resume()."""
@@ -358,37 +355,9 @@ class LibraryWatcher:
     def offline_roots(self) -> list[str]:
         return sorted(r for r, s in self._states.items() if s.identity is None)
 
-    @contextlib.contextmanager
-    def reading(self):
-        """Hold the library still while reading it from another thread. A long catch-up
-        lets readers in between its batches, so a search waits at most about one batch."""
-        with self._count_lock:
-            self._readers_waiting += 1
-        got = False
-        try:
-            self._rw.acquire()
-            got = True
-            with self._count_lock:
-                self._readers_waiting -= 1
-            yield self.lib
-        finally:
-            if got:
-                self._rw.release()
-            else:
-                with self._count_lock:
-                    self._readers_waiting -= 1
-
     def _on_progress(self, p) -> None:
-        """Indexer progress (worker thread, between batches, outside any transaction):
-        let waiting readers in, and tell the UI how a long catch-up is going."""
-        if self._readers_waiting:
-            self._rw.release()
-            try:
-                deadline = time.monotonic() + 1.0
-                while self._readers_waiting and time.monotonic() < deadline:
-                    time.sleep(0.002)
-            finally:
-                self._rw.acquire()
+        """Indexer progress (worker thread, between batches): tell the UI how a long
+        catch-up is going."""
         now = time.monotonic()
         if p.phase == "indexing" and p.total >= 100 and now - self._last_progress >= 0.5:
             self._last_progress = now
@@ -449,8 +418,7 @@ class LibraryWatcher:
         """Run one unit of work; an unexpected error is reported, never kills the watcher."""
         self._busy.set()
         try:
-            with self._rw:
-                fn(*args)
+            fn(*args)
         except Exception as exc:  # noqa: BLE001 - the watcher must outlive one bad batch
             log.exception("watcher step failed")
             self.error = f"{type(exc).__name__}: {exc}"
@@ -594,8 +562,7 @@ class LibraryWatcher:
             self._dirty_since = None
 
     def _purge(self) -> None:
-        with self._rw:
-            library_ops.purge(self.lib)
+        library_ops.purge(self.lib)
 
     def _heartbeat(self) -> None:
         self.lock.update(pending=len(self.pending), paused=self.paused,
