@@ -428,6 +428,9 @@ class Catalog:
                 q = ",".join("?" * len(chunk))
                 embeddings += self.conn.execute(
                     f"DELETE FROM embeddings WHERE hash IN ({q})", chunk).rowcount
+                # faces are derived like embeddings (their "not this person" rows cascade)
+                self.conn.execute(f"DELETE FROM faces WHERE hash IN ({q})", chunk)
+                self.conn.execute(f"DELETE FROM face_scans WHERE hash IN ({q})", chunk)
             if embeddings:  # ids may be reused now: caches keyed on ids must start over
                 self.set_meta("purge_gen", str(time.time_ns()))
             for h in due:

@@ -207,3 +207,18 @@ def test_enable_and_forget_delete_everything(people_lib, monkeypatch, tmp_path):
     vectors = lib.catalog.conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
     assert vectors == 11  # CLIP embeddings are not touched
     assert np.isfinite(vectors)
+
+
+def test_purging_a_deleted_photo_drops_its_faces(people_lib):
+    import time
+
+    lib, photos = people_lib
+    gone = photos["Ben Affleck"][0]
+    h = lib.catalog.hash_of(str(gone))
+    lib.catalog.delete_files([str(gone)])
+    assert FaceStore(lib.catalog).faces(hash_=h) == []  # no file: not listed any more
+    lib.catalog.purge_orphans(time.time() + 1)
+    count = lib.catalog.conn.execute("SELECT COUNT(*) FROM faces WHERE hash = ?", (h,))
+    assert count.fetchone()[0] == 0
+    assert lib.catalog.photo(h) is None  # the photo row could go: nothing refers to it
+    assert ops.person(lib, _person_of(lib, photos["Ben Affleck"][1])).count == 3
