@@ -57,6 +57,11 @@ def register(sub) -> None:
     a.set_defaults(func=people_hide)
     a = ps.add_parser("regroup", help="redo automatic grouping (named/confirmed faces stay)")
     a.set_defaults(func=people_regroup)
+    a = ps.add_parser("export-xmp", help="named people -> MWG face regions in NAME.EXT.xmp "
+                                         "sidecars (photos are never written)")
+    a.add_argument("--dry-run", action="store_true")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=people_export_xmp)
 
 
 def _ops():
@@ -224,4 +229,22 @@ def people_regroup(args) -> int:
     r = _run(_ops().regroup, lib)
     print(f"regrouped: {r.matched} faces joined people, {r.new_people} new people "
           f"({r.clustered} faces)")
+    return 0
+
+
+def people_export_xmp(args) -> int:
+    lib = open_library(args)
+    r = _ops().export_regions(lib, dry_run=args.dry_run)
+    data = {"created": r.created, "updated": r.updated, "unchanged": r.unchanged,
+            "errors": [{"path": p, "reason": why} for p, why in r.errors],
+            "planned": [{"path": p, "names": n} for p, n in r.planned]}
+    if args.json:
+        print_json(json_safe(data))
+    else:
+        for p, names in r.planned:
+            print(f"would write {', '.join(names)} -> {safe(p)}.xmp")
+        for p, why in r.errors:
+            print(f"skipped {safe(p)}: {why}", file=sys.stderr)
+        print(f"face regions: {r.created} sidecars created, {r.updated} updated, "
+              f"{r.unchanged} unchanged, {len(r.errors)} skipped")
     return 0

@@ -222,3 +222,26 @@ def test_purging_a_deleted_photo_drops_its_faces(people_lib):
     assert count.fetchone()[0] == 0
     assert lib.catalog.photo(h) is None  # the photo row could go: nothing refers to it
     assert ops.person(lib, _person_of(lib, photos["Ben Affleck"][1])).count == 3
+
+
+def test_export_writes_named_people_beside_their_photos(people_lib):
+    from photosearch.core.people.xmp_regions import read_regions, region_for
+
+    lib, photos = people_lib
+    elton_photo = photos["Elton John"][0]
+    store = FaceStore(lib.catalog)
+    face = store.faces(hash_=lib.catalog.hash_of(str(elton_photo)))[0]
+    ops.name(lib, face.person_id, "Elton John")
+    before = elton_photo.read_bytes()
+    report = ops.export_regions(lib)
+    assert (report.created, report.errors) == (4, [])  # only the named person's photos
+    regions = read_regions((elton_photo.parent / (elton_photo.name + ".xmp")).read_bytes())
+    info = lib.catalog.photo(face.hash)
+    want = region_for("Elton John", face.box, (info.width, info.height))
+    assert len(regions) == 1 and regions[0].name == want.name
+    got = (regions[0].x, regions[0].y, regions[0].w, regions[0].h)
+    assert got == pytest.approx((want.x, want.y, want.w, want.h), abs=1e-6)
+    assert elton_photo.read_bytes() == before
+    assert not (photos["Ben Affleck"][0].parent / (photos["Ben Affleck"][0].name + ".xmp")
+                ).exists()
+    assert ops.export_regions(lib).unchanged == 4

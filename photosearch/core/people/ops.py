@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..catalog import Catalog
 from ..library import Library
+from ..xmp import ExportReport, XmpError
 from . import assign
 from .face_index import delete_index, index_path, open_index
 from .models import MODEL_ID, ModelFiles, install_models, require_dlib
@@ -179,3 +180,37 @@ def status(lib: Library, catalog: Catalog | None = None) -> dict:
             "detector": (lib.settings.people or {}).get("detector", "hog"),
             "pending": store.pending_count(MODEL_ID), **counts,
             "people": len(store.people(include_hidden=True))}
+
+
+# -- metadata ----------------------------------------------------------------------------
+def export_regions(lib: Library, *, dry_run: bool = False, catalog: Catalog | None = None
+                   ) -> ExportReport:
+    """Write named people as MWG face regions into NAME.EXT.xmp sidecars of every path of
+    their photos (the photos themselves are never written). Unnamed people are left out."""
+    from .xmp_regions import region_for, write_regions
+
+    store = _store(lib, catalog)
+    per_photo: dict[str, list[tuple[str, tuple[int, int, int, int]]]] = {}
+    for p in store.people(include_hidden=True):
+        if p.name:
+            for f in store.faces(person_id=p.id):
+                per_photo.setdefault(f.hash, []).append((p.name, f.box))
+    report = ExportReport()
+    paths = store.catalog.paths_of(sorted(per_photo))
+    for h, faces in per_photo.items():
+        info = store.catalog.photo(h)
+        if info is None or not info.width or not info.height:
+            continue
+        size = (info.width, info.height)
+        regions = [region_for(name, box, size) for name, box in faces]
+        for path in paths.get(h, []):
+            if dry_run:
+                report.planned.append((path, [r.name for r in regions]))
+                continue
+            try:
+                outcome = write_regions(path, regions, size)
+            except (XmpError, OSError) as exc:
+                report.errors.append((path, getattr(exc, "strerror", None) or str(exc)))
+            else:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
