@@ -43,6 +43,15 @@ def template(tmp_path_factory, model_dir):  # noqa: F811
 
 
 @pytest.fixture
+def request_cleanup():
+    """Files a test wrote beside the shared template photos, removed afterwards."""
+    paths: list[Path] = []
+    yield paths
+    for p in paths:
+        p.unlink(missing_ok=True)
+
+
+@pytest.fixture
 def people_lib(template, tmp_path):
     """A private copy of the template library (the photos stay where the catalog says)."""
     root, photos, _ = template
@@ -224,7 +233,7 @@ def test_purging_a_deleted_photo_drops_its_faces(people_lib):
     assert ops.person(lib, _person_of(lib, photos["Ben Affleck"][1])).count == 3
 
 
-def test_export_writes_named_people_beside_their_photos(people_lib):
+def test_export_writes_named_people_beside_their_photos(people_lib, request_cleanup):
     from photosearch.core.people.xmp_regions import read_regions, region_for
 
     lib, photos = people_lib
@@ -234,6 +243,8 @@ def test_export_writes_named_people_beside_their_photos(people_lib):
     ops.name(lib, face.person_id, "Elton John")
     before = elton_photo.read_bytes()
     report = ops.export_regions(lib)
+    for p in photos["Elton John"]:  # shared template photos: leave no sidecar behind
+        request_cleanup.append(p.parent / (p.name + ".xmp"))
     assert (report.created, report.errors) == (4, [])  # only the named person's photos
     regions = read_regions((elton_photo.parent / (elton_photo.name + ".xmp")).read_bytes())
     info = lib.catalog.photo(face.hash)
@@ -245,3 +256,26 @@ def test_export_writes_named_people_beside_their_photos(people_lib):
     assert not (photos["Ben Affleck"][0].parent / (photos["Ben Affleck"][0].name + ".xmp")
                 ).exists()
     assert ops.export_regions(lib).unchanged == 4
+
+
+def test_mwg_round_trip_names_faces_in_a_new_library(people_lib, tmp_path, model_dir):  # noqa: F811
+    """Export named people to sidecars, then a fresh library indexing the same photos reads
+    them back as named, confirmed faces (as it would digiKam's or Lightroom's)."""
+    lib, photos = people_lib
+    elton = _person_of(lib, photos["Elton John"][0])
+    ops.name(lib, elton, "Elton John")
+    sidecars = [p.parent / (p.name + ".xmp") for p in photos["Elton John"]]
+    try:
+        assert ops.export_regions(lib).created == 4
+        fresh = Library.open(resolve_library(tmp_path / "fresh"), **TEST_MODEL)
+        Indexer(fresh).run([str(photos["Elton John"][0].parent)])
+        report = _pass(fresh, installed(model_dir))
+        assert report.named_from_xmp == 4
+        named = [p for p in ops.people(fresh, faces_per_person=None) if p.name]
+        assert [(p.name, p.count) for p in named] == [("Elton John", 4)]
+        store = FaceStore(fresh.catalog)
+        assert all(f.confirmed for f in store.faces(person_id=named[0].id))
+        fresh.catalog.close()
+    finally:
+        for s in sidecars:
+            s.unlink(missing_ok=True)

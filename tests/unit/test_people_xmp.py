@@ -43,3 +43,15 @@ def test_rotated_photos_are_refused(tmp_path):
         write_regions(str(photo), [Region("A", 0.5, 0.5, 0.1, 0.1)], (30, 40))
     assert not (tmp_path / "rotated.jpg.xmp").exists()
 
+
+
+def test_sidecar_regions_match_detected_faces_by_overlap():
+    from photosearch.core.people.xmp_regions import match_regions
+
+    size = (400, 200)
+    boxes = [(100, 50, 200, 150), (300, 20, 340, 60)]
+    regions = [region_for("Anna", (105, 55, 195, 150), size),  # on face 0
+               region_for("Bob", (0, 0, 20, 20), size),  # on no face
+               region_for("Cleo", (290, 20, 335, 62), size)]  # on face 1
+    assert match_regions(regions, boxes, size) == {0: "Anna", 1: "Cleo"}
+    assert match_regions([regions[0]], [boxes[1]], size) == {}

@@ -50,6 +50,7 @@ class FacesReport:
     problems: int = 0
     matched: int = 0
     new_people: int = 0
+    named_from_xmp: int = 0  # faces named by MWG regions in existing sidecars
     cancelled: bool = False
     seconds: float = 0.0
 
@@ -105,14 +106,39 @@ def run(lib: Library, *, catalog: Catalog | None = None, workers: int | None = N
 
 
 def _store(store: FaceStore, detector: str, h: str, faces: list[FoundFace] | None,
-           error: str | None, report: FacesReport) -> None:
-    store.record_scan(h, MODEL_ID, detector, faces or [], error)
+           error: str | None, report: FacesReport, paths: list[str] | None = None) -> None:
+    ids = store.record_scan(h, MODEL_ID, detector, faces or [], error)
     report.photos += 1
     if error:
         report.problems += 1
         log.info("faces pass: %s: %s", h, error)
     else:
         report.faces += len(faces or [])
+        if ids and faces and paths:
+            report.named_from_xmp += _names_from_sidecars(store, h, ids, faces, paths)
+
+
+def _names_from_sidecars(store: FaceStore, h: str, ids: list[int], faces: list[FoundFace],
+                         paths: list[str]) -> int:
+    """Faces that a sidecar's MWG regions name (digiKam, Lightroom, our own export) join
+    that named person as confirmed faces. Returns how many."""
+    from .xmp_regions import match_regions, sidecar_regions
+
+    info = store.catalog.photo(h)
+    if info is None or not info.width or not info.height:
+        return 0
+    for path in paths:
+        regions = sidecar_regions(path)
+        if not regions:
+            continue
+        named = match_regions(regions, [f.box for f in faces], (info.width, info.height))
+        with store.transaction():
+            for i, name in named.items():
+                people = store.people_named(name)
+                person = people[0] if people else store.new_person(name)
+                store.assign([ids[i]], person, confirmed=True)
+        return len(named)
+    return 0
 
 
 def _run_inline(store, config, files, cancel, report, tick) -> None:
@@ -127,7 +153,7 @@ def _run_inline(store, config, files, cancel, report, tick) -> None:
                 if cancel.is_set():
                     break
                 faces, error = _analyze(analyzer, paths)
-                _store(store, analyzer.detector_id, h, faces, error, report)
+                _store(store, analyzer.detector_id, h, faces, error, report, paths)
                 tick()
     finally:
         _lower_priority(-NICE)
@@ -137,7 +163,7 @@ def _run_pool(store, config, files, workers, cancel, report, tick) -> None:
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(config, files)) as pool:
-        in_flight: deque[tuple[str, Future]] = deque()
+        in_flight: deque[tuple[str, list[str], Future]] = deque()
         seen: set[str] = set()
         while not cancel.is_set():
             if len(in_flight) < 4 * workers:
@@ -145,18 +171,18 @@ def _run_pool(store, config, files, workers, cancel, report, tick) -> None:
                     MODEL_ID, limit=8 * workers + len(seen)) if h not in seen]
                 for h, paths in todo[:8 * workers - len(in_flight)]:
                     seen.add(h)
-                    in_flight.append((h, pool.submit(_work, paths)))
+                    in_flight.append((h, paths, pool.submit(_work, paths)))
             if not in_flight:
                 break
-            h, fut = in_flight.popleft()
+            h, paths, fut = in_flight.popleft()
             try:
                 faces, error = fut.result()
             except Exception as exc:  # noqa: BLE001 - a crashed worker costs this photo
                 faces, error = None, f"face analysis failed: {exc!r}"
-            _store(store, config.id, h, faces, error, report)
+            _store(store, config.id, h, faces, error, report, paths)
             seen.discard(h)
             tick()
-        for _, fut in in_flight:
+        for _, _, fut in in_flight:
             fut.cancel()
 
 

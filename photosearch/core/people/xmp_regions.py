@@ -134,3 +134,48 @@ def write_regions(photo_path: str, regions: list[Region], size: tuple[int, int])
         return "unchanged"
     xmp._atomic_write(side, data)
     return "created" if existing is None else "updated"
+
+
+def sidecar_regions(photo_path: str) -> list[Region]:
+    """Named face regions in the photo's sidecar (written by us or another tool), for an
+    unrotated photo; [] when there is none or it cannot be read."""
+    try:
+        with open(xmp.sidecar_path(photo_path), "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return []
+    try:
+        regions = read_regions(data)
+    except (ET.ParseError, XmpError):
+        return []
+    return regions if regions and orientation(photo_path) == 1 else []
+
+
+def box_of(region: Region, size: tuple[int, int]) -> tuple[float, float, float, float]:
+    w, h = size
+    return ((region.x - region.w / 2) * w, (region.y - region.h / 2) * h,
+            (region.x + region.w / 2) * w, (region.y + region.h / 2) * h)
+
+
+def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def match_regions(regions: list[Region], boxes: list[tuple[int, int, int, int]],
+                  size: tuple[int, int], min_iou: float = 0.3) -> dict[int, str]:
+    """Detected face index -> region name, greedily by overlap (each used once)."""
+    pairs = sorted(((iou(box_of(r, size), tuple(map(float, b))), i, r.name)
+                    for i, b in enumerate(boxes) for r in regions), reverse=True)
+    out: dict[int, str] = {}
+    used: set[str] = set()
+    for overlap, i, name in pairs:
+        if overlap < min_iou:
+            break
+        if i not in out and name.lower() not in used:
+            out[i] = name
+            used.add(name.lower())
+    return out
