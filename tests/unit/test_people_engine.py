@@ -168,3 +168,21 @@ def test_average_link_by_components_equals_plain_linkage(monkeypatch):
     assert same_partition(cluster.average_link(x, 0.55), plain)
     monkeypatch.setattr(cluster, "EXACT_LIMIT", 10)  # force the hnswlib kNN graph
     assert same_partition(cluster.average_link(x, 0.55), plain)
+
+
+def test_accurate_cnn_detector_finds_the_same_face(analyzer, model_dir):  # noqa: F811
+    """The opt-in CNN (mmod) detector on one small real photo: same face as HOG."""
+    from photosearch.core.people.analyze import FaceAnalyzer
+    from photosearch.core.people.detect import DetectorConfig
+    from photosearch.core.people.models import installed
+    from photosearch.core.people.xmp_regions import iou
+
+    photo = faces_dir() / "Elton_John/1.jpg"  # 300x300: the slow detector stays quick
+    cnn = FaceAnalyzer(DetectorConfig(kind="cnn"), installed(model_dir))
+    assert cnn.detector_id == "cnn-1000"
+    a, b = analyzer.analyze(photo), cnn.analyze(photo)
+    assert len(a) == len(b) == 1
+    assert iou(tuple(map(float, a[0].box)), tuple(map(float, b[0].box))) > 0.4
+    assert np.linalg.norm(a[0].descriptor - b[0].descriptor) < 0.3
+    with pytest.raises(ValueError, match="unknown face detector"):
+        DetectorConfig(kind="fast")

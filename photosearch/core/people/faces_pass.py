@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -68,8 +69,14 @@ def detector_config(lib: Library) -> DetectorConfig:
 
 
 def default_workers(lib: Library) -> int:
+    """Worker processes: the setting, else half the cores. A frozen (installer) build runs
+    the pass in-process unless its entry point calls multiprocessing.freeze_support()."""
     n = settings_of(lib).get("workers") or 0
-    return int(n) if n else max(1, (os.cpu_count() or 2) // 2)
+    if n:
+        return int(n)
+    if getattr(sys, "frozen", False):
+        return 1
+    return max(1, (os.cpu_count() or 2) // 2)
 
 
 def run(lib: Library, *, catalog: Catalog | None = None, workers: int | None = None,
@@ -178,6 +185,8 @@ def _run_pool(store, config, files, workers, cancel, report, tick) -> None:
             try:
                 faces, error = fut.result()
             except Exception as exc:  # noqa: BLE001 - a crashed worker costs this photo
+                if cancel.is_set():
+                    break  # stopping: not this photo's fault, it is scanned next time
                 faces, error = None, f"face analysis failed: {exc!r}"
             _store(store, config.id, h, faces, error, report, paths)
             seen.discard(h)
@@ -206,6 +215,11 @@ _worker_analyzer: FaceAnalyzer | None = None
 
 def _init_worker(config: DetectorConfig, files: ModelFiles) -> None:
     global _worker_analyzer
+    import signal
+
+    # Ctrl+C is for the coordinator (it finishes the photos in flight); a worker killed by
+    # it would make its photo look unreadable.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         os.nice(NICE)
     except OSError:
