@@ -41,7 +41,7 @@ def test_name_merge_and_search_from_the_people_screen(qtbot, tmp_path, model_dir
     photos = copy_subset(tmp_path / "photos", SUBSET)
     lib = Library.open(resolve_library(tmp_path / "library"), **TEST_MODEL)
     Indexer(lib).run([str(tmp_path / "photos")])
-    faces_pass.run(lib, workers=1, files=installed(model_dir))
+    faces_pass.run(lib, workers=0, files=installed(model_dir))
     view = PeopleView(lib)
     qtbot.addWidget(view)
     view.refresh()

@@ -27,7 +27,7 @@ FIRST = {k: [f for f in v if f != LATE] for k, v in SUBSET.items()}
 
 
 def _pass(lib: Library, files) -> faces_pass.FacesReport:
-    return faces_pass.run(lib, workers=1, files=files)
+    return faces_pass.run(lib, workers=0, files=files)
 
 
 @pytest.fixture(scope="module")
