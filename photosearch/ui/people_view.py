@@ -2,9 +2,9 @@
 photo count, the faces of the selected person, and the fixes: name, merge, "not this
 person", hide, and "show photos" (asks the window to search `person:NAME`).
 
-Every library call goes through `call(fn, on_done)`; the window passes one that runs `fn`
-on its db worker thread (with that thread's catalog) and `on_done` on the GUI thread.
-Without it, calls run inline (tests, or a small library).
+Every library call and every face crop goes through `call(fn, on_done)`; the window passes
+one that runs `fn` on a worker thread and `on_done` on the GUI thread, so the GUI thread
+never decodes a photo. Without it, calls run inline (tests).
 """
 
 from __future__ import annotations
@@ -38,13 +38,29 @@ def _inline(fn, on_done) -> None:
     on_done(fn())
 
 
-def _icon(path: str, box) -> QIcon:
-    try:
-        img = face_thumbnail(path, tuple(box), FACE_SIZE)
-    except imaging.ImageError:
+Thumbs = dict[tuple[str, tuple[int, ...]], tuple[int, int, bytes]]
+
+
+def _crops(faces: list[dict]) -> Thumbs:
+    """Face crops as (width, height, RGB bytes); runs on the worker (decoding is disk and
+    CPU work the GUI thread must not wait for)."""
+    out: Thumbs = {}
+    for f in faces:
+        key = (f["path"], tuple(f["box"]))
+        try:
+            img = face_thumbnail(f["path"], tuple(f["box"]), FACE_SIZE)
+        except imaging.ImageError:
+            continue
+        out[key] = (img.width, img.height, img.tobytes())
+    return out
+
+
+def _icon(thumbs: Thumbs, face: dict) -> QIcon:
+    got = thumbs.get((face["path"], tuple(face["box"])))
+    if got is None:
         return QIcon()
-    data = img.tobytes()
-    qimg = QImage(data, img.width, img.height, 3 * img.width, QImage.Format.Format_RGB888)
+    w, h, data = got
+    qimg = QImage(data, w, h, 3 * w, QImage.Format.Format_RGB888)
     return QIcon(QPixmap.fromImage(qimg.copy()))
 
 
@@ -111,9 +127,13 @@ class PeopleView(QWidget):
 
     # -- loading ------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.call(lambda: ops.people(self.lib, faces_per_person=1), self._people_arrived)
+        def load():
+            rows = ops.people(self.lib, faces_per_person=1)
+            return rows, _crops([p.faces[0] for p in rows if p.faces])
+        self.call(load, self._people_arrived)
 
-    def _people_arrived(self, rows) -> None:
+    def _people_arrived(self, loaded) -> None:
+        rows, thumbs = loaded
         keep = self.current
         self.people = {p.id: p for p in rows}
         self.list.blockSignals(True)
@@ -122,7 +142,7 @@ class PeopleView(QWidget):
             item = QListWidgetItem(f"{p.name or 'Unnamed'} — {p.count} photos")
             item.setData(Qt.ItemDataRole.UserRole, p.id)
             if p.faces:
-                item.setIcon(_icon(p.faces[0]["path"], p.faces[0]["box"]))
+                item.setIcon(_icon(thumbs, p.faces[0]))
             self.list.addItem(item)
         self.list.blockSignals(False)
         if not rows:
@@ -145,16 +165,20 @@ class PeopleView(QWidget):
                 self.list.blockSignals(True)
                 self.list.setCurrentItem(item)
                 self.list.blockSignals(False)
-        self.call(lambda: ops.person(self.lib, person_id), self._person_arrived)
+        def load():
+            view = ops.person(self.lib, person_id)
+            return view, _crops(view.faces)
+        self.call(load, self._person_arrived)
 
-    def _person_arrived(self, view) -> None:
+    def _person_arrived(self, loaded) -> None:
+        view, thumbs = loaded
         if view.id != self.current:
             return
         self.header.setText(f"<b>{view.name or 'Unnamed'}</b> — {view.count} photos")
         self.name_edit.setText(view.name or "")
         self.faces.clear()
         for f in view.faces:
-            item = QListWidgetItem(_icon(f["path"], f["box"]), "")
+            item = QListWidgetItem(_icon(thumbs, f), "")
             item.setData(Qt.ItemDataRole.UserRole, f["path"])
             item.setToolTip(f["path"])
             self.faces.addItem(item)
