@@ -76,6 +76,15 @@ class _Result:
     error: str | None = None
 
 
+@dataclass
+class _Done:
+    """A file read without error: its content hash, and its pixels when it was decoded."""
+
+    job: _Job
+    hash: str
+    decoded: imaging.Decoded | None = None
+
+
 class Indexer:
     """Brings the catalog and index in line with what is on disk."""
 
@@ -205,7 +214,7 @@ class Indexer:
             embedder.default_batch_size() if embedder else 64)
         queue = deque(jobs)
         total = len(jobs)
-        batch: list[_Result] = []
+        batch: list[_Done] = []
         in_flight: deque[Future] = deque()
         depth = batch_size + 4 * self.workers  # enough queued work to keep decoders busy
         done = 0
@@ -234,31 +243,33 @@ class Indexer:
         if batch:  # finish the batch in flight, also when cancelled
             self._commit(batch, embedder, report)
 
-    def _route(self, r: _Result, batch: list[_Result], embedding: bool,
+    def _route(self, r: _Result, batch: list[_Done], embedding: bool,
                report: IndexReport) -> _Job | None:
         """File one worker result; returns a follow-up decode job when a hash-only guess
         turned out to be new content."""
         f = r.job.file
-        if r.error:
-            self.record_problem(f.path, r.error, f.size, f.mtime_ns)
+        if r.error or r.hash is None:
+            self.record_problem(f.path, r.error or "the file could not be read", f.size,
+                                f.mtime_ns)
             report.problems += 1
             return None
-        have = self.catalog.embedded_hashes(self.lib.model_id, [r.hash]) if embedding \
-            else self.catalog.known_hashes([r.hash])
-        in_batch = any(b.hash == r.hash for b in batch)
+        done = _Done(r.job, r.hash, r.decoded)
+        have = self.catalog.embedded_hashes(self.lib.model_id, [done.hash]) if embedding \
+            else self.catalog.known_hashes([done.hash])
+        in_batch = any(b.hash == done.hash for b in batch)
         if have or in_batch:
             if in_batch:
-                batch.append(_Result(r.job, r.hash))  # second copy: linked with the batch
+                batch.append(_Done(r.job, done.hash))  # second copy: linked with the batch
             else:
-                self._link([r])
+                self._link([done])
                 report.linked += 1
             return None
-        if r.decoded is None:
+        if done.decoded is None:
             return _Job(f, r.job.folder_id, decode=True)
-        batch.append(r)
+        batch.append(done)
         return None
 
-    def _link(self, results: list[_Result]) -> None:
+    def _link(self, results: list[_Done]) -> None:
         rows = [(r.job.file.path, r.hash, r.job.folder_id, r.job.file.size, r.job.file.mtime_ns)
                 for r in results]
         replaced = self._replaced(rows)
@@ -272,11 +283,11 @@ class Indexer:
                 self.lib.index().add(np.array(list(ids.values())),
                                      _vectors(self.catalog, self.lib.model_id, ids))
 
-    def _commit(self, batch: list[_Result], embedder, report: IndexReport) -> None:
-        decoded = [r for r in batch if r.decoded is not None]
-        vectors = embedder.encode_images(np.stack([r.decoded.pixels for r in decoded])) \
+    def _commit(self, batch: list[_Done], embedder, report: IndexReport) -> None:
+        decoded = [(r.hash, r.job.file.size, r.decoded) for r in batch if r.decoded is not None]
+        vectors = embedder.encode_images(np.stack([d.pixels for _, _, d in decoded])) \
             if embedder and decoded else None
-        photos = [_photo_info(r) for r in decoded]
+        photos = [_photo_info(h, size, d) for h, size, d in decoded]
         rows = [(r.job.file.path, r.hash, r.job.folder_id, r.job.file.size, r.job.file.mtime_ns)
                 for r in batch]
         replaced = self._replaced(rows)
@@ -285,12 +296,12 @@ class Indexer:
             self.catalog.link_files(rows)
             self.catalog.clear_problems([row[0] for row in rows])
             ids = self.catalog.add_embeddings(
-                self.lib.model_id, list(zip([r.hash for r in decoded], vectors))) \
+                self.lib.model_id, list(zip([h for h, _, _ in decoded], vectors))) \
                 if vectors is not None else []
         if vectors is not None:
             self.lib.index().add(np.array(ids), vectors)
             report.embedded += len(decoded)
-            self._tag_new([r.hash for r in decoded], vectors)
+            self._tag_new([h for h, _, _ in decoded], vectors)
         else:
             report.cataloged += len(decoded)
         report.linked += len(batch) - len(decoded)
@@ -378,15 +389,14 @@ def _work(job: _Job, size: int) -> _Result:
     return _Result(job, hash=digest, decoded=decoded)
 
 
-def _photo_info(r: _Result) -> PhotoInfo:
-    d = r.decoded
-    return PhotoInfo(r.hash, r.job.file.size, d.width, d.height, d.format, d.taken_at,
-                     d.camera_make, d.camera_model, d.has_exif, d.phash, d.dhash)
+def _photo_info(h: str, size: int, d: imaging.Decoded) -> PhotoInfo:
+    return PhotoInfo(h, size, d.width, d.height, d.format, d.taken_at, d.camera_make,
+                     d.camera_model, d.has_exif, d.phash, d.dhash)
 
 
 def _vectors(catalog, model_id: str, ids: dict[str, int]) -> np.ndarray:
     order = list(ids.values())
-    got = {}
+    got: dict[int, np.ndarray] = {}
     for chunk_ids, vecs in catalog.iter_embeddings(model_id, order):
         got.update(zip(chunk_ids.tolist(), vecs))
     return np.stack([got[i] for i in order])

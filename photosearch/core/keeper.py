@@ -99,8 +99,7 @@ def build_rules(names: Sequence[str], preferred_folders: Sequence[str] = ()) -> 
                               else float("inf"), lambda k, o: "oldest capture time"))
         elif name == "folder":
             folders = [arg] if arg else list(preferred_folders)
-            rules.append(Rule(name, lambda it, fs=folders: _under(it.path, fs),
-                              lambda k, o: "in a preferred folder"))
+            rules.append(Rule(name, _in_folders(folders), lambda k, o: "in a preferred folder"))
         elif name:
             raise RuleError(f"unknown keeper rule {raw!r}; use some of: "
                             "resolution, original, exif, size, oldest, folder[:PATH]")
@@ -136,3 +135,8 @@ def choose_keeper(items: Sequence[Item], rules: Sequence[Rule]) -> tuple[Item, s
     if looks_like_copy(runner_up.path) and not looks_like_copy(keeper.path):
         return keeper, f"{what}: kept the original name (the other is named like a copy)"
     return keeper, f"{what}: kept the oldest file (then shortest path)"
+
+
+def _in_folders(folders: list[str]) -> Callable[[Item], int]:
+    """A rule key: the rank of the first of `folders` holding the item (lower wins)."""
+    return lambda it: _under(it.path, folders)
