@@ -53,6 +53,7 @@ class Settings:
     batch_size: int = 0  # 0 = pick from device
     workers: int = 0  # decode threads; 0 = number of CPU cores
     max_pixels: int = 250_000_000  # decompression-bomb guard, per image
+    max_file_bytes: int = 1 << 30  # larger files are problems, never read (1 GiB)
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
     strong_match: float = 0.0  # 0 = relative rule (see search.STRONG_MARGIN)
     theme: str = "system"

@@ -8,9 +8,9 @@ added to the index, so a kill loses at most the batch in flight and the next run
 
 from __future__ import annotations
 
-import io
 import logging
 import os
+import stat
 import threading
 import time
 from collections import deque
@@ -98,6 +98,8 @@ class Indexer:
         self.want_embed = embed
         self.download = download
         self.workers = library.settings.workers or os.cpu_count() or 2
+        self.max_file_bytes = getattr(library.settings, "max_file_bytes",
+                                      imaging.DEFAULT_MAX_FILE_BYTES)
         imaging.setup_decoders(library.settings.max_pixels)
 
     @property
@@ -225,7 +227,7 @@ class Indexer:
                     time.sleep(0.1)
                 while queue and len(in_flight) < depth:
                     job = queue.popleft()
-                    in_flight.append(pool.submit(_work, job, size))
+                    in_flight.append(pool.submit(_work, job, size, self.max_file_bytes))
                 result = in_flight.popleft().result()
                 done += 1
                 follow_up = self._route(result, batch, embedder is not None, report)
@@ -363,29 +365,43 @@ def _lower_priority(nice: int) -> None:
         pass  # not permitted on this platform: run at normal priority
 
 
-def _work(job: _Job, size: int) -> _Result:
-    """Runs on a decode thread: hash the bytes, and decode them when asked."""
+def _work(job: _Job, size: int, max_bytes: int = imaging.DEFAULT_MAX_FILE_BYTES) -> _Result:
+    """Runs on a decode thread: hash the file in chunks, and decode it when asked.
+
+    Memory stays bounded per file: the hash streams, the decoder reads from the open file
+    (never a whole-file buffer), and files above `max_bytes` are refused before reading."""
     try:
-        with open(job.file.path, "rb") as fh:
-            data = fh.read()
+        fh = open(job.file.path, "rb")
     except FileNotFoundError:
         return _Result(job, error="file vanished before it could be read")
     except PermissionError:
         return _Result(job, error="permission denied: the app cannot read this file")
     except OSError as exc:
         return _Result(job, error=f"cannot read file: {exc.strerror or exc}")
-    if not data:
-        return _Result(job, error="empty file (0 bytes)")
-    digest = imaging.hash_bytes(data)
-    if not job.decode:
-        return _Result(job, hash=digest)
-    try:
-        decoded = imaging.decode_for_model(io.BytesIO(data), size, mtime=job.file.mtime_ns / 1e9)
-    except imaging.ImageError as exc:
-        return _Result(job, hash=digest, error=str(exc))
-    except Exception as exc:  # a decoder bug must cost one file, not the run
-        log.exception("unexpected error decoding %s", job.file.path)
-        return _Result(job, hash=digest, error=f"unexpected decoder error: {exc!r}")
+    with fh:
+        try:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return _Result(job, error="not a regular file (a device, pipe or socket); "
+                                          "only photo files are indexed")
+            if st.st_size == 0:
+                return _Result(job, error="empty file (0 bytes); copy it again from the source")
+            if st.st_size > max_bytes:
+                return _Result(job, error=imaging.file_too_large_reason(st.st_size, max_bytes))
+            digest = imaging.hash_stream(fh)
+        except OSError as exc:
+            return _Result(job, error=f"cannot read file: {exc.strerror or exc}")
+        if not job.decode:
+            return _Result(job, hash=digest)
+        try:
+            fh.seek(0)
+            decoded = imaging.decode_for_model(fh, size, mtime=job.file.mtime_ns / 1e9)
+        except imaging.ImageError as exc:
+            return _Result(job, hash=digest, error=str(exc))
+        except Exception as exc:  # a decoder bug must cost one file, not the run
+            log.exception("unexpected error decoding %s", job.file.path)
+            return _Result(job, hash=digest, error=f"unexpected decoder error ({exc!r}); "
+                                                    "please report it with this file")
     return _Result(job, hash=digest, decoded=decoded)
 
 
