@@ -220,18 +220,19 @@ class DuplicateFinder:
     # -- loading --------------------------------------------------------------------
     def _load(self, folder: str | None) -> _Photos:
         sql = ("SELECT f.path, f.hash, f.size, f.mtime_ns, p.width, p.height, p.format, "
-               "p.taken_at, p.has_exif, p.phash, p.dhash FROM files f "
-               "JOIN photos p ON p.hash = f.hash")
+               "p.taken_at, p.has_exif, p.phash, p.dhash, p.camera_make, p.camera_model "
+               "FROM files f JOIN photos p ON p.hash = f.hash")
         args: tuple = ()
         if folder:
             sql += " WHERE f.path >= ? AND f.path < ?"
             args = prefix_range(os.path.abspath(folder))
         files: dict[str, list[Item]] = defaultdict(list)
         meta: dict[str, tuple] = {}
-        for path, h, size, mtime, w, ht, fmt, taken, exif, ph, dh in \
+        for path, h, size, mtime, w, ht, fmt, taken, exif, ph, dh, make, model in \
                 self.catalog.conn.execute(sql, args):
+            camera = " ".join(x for x in (make, model) if x) or None
             files[h].append(Item(from_db_path(path), h, size, mtime, w, ht, fmt, taken,
-                                 bool(exif)))
+                                 bool(exif), camera=camera))
             meta[h] = (ph, dh, taken)
         hashes = sorted(files)
         phash, phash_ok = parse_hex([meta[h][0] for h in hashes])
