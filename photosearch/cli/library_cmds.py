@@ -128,6 +128,11 @@ def index(args) -> int:
     for root in report.offline_roots:
         print(f"photosearch: warning: {safe(root)} is offline; its photos are kept",
               file=sys.stderr)
+    for root, n in report.ghosts_dropped.items():
+        print(f"photosearch: {n} files of offline folder {safe(root)} are on disk under "
+              "another folder now (moved or renamed); their old entries were dropped, labels "
+              f"and reviews kept. If it is gone for good: photosearch folders remove {safe(root)}",
+              file=sys.stderr)
     print(f"{report.scanned} files scanned: {report.embedded} embedded, "
           f"{report.cataloged} cataloged without embedding, {report.linked} moved/renamed/copies, "
           f"{report.unchanged} unchanged, {report.removed} removed, {report.problems} problems "

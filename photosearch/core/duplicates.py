@@ -59,6 +59,9 @@ class DupeSettings:
     knn_k: int = 10
     knn_ef: int = 16  # HNSW search breadth: only very close neighbours matter here
     max_group_size: int = 100
+    # Files not on disk right now (offline folders, moved away) are left out of groups;
+    # False skips the per-file check (synthetic benchmarks whose files do not exist).
+    hide_offline: bool = True
     keep_rules: list[str] = field(default_factory=lambda: list(DEFAULT_RULES))
     preferred_folders: list[str] = field(default_factory=list)
 
@@ -183,6 +186,7 @@ class DuplicateFinder:
         self.settings = settings or DupeSettings.from_settings(library.settings)
         self.progress = progress or (lambda msg: None)
         self.rules = build_rules(self.settings.keep_rules, self.settings.preferred_folders)
+        self.hidden_offline = 0  # files of the last find() not on disk (left out)
 
     @property
     def catalog(self) -> Catalog:
@@ -199,6 +203,10 @@ class DuplicateFinder:
         photos = self._load(folder)
         refused = not_duplicate_pairs(self.catalog)
         out = Grouping({t: [] for t in tiers})
+        if self.hidden_offline:
+            out.notices.append(
+                f"{self.hidden_offline} cataloged files are not on disk right now (an offline "
+                "folder or drive, or moved away) and are left out of duplicate groups")
         if "exact" in tiers:
             out.groups["exact"] = self._exact(photos, refused)
         if "same" in tiers or "similar" in tiers:
@@ -228,10 +236,15 @@ class DuplicateFinder:
             args = prefix_range(os.path.abspath(folder))
         files: dict[str, list[Item]] = defaultdict(list)
         meta: dict[str, tuple] = {}
+        self.hidden_offline = 0
         for path, h, size, mtime, w, ht, fmt, taken, exif, ph, dh, make, model in \
                 self.catalog.conn.execute(sql, args):
+            path = from_db_path(path)
+            if self.settings.hide_offline and not os.path.lexists(path):  # never group (or plan to trash) a missing file
+                self.hidden_offline += 1
+                continue
             camera = " ".join(x for x in (make, model) if x) or None
-            files[h].append(Item(from_db_path(path), h, size, mtime, w, ht, fmt, taken,
+            files[h].append(Item(path, h, size, mtime, w, ht, fmt, taken,
                                  bool(exif), camera=camera))
             meta[h] = (ph, dh, taken)
         hashes = sorted(files)

@@ -56,6 +56,9 @@ class IndexReport:
     removed: int = 0
     problems: int = 0
     offline_roots: list[str] = field(default_factory=list)
+    # files of offline folders whose photos are on disk under an online folder (a renamed
+    # or moved folder): offline root -> entries dropped; see core/ghosts.py
+    ghosts_dropped: dict[str, int] = field(default_factory=dict)
     cancelled: bool = False
     model_error: str | None = None
     seconds: float = 0.0
@@ -126,10 +129,21 @@ class Indexer:
         self._process(jobs, embedder, report)
         if not self.cancel.is_set():
             report.removed = library_ops.forget_paths(self.lib, vanished)
+            self._drop_ghosts(report)
         self.lib.save_index()
         report.seconds = time.monotonic() - start
         self.progress(Progress("done", len(jobs), len(jobs), report.embedded, report.problems))
         return report
+
+    def _drop_ghosts(self, report: IndexReport) -> None:
+        """Offline folders whose photos now live under an online one (a renamed folder):
+        forget their stale entries, so nothing counts, finds or groups them twice."""
+        from .ghosts import relinked_ghosts
+
+        offline = [p for _, p in self.catalog.folders()
+                   if not os.path.isdir(p) or _empty_dir(p)]
+        for root, paths in relinked_ghosts(self.catalog, offline).items():
+            report.ghosts_dropped[root] = library_ops.forget_paths(self.lib, paths)
 
     def _replaced(self, rows) -> set[str]:
         """Hashes that paths about to be re-linked point at now, when the content changed

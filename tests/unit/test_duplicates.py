@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -172,9 +173,14 @@ def test_folder_option_limits_grouping_to_files_under_it(fake_library, same_set)
 
 
 # -- anti-chaining, on synthetic perceptual hashes (no images needed) ------------------------
-def _add_synthetic(lib, phashes: list[int], root: str = "/synthetic") -> list[str]:
+def _add_synthetic(lib, phashes: list[int], root: str | None = None) -> list[str]:
     from photosearch.core.catalog import PhotoInfo
 
+    # The files exist (empty): duplicate groups only ever show files on disk right now.
+    root = root or str(lib.paths.root.parent / "synthetic")
+    os.makedirs(root, exist_ok=True)
+    for i in range(len(phashes)):
+        open(f"{root}/{i:04d}.jpg", "wb").close()
     cat = lib.catalog
     fid = cat.add_folder(root)
     hashes = [f"{i:032x}" for i in range(len(phashes))]
