@@ -27,7 +27,8 @@ THIRD_PARTY = (
     '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
     'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:mwg-rs="http://www.metadataworkinggroup.com/'
     'schemas/regions/" xmlns:acme="http://example.com/acme/1.0/" xmp:Rating="4" '
-    'acme:Flag="yes"><!-- face regions: Alice --><mwg-rs:Regions><rdf:Bag><rdf:li>Alice</rdf:li></rdf:Bag></mwg-rs:Regions>'
+    'acme:Flag="yes"><!-- face regions: Alice -->'
+    '<mwg-rs:Regions><rdf:Bag><rdf:li>Alice</rdf:li></rdf:Bag></mwg-rs:Regions>'
     '<dc:subject><rdf:Bag><rdf:li>holiday</rdf:li></rdf:Bag></dc:subject></rdf:Description>'
     '</rdf:RDF></x:xmpmeta>')
 
