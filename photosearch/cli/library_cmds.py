@@ -33,6 +33,8 @@ def register(sub) -> None:
                    help="never download weights; use only what is on disk")
     p.add_argument("--watch", action="store_true",
                    help="then keep watching the folders until Ctrl+C (the live library)")
+    p.add_argument("--retry-problems", action="store_true",
+                   help="read files listed by 'photosearch problems' again, even if unchanged")
     p.set_defaults(func=index)
 
     p = sub.add_parser("status", help="counts, model, device, folders")
@@ -111,7 +113,8 @@ def index(args) -> int:
     bar = ProgressBar("indexing")
     try:
         report = Indexer(lib, progress=bar, cancel=cancel, embed=not args.no_embed,
-                         download=not args.offline).run(args.paths or None)
+                         download=not args.offline,
+                         retry_problems=args.retry_problems).run(args.paths or None)
         if not report.cancelled:  # the faces pass, when enabled, after the CLIP pass
             from .people_cmds import faces_pass
 

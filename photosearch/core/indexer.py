@@ -93,7 +93,7 @@ class Indexer:
 
     def __init__(self, library: Library, *, progress: Callable[[Progress], None] | None = None,
                  cancel: threading.Event | None = None, paused: threading.Event | None = None,
-                 embed: bool = True, download: bool = True):
+                 embed: bool = True, download: bool = True, retry_problems: bool = False):
         self.lib = library
         self.progress = progress or (lambda p: None)
         self.cancel = cancel or threading.Event()
@@ -103,6 +103,12 @@ class Indexer:
         self.workers = library.settings.workers or os.cpu_count() or 2
         self.max_file_bytes = getattr(library.settings, "max_file_bytes",
                                       imaging.DEFAULT_MAX_FILE_BYTES)
+        # Known-bad files are skipped until they change, unless asked, or unless a setting
+        # that decides what is a problem (max_pixels, max_file_bytes) changed since they
+        # were recorded: then the user's fix must take effect without touching the files.
+        from .problems import settings_changed
+
+        self.retry_problems = retry_problems or settings_changed(library)
         imaging.setup_decoders(library.settings.max_pixels)
 
     @property
@@ -131,6 +137,10 @@ class Indexer:
             report.removed = library_ops.forget_paths(self.lib, vanished)
             self._drop_ghosts(report)
         self.lib.save_index()
+        if not self.cancel.is_set():
+            from .problems import remember_settings
+
+            remember_settings(self.lib)
         report.seconds = time.monotonic() - start
         self.progress(Progress("done", len(jobs), len(jobs), report.embedded, report.problems))
         return report
@@ -163,7 +173,7 @@ class Indexer:
         report = IndexReport()
         files = list(files)
         known = self.catalog.file_states_for([f.path for f, _ in files])
-        problems = self.catalog.problem_states()
+        problems = {} if self.retry_problems else self.catalog.problem_states()
         moves = set(likely_moves)
         sizes = self.catalog.photo_sizes([f.size for f, _ in files])
         unembedded = self._unembedded(known) if self.want_embed else set()
@@ -198,6 +208,7 @@ class Indexer:
         problems = self.catalog.problem_states()
         jobs: list[_Job] = []
         vanished: list[str] = []
+        skip_bad = {} if self.retry_problems else problems
         for folder_id, root in folders:
             self.progress(Progress("scanning", 0, 0))
             known = self.catalog.file_states(under=root) if os.path.isdir(root) else None
@@ -211,7 +222,7 @@ class Indexer:
             unembedded = self._unembedded(known) if embedding else set()
             for f in disk.values():
                 maybe_known = (f.size, f.mtime_ns) in moved_from
-                job = _classify(f, folder_id, known, problems, unembedded, maybe_known, report)
+                job = _classify(f, folder_id, known, skip_bad, unembedded, maybe_known, report)
                 if job is not None:
                     jobs.append(job)
             vanished.extend(p for p in known if p not in disk)
