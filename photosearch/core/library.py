@@ -49,6 +49,7 @@ class Library:
         self._connections_lock = threading.Lock()
         self._embedder = embedder
         self._index: VectorIndex | None = None
+        self._index_rebuilt = False  # the last index load found none usable: rebuilt
         self._last_save = time.monotonic()
         self._lock = threading.RLock()
         if embedder is not None and not readonly:
@@ -129,12 +130,16 @@ class Library:
         with self._lock:
             if self._index is None:
                 self._index = self._open_index()
+                if self._index_rebuilt and self._index.dirty and not self.readonly:
+                    # A lost or unreadable index is rebuilt once, not on every command.
+                    self.save_index()
             return self._index
 
     def _open_index(self) -> VectorIndex:
         cat = self.catalog
         dim = self.embedding_dim() or self.embedder().dim
         index = VectorIndex.load(self.index_path, dim, self.model_id)
+        self._index_rebuilt = index is None
         if index is None:
             index = VectorIndex(dim, self.model_id, capacity=max(
                 1024, int(cat.live_embedding_ids(self.model_id).size)))
