@@ -240,7 +240,8 @@ class DuplicateFinder:
         for path, h, size, mtime, w, ht, fmt, taken, exif, ph, dh, make, model in \
                 self.catalog.conn.execute(sql, args):
             path = from_db_path(path)
-            if self.settings.hide_offline and not os.path.lexists(path):  # never group (or plan to trash) a missing file
+            # never group (or plan to trash) a file that is not on disk right now
+            if self.settings.hide_offline and not os.path.lexists(path):
                 self.hidden_offline += 1
                 continue
             camera = " ".join(x for x in (make, model) if x) or None
