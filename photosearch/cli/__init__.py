@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "photosearch.cli.dupes_cmds",
     "photosearch.cli.people_cmds",
     "photosearch.cli.safety_cmds",
+    "photosearch.cli.validate",
 ]
 
 log = logging.getLogger("photosearch.cli")
@@ -77,6 +78,13 @@ def main(argv: list[str] | None = None) -> int:
 
     logs.setup(args.verbose)
     _current_library[0] = args.library
+    from .validate import check_global_options
+
+    try:
+        check_global_options(args)
+    except UsageError as exc:
+        print(f"photosearch: error: {exc}", file=sys.stderr)
+        return 2
     if args.command is None:
         return _start_app(args)
     try:
@@ -96,8 +104,12 @@ def _fail(exc: Exception, verbose: bool) -> int:
     from ..core.query import QueryError
     from ..core.weights import WeightsUnavailable
 
-    expected = (CliError, CatalogError, ConfigError, LibraryOpError, QueryError,
-                WeightsUnavailable, OSError, catalog_safety.CatalogDamaged)
+    expected: tuple[type[BaseException], ...] = (
+        CliError, CatalogError, ConfigError, LibraryOpError, QueryError, WeightsUnavailable,
+        OSError, catalog_safety.CatalogDamaged)
+    embedder = sys.modules.get("photosearch.core.embedder")  # loaded only with torch
+    if embedder is not None:
+        expected += (embedder.DeviceUnavailable,)
     if verbose:
         log.exception("command failed")
     if isinstance(exc, UsageError):

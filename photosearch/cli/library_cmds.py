@@ -128,6 +128,10 @@ def index(args) -> int:
     if report.model_error:
         print(f"photosearch: warning: photos were cataloged without embeddings: "
               f"{report.model_error}", file=sys.stderr)
+        if _weights_file_failed(args):  # the weights file given on this command line failed
+            print(f"photosearch: error: --pretrained {args.pretrained!r} could not be used "
+                  "(see the warning above); photos were cataloged, not embedded",
+                  file=sys.stderr)
     for root in report.offline_roots:
         print(f"photosearch: warning: {safe(root)} is offline; its photos are kept",
               file=sys.stderr)
@@ -143,7 +147,17 @@ def index(args) -> int:
                                          if report.cancelled else ""))
     if report.problems:
         print("see 'photosearch problems' for files that could not be read")
-    return 130 if report.cancelled else 0
+    if report.cancelled:
+        return 130
+    return 1 if report.model_error and _weights_file_failed(args) else 0
+
+
+def _weights_file_failed(args) -> bool:
+    """--pretrained named a weights file (not a tag that may just be offline) and it could
+    not be used: the user's explicit choice failed, so the run fails (exit 1)."""
+    from .validate import looks_like_path
+
+    return args.pretrained is not None and looks_like_path(args.pretrained)
 
 
 def _interrupt(cancel: threading.Event, previous) -> None:

@@ -164,6 +164,7 @@ _RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "batch_size": ("a whole number, 0 or more", lambda v: _is_int(v) and v >= 0),
     "workers": ("a whole number, 0 or more", lambda v: _is_int(v) and v >= 0),
     "max_pixels": ("a whole number above 0", lambda v: _is_int(v) and v > 0),
+    "max_file_bytes": ("a whole number of bytes above 0", lambda v: _is_int(v) and v > 0),
     "exclude": ("a list of folder paths or name patterns",
                 lambda v: isinstance(v, list) and all(isinstance(i, str) and i for i in v)),
     "strong_match": ("a number from 0 to 1", lambda v: _is_number(v) and 0 <= v <= 1),

@@ -199,6 +199,7 @@ def undo(library, log_path: str | Path | None = None) -> UndoReport:
         return UndoReport(None)
     if not log_.path.is_file():
         raise FileNotFoundError(f"undo log {log_.path} does not exist")
+    log_.check()  # never act on a file that is not one of our logs
     report = UndoReport(log_.path)
     pending = log_.pending()
     hashes = {r.path: r.hash for r in pending}

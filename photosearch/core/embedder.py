@@ -7,6 +7,7 @@ only when embedding is really needed.
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,13 +27,22 @@ TEST_MODEL = "test-tiny"
 RANDOM_SEED = 0  # random init is seeded so a "none" model gives the same embeddings every run
 
 
+class DeviceUnavailable(RuntimeError):
+    """The device the user asked for is not there; str() says what to use instead."""
+
+
 def pick_device(requested: str = "auto") -> str:
     """CUDA, then Apple MPS, then CPU; an explicit request is honoured or refused clearly."""
     if requested and requested != "auto":
         if requested.startswith("cuda") and not torch.cuda.is_available():
-            raise RuntimeError("--device cuda requested but no CUDA GPU is available")
+            raise DeviceUnavailable(f"device '{requested}' was asked for but there is no CUDA "
+                                    "GPU on this machine; use --device auto or --device cpu")
+        if requested.startswith("cuda:") and int(requested[5:]) >= torch.cuda.device_count():
+            raise DeviceUnavailable(f"device '{requested}' does not exist (this machine has "
+                                    f"{torch.cuda.device_count()} CUDA GPUs, numbered from 0)")
         if requested == "mps" and not torch.backends.mps.is_available():
-            raise RuntimeError("--device mps requested but Apple MPS is not available")
+            raise DeviceUnavailable("device 'mps' was asked for but Apple MPS is not available "
+                                    "here; use --device auto or --device cpu")
         return requested
     if torch.cuda.is_available():
         return "cuda"
@@ -144,4 +154,15 @@ def load(model: str, pretrained: str, cache_dir: Path, device: str = "auto",
          download: bool = True) -> Embedder:
     """Resolve weights (cache first) and load the model; raises WeightsUnavailable."""
     spec = weights_mod.resolve(model, pretrained, cache_dir, download=download)
-    return Embedder(spec, device)
+    pick_device(device)  # an unavailable device is the user's to fix, not a weights problem
+    try:
+        return Embedder(spec, device)
+    except DeviceUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bad weights file is a user mistake, not a bug
+        if spec.path is None or not os.path.isfile(os.path.expanduser(pretrained)):
+            raise
+        raise weights_mod.WeightsUnavailable(
+            f"weights file {spec.path} could not be loaded as model {model} "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}); "
+            f"give an open_clip checkpoint of {model}, or a pretrained tag") from exc

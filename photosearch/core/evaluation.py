@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 import os
 from collections.abc import Callable
@@ -19,6 +20,8 @@ import numpy as np
 from . import imaging, prompts
 
 KS = (1, 5, 10)
+
+log = logging.getLogger(__name__)
 
 
 # -- metrics -------------------------------------------------------------------------------
@@ -164,8 +167,13 @@ def folder_classes(root: str, limit_per_class: int | None = None) -> dict[str, l
     """Sub-folder name -> image files in it (recursively); folders without images dropped."""
     out = {}
     for entry in sorted(os.scandir(root), key=lambda e: e.name):
-        if not entry.is_dir() or entry.name.startswith("."):
+        try:  # a symlink loop or a dangling link is skipped, not fatal
+            if not entry.is_dir() or entry.name.startswith("."):
+                continue
+        except OSError as exc:
+            log.warning("skipping %s: %s", entry.path, exc.strerror or exc)
             continue
+        # os.walk does not follow directory links, so loops inside a class end too
         files = sorted(os.path.join(d, f) for d, _, fs in os.walk(entry.path) for f in fs
                        if imaging.is_image_name(f))
         if files:
