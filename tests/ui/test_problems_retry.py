@@ -21,8 +21,8 @@ def test_retry_button_reads_the_problem_files_again(qtbot, window, photos, monke
     assert seen == []  # a plain re-index skips the unchanged bad file
 
     window.problems_button.click()
-    qtbot.waitUntil(lambda: window.problems_dialog is not None)
-    dialog: ProblemsDialog = window.problems_dialog
+    qtbot.waitUntil(lambda: window.dialogs.problems_dialog is not None)
+    dialog: ProblemsDialog = window.dialogs.problems_dialog
     assert dialog.retry_btn.isEnabled()
     with qtbot.waitSignal(window.indexing.finished, timeout=60_000) as blocker:
         dialog.retry_btn.click()
