@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import sqlite3
 import threading
 import time
@@ -201,24 +202,30 @@ def restore(catalog_path: Path, source: Path | None = None) -> tuple[Backup, Pat
     if chosen is None:
         raise CatalogDamaged(f"none of the {len(candidates)} backups in "
                              f"{backup_dir(catalog_path)} passes an integrity check")
-    aside = None
+    # Order matters for a crash at any point: the backup is copied beside the catalog
+    # first, the current file is kept by a second name (hard link or copy), and only then is
+    # the copy renamed over the catalog, atomically. There is never a moment without one.
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    if catalog_path.exists():
-        aside = catalog_path.with_name(f"{catalog_path.name}.damaged-{stamp}")
-        os.replace(catalog_path, aside)
-    for suffix in ("-wal", "-shm"):
-        side = catalog_path.with_name(catalog_path.name + suffix)
-        if side.exists():  # belongs to the file moved aside; never replay it on the backup
-            os.replace(side, catalog_path.with_name(f"{catalog_path.name}.damaged-{stamp}"
-                                                    f"{suffix}"))
-    src = sqlite3.connect(f"file:{chosen.path}?mode=ro", uri=True)
     tmp = catalog_path.with_name(catalog_path.name + ".restoring")
+    src = sqlite3.connect(f"file:{chosen.path}?mode=ro", uri=True)
     dst = sqlite3.connect(tmp)
     try:
         src.backup(dst)
     finally:
         dst.close()
         src.close()
+    aside = None
+    if catalog_path.exists():
+        aside = catalog_path.with_name(f"{catalog_path.name}.damaged-{stamp}")
+        try:
+            os.link(catalog_path, aside)
+        except OSError:
+            shutil.copy2(catalog_path, aside)
+    for suffix in ("-wal", "-shm"):
+        side = catalog_path.with_name(catalog_path.name + suffix)
+        if side.exists():  # belongs to the file kept aside; never replay it on the backup
+            os.replace(side, catalog_path.with_name(f"{catalog_path.name}.damaged-{stamp}"
+                                                    f"{suffix}"))
     os.replace(tmp, catalog_path)
     with _lock:
         _checked.discard(_identity(catalog_path))
