@@ -8,7 +8,6 @@ is printed beside every number so the two are never confused.
 from __future__ import annotations
 
 import csv
-import io
 import logging
 import math
 import os
@@ -99,10 +98,7 @@ def embed_images(embedder, paths: list[str], batch: int = 64,
     vecs, kept, skipped, pixels = [], [], [], []
     for i, path in enumerate(paths):
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-            pixels.append(imaging.decode_for_model(io.BytesIO(data), embedder.image_size,
-                                                   mtime=0).pixels)
+            pixels.append(imaging.decode_file(path, embedder.image_size).pixels)
             kept.append(i)
         except (OSError, imaging.ImageError) as exc:
             skipped.append((path, str(exc)))

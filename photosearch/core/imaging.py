@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import struct
 import warnings
 from dataclasses import dataclass
@@ -293,6 +294,29 @@ def decode_for_model(source: Source, size: int, mtime: float | None = None) -> D
             mtime = os.stat(source).st_mtime
         taken = wall_clock_epoch(mtime) if mtime is not None else None
     return Decoded(pixels, full_w, full_h, fmt, taken, make, model, has_exif, ph, dh)
+
+
+def decode_file(path: str, size: int, *, max_pixels: int | None = None,
+                max_bytes: int = DEFAULT_MAX_FILE_BYTES, mtime: float | None = 0) -> Decoded:
+    """decode_for_model on a file outside the pipeline (a query image, a label example),
+    with the library's limits: only a regular file up to `max_bytes`, read by the decoder
+    from the open file (never a whole-file buffer), pixels checked against `max_pixels`
+    (the library's setting) before they are allocated. Raises ImageError or OSError."""
+    if max_pixels is not None and max_pixels != _max_pixels:
+        setup_decoders(max_pixels)
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ImageError("not a regular file (a device, pipe or socket)")
+        if st.st_size > max_bytes:
+            raise ImageError(file_too_large_reason(st.st_size, max_bytes))
+        return decode_for_model(fh, size, mtime=mtime)
+
+
+def limits_of(settings) -> dict:
+    """decode_file keyword limits from a library's settings."""
+    return {"max_pixels": getattr(settings, "max_pixels", DEFAULT_MAX_PIXELS),
+            "max_bytes": getattr(settings, "max_file_bytes", DEFAULT_MAX_FILE_BYTES)}
 
 
 def thumbnail(path: str, size: int = 256) -> Image.Image:

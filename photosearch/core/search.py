@@ -8,7 +8,6 @@ filtered search runs, which returns a full page however selective the filter.
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass, field
 
@@ -122,9 +121,8 @@ class Searcher:
                 return vec
         emb = self.lib.embedder()
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-            decoded = imaging.decode_for_model(io.BytesIO(data), emb.image_size, mtime=0)
+            decoded = imaging.decode_file(path, emb.image_size,
+                                          **imaging.limits_of(self.lib.settings))
         except OSError as exc:
             raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
         except imaging.ImageError as exc:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import logging
 import threading
@@ -295,9 +294,8 @@ class Tagger:
     def _embed_file(self, path: str, quiet: bool = False) -> np.ndarray | None:
         emb = self.lib.embedder()
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-            decoded = imaging.decode_for_model(io.BytesIO(data), emb.image_size, mtime=0)
+            decoded = imaging.decode_file(path, emb.image_size,
+                                          **imaging.limits_of(self.lib.settings))
         except (OSError, imaging.ImageError) as exc:
             if quiet:
                 return None

@@ -146,3 +146,23 @@ def test_json_paths_that_are_not_utf8_are_lossless(tmp_path, capsys):
     [problem] = cli_json(capsys, lib, "problems")
     assert problem["path"].endswith("bad\ufffd.jpg")
     assert base64.b64decode(problem["path_bytes"]) == broken
+
+
+def test_an_image_term_obeys_the_librarys_pixel_limit(indexed, capsys, tmp_path):
+    from PIL import Image
+
+    from photosearch.core import imaging
+
+    lib, _ = indexed
+    settings = json.loads((lib / "settings.json").read_text("utf-8")) \
+        if (lib / "settings.json").exists() else {}
+    settings["max_pixels"] = 5_000_000
+    (lib / "settings.json").write_text(json.dumps(settings), "utf-8")
+    query = tmp_path / "query.png"
+    Image.new("RGB", (3000, 2000), (10, 20, 30)).save(query)  # 6 MP
+    try:
+        code, _, err = cli(capsys, lib, "search", str(query))
+    finally:
+        imaging.setup_decoders()  # the process-wide guard back to the default
+    line = _one_error(err)
+    assert code == 1 and "limit is 5 megapixels" in line and "max_pixels" in line
