@@ -5,8 +5,9 @@ decisions, "not duplicates" choices. So:
 
 - a 0-byte or foreign file where the catalog should be is refused, never treated as a new,
   empty library (that silently lost every folder and label);
-- `PRAGMA quick_check` runs when a process first opens a catalog (cheap: one pass, no
-  index cross-checks); `photosearch check` runs the full `integrity_check`;
+- `PRAGMA quick_check` runs when a process first opens a catalog whose file changed since
+  the last passing check (see quick_check_once); `photosearch check` runs the full
+  `integrity_check`;
 - backups are made with SQLite's online backup API (consistent even while the app runs)
   into `backups/` beside the catalog: one a day when the catalog is opened for writing and
   one before each schema migration, keeping the newest few of each kind;
@@ -86,16 +87,58 @@ def check_file(path: Path) -> None:
 
 
 def quick_check_once(conn: sqlite3.Connection, path: Path) -> None:
-    """PRAGMA quick_check the first time this process opens `path`; raises CatalogDamaged."""
+    """PRAGMA quick_check the first time this process opens `path`, unless the file is
+    unchanged (inode, size, mtime) since a check passed; raises CatalogDamaged.
+
+    quick_check reads every page (about 1 s per 100k photos, see docs/benchmarks.md), too
+    slow for every `photosearch search`. The main file only changes when SQLite writes to
+    it (a checkpoint), and damage from outside (a bad copy, garbage pages, truncation)
+    changes its size or mtime, so an unchanged file is not checked again. Silent bit rot
+    is what `photosearch check` is for."""
     key = _identity(path)
     with _lock:
         if key in _checked:
             return
+    stamp = _file_stamp(path)
+    if stamp is not None and stamp == _read_stamp(path):
+        with _lock:
+            _checked.add(key)
+        return
     problems = run_check(conn, full=False)
     if problems:
         raise CatalogDamaged(damaged_message(path, f"is damaged ({problems[0]})"))
     with _lock:
         _checked.add(key)
+    if stamp is not None:
+        _write_stamp(path, stamp)
+
+
+def _stamp_path(path: Path) -> Path:
+    return Path(path).with_name(f".{Path(path).name}.checked")
+
+
+def _file_stamp(path: Path) -> str | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _read_stamp(path: Path) -> str | None:
+    try:
+        return _stamp_path(path).read_text("ascii").strip()
+    except (OSError, ValueError):
+        return None
+
+
+def _write_stamp(path: Path, stamp: str) -> None:
+    try:
+        tmp = _stamp_path(path).with_suffix(".tmp")
+        tmp.write_text(stamp, "ascii")
+        os.replace(tmp, _stamp_path(path))
+    except OSError:
+        pass  # a read-only library is checked on each open instead
 
 
 def _identity(path: Path) -> str:

@@ -151,3 +151,26 @@ def test_index_path_that_is_a_file_is_reported_and_repaired(tmp_path, capsys):
     assert (lib / "index").is_dir() and any((lib / "index").iterdir())
     assert [p.read_text() for p in lib.glob("index.not-a-folder-*")] == ["oops"]
     assert cli(capsys, lib, "status")[0] == 0
+
+
+def test_quick_check_runs_again_only_when_the_file_changed(tmp_path, monkeypatch):
+    from photosearch.core.catalog import Catalog
+
+    path = tmp_path / "catalog.db"
+    Catalog(path).close()
+    calls: list[bool] = []
+    real = safety.run_check
+    monkeypatch.setattr(safety, "run_check", lambda conn, full=True: calls.append(full) or
+                        real(conn, full))
+
+    def open_in_a_new_process() -> None:
+        safety._checked.clear()  # what a new process starts with
+        Catalog(path, readonly=True).close()
+
+    open_in_a_new_process()
+    assert calls == [False]  # first open: checked, stamp written
+    open_in_a_new_process()
+    assert calls == [False]  # unchanged file: not read again
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))  # written since: check again
+    open_in_a_new_process()
+    assert calls == [False, False]
