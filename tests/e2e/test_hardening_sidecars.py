@@ -161,3 +161,25 @@ def test_label_store_rejects_bad_names_for_the_app_too(library):
     with pytest.raises(TaggingError, match="control character"):
         store.update(label, name="re\x07named")
     assert [lab.name for lab in store.all()] == ["fine"]
+
+
+def test_face_regions_never_read_a_fifo_sidecar(tmp_path):
+    """people's MWG reader/writer goes through the same safe sidecar read (child process:
+    a regression hangs the child, not the suite)."""
+    photo = make_image(tmp_path / "a.jpg", fmt="JPEG")
+    os.mkfifo(tmp_path / "a.jpg.xmp")
+    code = (
+        "import sys\n"
+        "from photosearch.core.people.xmp_regions import Region, sidecar_regions, "
+        "write_regions\n"
+        "from photosearch.core.xmp import XmpError\n"
+        "assert sidecar_regions(sys.argv[1]) == []\n"
+        "try:\n"
+        "    write_regions(sys.argv[1], [Region('Alice', .5, .5, .2, .2)], (96, 64))\n"
+        "except XmpError as exc:\n"
+        "    print('refused:', exc)\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(photo)], capture_output=True,
+                          text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 0, proc.stderr
+    assert "refused: existing sidecar is not a regular file" in proc.stdout
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "a.jpg.xmp").st_mode)
