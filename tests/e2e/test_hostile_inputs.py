@@ -83,9 +83,14 @@ def test_each_bad_file_becomes_a_problem_and_the_rest_is_indexed(tmp_path, capsy
     assert status["problems"] == 5
     results = cli_json(capsys, lib, "search", "photo", "--limit", "50")
     names = {Path(r["path"]).name for r in results}
-    assert names == {"good.jpg", "good2.png", "really_a_png.jpg", "caf\\xe9 \\xff photo.jpg",
+    # a name that is not UTF-8: readable text with U+FFFD, and its exact bytes (issue 16)
+    assert names == {"good.jpg", "good2.png", "really_a_png.jpg", "caf\ufffd \ufffd photo.jpg",
                      "inner.jpg"}
     by_name = {Path(r["path"]).name: r for r in results}
+    import base64
+
+    raw = base64.b64decode(by_name["caf\ufffd \ufffd photo.jpg"]["path_bytes"])
+    assert raw.endswith(b"caf\xe9 \xff photo.jpg") and os.path.exists(raw)
     assert by_name["really_a_png.jpg"]["format"] == "png"
 
 
