@@ -20,11 +20,15 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+# Camera RAW: decoded by core/raw.py (LibRaw through rawpy), not by Pillow.
+RAW_EXTENSIONS = frozenset({
+    ".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf", ".pef", ".srw",
+})
 IMAGE_EXTENSIONS = frozenset({
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp",
     ".dib", ".heic", ".heif", ".avif", ".jp2", ".j2k", ".jpx", ".pnm", ".pbm", ".pgm",
     ".ppm", ".tga", ".ico",
-})
+}) | RAW_EXTENSIONS
 DEFAULT_MAX_PIXELS = 250_000_000
 DEFAULT_MAX_FILE_BYTES = 1 << 30  # 1 GiB: no photo is this big; a sparse or junk file is
 # An image this much longer than wide (or wider than long) is fitted by its long side:
@@ -145,6 +149,10 @@ def _open(source: Source, draft_size: int | None) -> tuple[Image.Image, tuple[in
 
     The size the header declares is checked against the library's limit right after the
     header is read, before any pixel buffer exists."""
+    from . import raw
+
+    if raw.is_raw_source(source):  # by name: a DNG is also a valid (useless) TIFF
+        return raw.open_raw(source, draft_size, _max_pixels)
     try:
         img = Image.open(source)
         fmt = (img.format or "unknown").lower()
