@@ -6,6 +6,7 @@ only when embedding is really needed.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import warnings
@@ -69,9 +70,14 @@ class Embedder:
             torch.manual_seed(RANDOM_SEED)
             log.warning("model %s has RANDOM weights (--pretrained none): search results are "
                         "meaningless; use it only for tests", spec.model)
-        kwargs = {}
+        kwargs: dict = {}
         if spec.quick_gelu:
             kwargs["force_quick_gelu"] = True
+        if spec.path is None:
+            kwargs["pretrained_text"] = False  # random means random: no base text weights
+        text_cfg = _local_text_cfg(spec)
+        if text_cfg is not None:
+            kwargs["text_cfg"] = text_cfg
         root = logging.getLogger()
         level = root.level
         with warnings.catch_warnings():
@@ -91,7 +97,9 @@ class Embedder:
         dtype = torch.float16 if self.fp16 else torch.float32
         self._mean = torch.tensor(mean, device=self.device, dtype=dtype).view(1, 3, 1, 1) * 255
         self._std = torch.tensor(std, device=self.device, dtype=dtype).view(1, 3, 1, 1) * 255
-        self.tokenizer = open_clip.get_tokenizer(spec.model)
+        self.tokenizer = (_local_tokenizer(text_cfg) if text_cfg is not None
+                          and "hf_tokenizer_name" in dict(spec.text_files)
+                          else open_clip.get_tokenizer(spec.model))
         self.context_length = int(getattr(self.tokenizer, "context_length", 77))
         self.dim = int(self.encode_text(["x"])[0].shape[0])
         self._text_cache: dict[str, np.ndarray] = {}
@@ -148,6 +156,29 @@ class Embedder:
             return None
         n = len(encode(text)) + 2  # start and end tokens
         return TruncationNotice(text, n, self.context_length) if n > self.context_length else None
+
+
+def _local_text_cfg(spec: weights_mod.WeightsSpec) -> dict | None:
+    """The model's text config with its Hugging Face names replaced by the local folders
+    they were fetched to (hf_text.fetch_text_files), so nothing is looked up online."""
+    if not spec.text_files:
+        return None
+    cfg = copy.deepcopy((open_clip.get_model_config(spec.model) or {}).get("text_cfg") or {})
+    cfg.update(dict(spec.text_files))
+    # The text weights come with the CLIP checkpoint (or are random): never load the base
+    # model's own weights (open_clip sets this on its copy of the config, not on ours).
+    cfg["hf_model_pretrained"] = False
+    return cfg
+
+
+def _local_tokenizer(text_cfg: dict):
+    """open_clip's HFTokenizer on a local folder (what get_tokenizer builds from a hub name)."""
+    from open_clip.tokenizer import DEFAULT_CONTEXT_LENGTH, HFTokenizer
+
+    return HFTokenizer(text_cfg["hf_tokenizer_name"],
+                       context_length=text_cfg.get("context_length", DEFAULT_CONTEXT_LENGTH),
+                       tokenizer_mode=text_cfg.get("tokenizer_mode"),
+                       **(text_cfg.get("tokenizer_kwargs") or {}))
 
 
 def load(model: str, pretrained: str, cache_dir: Path, device: str = "auto",
