@@ -16,12 +16,23 @@ from photosearch.cli import main
 from photosearch.core import hf_text, weights
 
 from ..conftest import make_image
-from ..multilingual import build_text_folder, register_tiny_multilingual
+from ..multilingual import build_text_folder, register_tiny_multilingual, register_tiny_siglip
 
 
 @pytest.fixture(scope="module")
 def tiny_ml(tmp_path_factory) -> str:
     return register_tiny_multilingual(tmp_path_factory.mktemp("tiny-ml"))
+
+
+@pytest.fixture(scope="module")
+def tiny_siglip(tmp_path_factory) -> str:
+    return register_tiny_siglip(tmp_path_factory.mktemp("tiny-siglip"))
+
+
+@pytest.fixture(params=["xlm-roberta", "siglip"])
+def tiny_model(request) -> str:
+    return request.getfixturevalue("tiny_ml" if request.param == "xlm-roberta"
+                                   else "tiny_siglip")
 
 
 def run(capsys, lib: Path, model: str, *args: str) -> tuple[int, str, str]:
@@ -32,28 +43,28 @@ def run(capsys, lib: Path, model: str, *args: str) -> tuple[int, str, str]:
 
 
 def test_tiny_multilingual_model_indexes_and_answers_non_latin_queries(
-        tiny_ml, tmp_path, capsys):
+        tiny_model, tmp_path, capsys):
     photos = tmp_path / "photos"
     for i, col in enumerate([(220, 30, 30), (30, 200, 40), (30, 40, 220), (200, 200, 40)]):
         make_image(photos / f"p{i}.jpg", col)
     lib = tmp_path / "lib"
-    code, out, err = run(capsys, lib, tiny_ml, "index", str(photos))
+    code, out, err = run(capsys, lib, tiny_model, "index", str(photos))
     assert code == 0, err
     assert "4 embedded" in out and "0 problems" in out, out
     for query in ("собака на пляже", "犬が走る", "كلب"):
-        code, out, err = run(capsys, lib, tiny_ml, "search", query, "--json")
+        code, out, err = run(capsys, lib, tiny_model, "search", query, "--json")
         assert code == 0, err
         hits = json.loads(out)
         assert sorted(Path(h["path"]).name for h in hits) == [f"p{i}.jpg" for i in range(4)]
         assert all(np.isfinite(h["score"]) for h in hits)
 
 
-def test_the_tokenizer_really_reads_the_scripts(tiny_ml):
+def test_the_tokenizer_really_reads_the_scripts(tiny_model):
     """Queries in Cyrillic and Japanese become known sentencepiece pieces (not <unk>), so
     different queries get different vectors."""
     from photosearch.core import embedder
 
-    emb = embedder.Embedder(weights.resolve(tiny_ml, "none", Path("/nonexistent")))
+    emb = embedder.Embedder(weights.resolve(tiny_model, "none", Path("/nonexistent")))
     tok = emb.tokenizer.tokenizer  # the transformers tokenizer behind open_clip's wrapper
     for text in ("собака", "犬が浜辺を走る"):
         ids = tok(text)["input_ids"]
