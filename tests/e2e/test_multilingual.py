@@ -16,7 +16,13 @@ from photosearch.cli import main
 from photosearch.core import hf_text, weights
 
 from ..conftest import make_image
-from ..multilingual import build_text_folder, register_tiny_multilingual, register_tiny_siglip
+from ..multilingual import (
+    TINY_ML_MODEL,
+    TINY_SIGLIP_MODEL,
+    build_text_folder,
+    register_tiny_multilingual,
+    register_tiny_siglip,
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +39,16 @@ def tiny_siglip(tmp_path_factory) -> str:
 def tiny_model(request) -> str:
     return request.getfixturevalue("tiny_ml" if request.param == "xlm-roberta"
                                    else "tiny_siglip")
+
+
+@pytest.fixture(autouse=True)
+def _known_to_the_cli(monkeypatch):
+    """The tiny models are registered with open_clip in this process only; the CLI's check
+    of --model reads config files on disk (validate.model_names), so tell it about them."""
+    from photosearch.cli import validate
+
+    names = validate.model_names() | {TINY_ML_MODEL, TINY_SIGLIP_MODEL}
+    monkeypatch.setattr(validate, "model_names", lambda: names)
 
 
 def run(capsys, lib: Path, model: str, *args: str) -> tuple[int, str, str]:
