@@ -3,7 +3,11 @@
 Fast path: the JPEG preview every camera embeds, when it is at least as large as what the
 caller needs (the model's input, a thumbnail); otherwise the RAW is demosaiced (at half size
 when that is still large enough). Capture time and camera come from the preview's EXIF, then
-from the RAW's own TIFF tags, then from LibRaw. Read-only: the file is read into memory once.
+from the RAW's own TIFF tags, then from LibRaw. Read-only.
+
+Unlike other formats, a RAW file is read whole into memory (from the open file the caller
+hashed, so the pixels are those of the hashed bytes): LibRaw decodes from a buffer. The
+indexer's max_file_bytes bounds it (RAW files are typically 20 to 80 MB).
 """
 
 from __future__ import annotations
