@@ -67,3 +67,22 @@ def test_a_dng_is_indexed_searchable_grouped_with_its_jpeg_and_kept(
     assert json.loads(out)["trashed"] == [str(jpg)]
     assert dng.is_file() and not jpg.exists()
     assert [p.name for p in (xdg_trash / "files").iterdir()] == ["IMG_0001.JPG"]
+
+
+def test_a_raw_without_usable_preview_is_demosaiced_and_still_pairs_with_its_jpeg(
+        tmp_path, capsys):
+    """No model needed: the pair is found by perceptual hashes of the demosaiced RAW (whose
+    colours differ from the camera's JPEG rendering) and the JPEG."""
+    root = tmp_path / "photos"
+    scene = texture(21, size=(640, 480))
+    root.mkdir()
+    (root / "DSC_0042.JPG").write_bytes(jpeg_bytes(scene))
+    write_dng(root / "DSC_0042.NEF.dng", np.asarray(scene),
+              preview=jpeg_bytes(scene.resize((96, 72))))  # too small: demosaic
+    texture(22, RED).save(root / "other.jpg", quality=90)
+    lib = tmp_path / "lib"
+    code, out, err = cli(capsys, lib, "index", "--no-embed", str(root))
+    assert code == 0 and "0 problems" in out, (out, err)
+    groups = cli_json(capsys, lib, "dupes", "--tier", "same")
+    assert [(g["keeper"], len(g["items"])) for g in groups] == \
+        [(str(root / "DSC_0042.NEF.dng"), 2)]
