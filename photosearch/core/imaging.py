@@ -152,7 +152,11 @@ def _open(source: Source, draft_size: int | None) -> tuple[Image.Image, tuple[in
     from . import raw
 
     if raw.is_raw_source(source):  # by name: a DNG is also a valid (useless) TIFF
-        return raw.open_raw(source, draft_size, _max_pixels)
+        try:
+            return raw.open_raw(source, draft_size, _max_pixels)
+        except raw.NotRaw:  # a renamed JPEG/PNG: decoded below by what it really is
+            if not isinstance(source, (str, os.PathLike)):
+                source.seek(0)
     try:
         img = Image.open(source)
         fmt = (img.format or "unknown").lower()

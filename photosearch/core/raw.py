@@ -38,6 +38,18 @@ _TIFF_LIKE = {b"IIRO": b"II*\x00", b"IIRS": b"II*\x00", b"MMOR": b"MM\x00*",
               b"IIU\x00": b"II*\x00"}
 
 
+class NotRaw(imaging.ImageError):
+    """A file with a RAW name whose content is something else (a renamed JPEG, PNG...):
+    the caller decodes it as an ordinary image instead."""
+
+
+def _looks_like_raw_container(data: bytes) -> bool:
+    """TIFF-based RAW (DNG, CR2, NEF, ARW, PEF, SRW, ORF, RW2), CR3 (ISO BMFF 'crx '), RAF."""
+    head = data[:16]
+    return (head[:4] in _TIFF_MAGIC or head[:4] in _TIFF_LIKE
+            or head[4:12] == b"ftypcrx " or head.startswith(b"FUJIFILMCCD-RAW"))
+
+
 def is_raw_name(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in imaging.RAW_EXTENSIONS
 
@@ -89,6 +101,8 @@ def open_raw(source: imaging.Source, want_side: int | None, max_pixels: int
     except imaging.ImageError:
         raise
     except rawpy.LibRawFileUnsupportedError as exc:
+        if not _looks_like_raw_container(data):
+            raise NotRaw(f"not a RAW file despite its .{fmt} name") from exc
         raise imaging.ImageError(
             f"not a RAW file LibRaw can read (unsupported camera or not really .{fmt})") \
             from exc

@@ -105,10 +105,21 @@ def test_the_pixel_limit_applies_before_decoding(tmp_path):
 
 def test_broken_raw_files_get_a_reason(tmp_path):
     good = write_dng(tmp_path / "good.dng", gradient()).read_bytes()
-    (tmp_path / "junk.nef").write_bytes(b"this is not a raw file at all" * 20)
     (tmp_path / "cut.dng").write_bytes(good[: len(good) // 3])
     (tmp_path / "empty.cr2").write_bytes(b"")
+    (tmp_path / "junk.nef").write_bytes(b"II*\x00" + b"not really a tiff" * 20)
     for name, reason in (("junk.nef", "not a RAW file LibRaw can read"),
                          ("cut.dng", "RAW file"), ("empty.cr2", "empty")):
         with pytest.raises(ImageError, match=reason):
             decode_for_model(str(tmp_path / name), 64)
+
+
+def test_a_renamed_jpeg_or_text_with_a_raw_name_is_read_for_what_it_is(tmp_path):
+    (tmp_path / "IMG_1.CR2").write_bytes(jpeg_bytes(GREEN))  # a JPEG named like a RAW
+    d = decode_for_model(str(tmp_path / "IMG_1.CR2"), 64)
+    assert d.format == "jpeg" and (d.width, d.height) == (300, 225)
+    with open(tmp_path / "IMG_1.CR2", "rb") as fh:  # from an open file too (the indexer)
+        assert decode_for_model(fh, 64).format == "jpeg"
+    (tmp_path / "notes.arw").write_bytes(b"just some text, not a photo\n" * 10)
+    with pytest.raises(ImageError, match="not an image"):
+        decode_for_model(str(tmp_path / "notes.arw"), 64)
