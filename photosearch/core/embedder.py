@@ -141,7 +141,12 @@ class Embedder:
 
 
 def load(model: str, pretrained: str, cache_dir: Path, device: str = "auto",
-         download: bool = True) -> Embedder:
+         download: bool = True, export_onnx: bool = True) -> Embedder:
     """Resolve weights (cache first) and load the model; raises WeightsUnavailable."""
     spec = weights_mod.resolve(model, pretrained, cache_dir, download=download)
-    return Embedder(spec, device)
+    embedder = Embedder(spec, device)
+    if export_onnx:  # once per model: later queries then run without torch
+        from .onnx_export import ensure_exported
+
+        ensure_exported(embedder, cache_dir)
+    return embedder

@@ -35,6 +35,8 @@ class Library:
         self.readonly = readonly
         self.catalog = Catalog(paths.catalog, readonly=readonly)
         self._embedder = None
+        self._query_encoder = None  # ONNX (torch-free) encoder, when an export exists
+        self._query_lock = threading.Lock()  # never held while torch loads
         self._index: VectorIndex | None = None
         self._last_save = time.monotonic()
         self._lock = threading.RLock()
@@ -71,6 +73,23 @@ class Library:
                     self.settings.device, download=download)
                 (catalog or self.catalog).set_meta(f"dim:{self.model_id}", str(self._embedder.dim))
             return self._embedder
+
+    def query_encoder(self, catalog: Catalog | None = None, images: bool = False):
+        """What encodes a query: the loaded model if there is one, else the model's ONNX
+        export (onnxruntime, no torch; see onnx_models), else the model (imports torch).
+        `images`: the query also embeds image files, so the ONNX image tower is needed."""
+        if self._embedder is not None:
+            return self._embedder
+        with self._query_lock:
+            if self._query_encoder is None:
+                from . import onnx_models
+
+                self._query_encoder = onnx_models.load_query_encoder(
+                    self.model_id, self.paths.models) or False
+            enc = self._query_encoder
+        if enc and (not images or enc.has_image_tower()):
+            return enc
+        return self.embedder(catalog=catalog)
 
     def embedding_dim(self, catalog: Catalog | None = None) -> int | None:
         if self._embedder is not None:

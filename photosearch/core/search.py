@@ -113,7 +113,7 @@ class Searcher:
 
     def query_vector(self, terms: list[Term], notices: list[str] | None = None) -> np.ndarray:
         """Weighted sum of term embeddings, renormalised (negative weights push away)."""
-        emb = self.lib.embedder()
+        emb = self.lib.query_encoder()
         total = np.zeros(emb.dim, dtype=np.float32)
         for term in terms:
             if term.kind == "text":
@@ -137,7 +137,7 @@ class Searcher:
             vec = self.catalog.embedding(h, self.lib.model_id)
             if vec is not None:
                 return vec
-        emb = self.lib.embedder()
+        emb = self.lib.query_encoder(images=True)
         try:
             with open(path, "rb") as fh:
                 data = fh.read()

@@ -140,6 +140,9 @@ class WorkerLibrary:
     def embedder(self, download: bool = True):
         return self._lib.embedder(download, catalog=self.catalog)
 
+    def query_encoder(self, images: bool = False):
+        return self._lib.query_encoder(self.catalog, images=images)
+
     def embedding_dim(self):
         return self._lib.embedding_dim(self.catalog)
 
