@@ -40,6 +40,7 @@ class Library:
         self._index: VectorIndex | None = None
         self._last_save = time.monotonic()
         self._lock = threading.RLock()
+        self._model_lock = threading.RLock()  # held while torch loads: queries never wait on it
 
     @classmethod
     def open(cls, paths: LibraryPaths, **overrides) -> "Library":
@@ -64,7 +65,7 @@ class Library:
         """The loaded model (imports torch on first call); raises WeightsUnavailable.
 
         `catalog`: the calling thread's own connection, when it is not the library's."""
-        with self._lock:
+        with self._model_lock:
             if self._embedder is None:
                 from . import embedder as embedder_mod
 
@@ -111,7 +112,7 @@ class Library:
         cat = catalog or self.catalog
         with self._lock:
             if self._index is None:
-                dim = self.embedding_dim(cat) or self.embedder(catalog=cat).dim
+                dim = self.embedding_dim(cat) or self.query_encoder(catalog=cat).dim
                 index = VectorIndex.load(self.index_path, dim, self.model_id)
                 if index is None:
                     index = VectorIndex(dim, self.model_id, capacity=max(
