@@ -65,11 +65,17 @@ def _pairs(word: tuple[str, ...]) -> set[tuple[str, str]]:
 
 
 def clean(text: str) -> str:
-    """open_clip's 'lower' cleaning: ftfy, html unescape x2, collapse whitespace, lower."""
-    import ftfy
+    """open_clip's 'lower' cleaning: ftfy, html unescape x2, collapse whitespace, lower.
 
-    text = ftfy.fix_text(text)
-    text = html.unescape(html.unescape(text)).strip()
+    Printable ASCII without '&' is a fixed point of ftfy.fix_text and html.unescape (a
+    unit test checks it on random strings), so the common query skips importing ftfy
+    (~0.1-0.5 s)."""
+    if not (text.isascii() and text.isprintable() and "&" not in text):
+        import ftfy
+
+        text = ftfy.fix_text(text)
+        text = html.unescape(html.unescape(text))
+    text = text.strip()
     return " ".join(text.split()).strip().lower()
 
 

@@ -37,7 +37,7 @@ class _TextTower(torch.nn.Module):
         self.model = model
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        return self.model.encode_text(tokens)
+        return self.model.encode_text(tokens)  # type: ignore[operator]
 
 
 class _ImageTower(torch.nn.Module):
@@ -49,9 +49,12 @@ class _ImageTower(torch.nn.Module):
         self.register_buffer("mean", mean.float().cpu().view(1, 3, 1, 1))
         self.register_buffer("std", std.float().cpu().view(1, 3, 1, 1))
 
+    mean: torch.Tensor
+    std: torch.Tensor
+
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
         x = pixels.permute(0, 3, 1, 2).float()
-        return self.model.encode_image((x - self.mean) / self.std)
+        return self.model.encode_image((x - self.mean) / self.std)  # type: ignore[operator]
 
 
 def _versions() -> str:

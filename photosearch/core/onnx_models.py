@@ -217,6 +217,9 @@ class OnnxEncoder:
         self.image_size = meta.image_size
         self.context_length = meta.context_length
         self.random_weights = meta.random_weights
+        if self.random_weights:  # the same warning as a torch load gives
+            log.warning("model %s has RANDOM weights (--pretrained none): search results are "
+                        "meaningless; use it only for tests", model_id.split("/")[0])
         try:
             self._text = session(self.text_path)
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types

@@ -25,8 +25,9 @@ from tests.conftest import FLICKR, REPO, TEST_MODEL, require
 CORPUS = [
     "a dog", "A DOG On The BEACH", "", "   ", "\t\n\r", "x",
     "Café crème brûlée à la française", "naïve façade coöperate", "e\u0301 vs \u00e9",
-    "🐶🐱 emoji 👩‍👩‍👧‍👦 family 🇫🇷 flag 👍🏽", "🎉🎉🎉", "日本語のテキスト、中文字符", "한국어 문장",
-    "مرحبا بالعالم", "שלום עולם", "ＦＵＬＬＷＩＤＴＨ ｌｅｔｔｅｒｓ", "Ångström ß İstanbul ΣΊΣΥΦΟΣ",
+    "🐶🐱 emoji 👩‍👩‍👧‍👦 family 🇫🇷 flag 👍🏽", "🎉🎉🎉",
+    "日本語のテキスト、中文字符", "한국어 문장", "مرحبا بالعالم", "שלום עולם",
+    "ＦＵＬＬＷＩＤＴＨ ｌｅｔｔｅｒｓ", "Ångström ß İstanbul ΣΊΣΥΦΟΣ",
     "Ã©tÃ© mojibake â€œquotedâ€\x9d", "&amp;amp; &lt;b&gt;bold&lt;/b&gt; &#128512; &eacute;",
     "tabs\tand\u00a0nbsp\u2003em-space\u200bzero-width", "line\nbreaks\n\n\nmany",
     "don't it's we've I'm you'll they'd she's", "DON'T IT'S", "12345 3.14159 1,000,000 2023-01-01",
@@ -61,13 +62,27 @@ def test_tokenizer_ids_are_identical_to_open_clip(tokenizer):
             .numpy()).all()
 
 
+def test_plain_ascii_skips_ftfy_because_ftfy_leaves_it_unchanged():
+    import random
+
+    import ftfy
+
+    rng = random.Random(0)
+    chars = [chr(c) for c in range(0x20, 0x7F) if chr(c) != "&"]
+    for _ in range(5000):
+        s = "".join(rng.choice(chars) for _ in range(rng.randint(0, 40)))
+        assert ftfy.fix_text(s) == s, repr(s)
+        assert clip_tokenizer.clean(s) == " ".join(s.split()).lower()
+
+
 def test_tokenizer_and_onnx_encoder_modules_never_import_torch():
     code = ("import sys\n"
             "from photosearch.core import clip_tokenizer, onnx_models\n"
             "ids = clip_tokenizer.get()(['a dog on a beach'])\n"
             "assert ids[0, 0] == 49406, ids\n"
             "bad = [m for m in ('torch', 'open_clip') if m in sys.modules]\n"
-            "assert not bad, bad\n")
+            "assert not bad, bad\n"
+            "assert 'ftfy' not in sys.modules  # plain ASCII needs no ftfy\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
     assert out.returncode == 0, out.stderr
