@@ -1,0 +1,190 @@
+"""Cold start: one query answered by a fresh process, photosearch (ONNX and torch query
+paths) vs rclip 3.3.0, alternating, on the same folder, in one run.
+
+Both tools use the same architecture, ViT-B-32-256 with random-init weights created
+locally (rclip's own weights would be a download; speed does not depend on weight values):
+photosearch exports its ONNX towers itself when `index` loads the model; for rclip this
+script exports the same architecture to the ONNX files rclip looks for
+(<RCLIP_DATADIR>/ViT-B-32-256-datacomp_s34b_b86k/{visual,textual}.onnx, input "input")
+and copies open_clip's BPE vocabulary to <RCLIP_DATADIR>/tokenizer/, so rclip runs offline.
+
+rclip is looked for at --rclip (default /tmp/rclip-venv/bin/rclip; create it with
+`python3 -m venv /tmp/rclip-venv && /tmp/rclip-venv/bin/pip install rclip==3.3.0`).
+Without it the rclip rows are left out and the report says so.
+
+Measured per fresh process: wall time from spawn to exit, and peak RSS (os.wait4's
+ru_maxrss). Photos: the first --n photos of ../shared/data/flickr8k-1k (copied to a temp
+dir); the `similar` query image is a flickr photo outside that set, so both tools embed it.
+
+    .venv/bin/python bench/bench_cold_start.py [--n 96] [--runs 5] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _report import machine, write_section  # noqa: E402
+
+FLICKR = ROOT.parent / "shared" / "data" / "flickr8k-1k" / "Images"
+MODEL = "ViT-B-32-256"
+RCLIP_SUBDIR = "ViT-B-32-256-datacomp_s34b_b86k"
+
+
+def run(cmd: list[str], env: dict, cwd: Path) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MB, stdout) of one fresh process; RSS from os.wait4."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err)
+        _, status, rusage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {stderr.strip()[-2000:]}")
+    return wall, rusage.ru_maxrss / 1024, stdout  # ru_maxrss: KiB on Linux
+
+
+def export_for_rclip(datadir: Path) -> None:
+    """rclip's two ONNX files for a random-init ViT-B-32-256, and the BPE vocabulary."""
+    import open_clip
+    import torch
+
+    torch.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = open_clip.create_model(MODEL, pretrained=None).eval()
+    target = datadir / RCLIP_SUBDIR
+    target.mkdir(parents=True, exist_ok=True)
+
+    class Visual(torch.nn.Module):
+        def forward(self, x):
+            return model.encode_image(x)
+
+    class Textual(torch.nn.Module):
+        def forward(self, x):
+            return model.encode_text(x)
+
+    torch.backends.mha.set_fastpath_enabled(False)
+    examples = {"visual": (Visual(), torch.zeros(1, 3, 256, 256)),
+                "textual": (Textual(), open_clip.tokenize(["a dog"]))}
+    for name, (module, example) in examples.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module, (example,), str(target / f"{name}.onnx"),
+                              input_names=["input"], output_names=["output"],
+                              dynamic_axes={"input": {0: "n"}, "output": {0: "n"}},
+                              opset_version=17, dynamo=False)
+    vocab = Path(open_clip.__file__).with_name("bpe_simple_vocab_16e6.txt.gz")
+    (datadir / "tokenizer").mkdir(exist_ok=True)
+    shutil.copy(vocab, datadir / "tokenizer" / vocab.name)
+    with gzip.open(vocab) as fh:  # fail here, not inside rclip, if it is unreadable
+        fh.read(16)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=96)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--query", default="a dog")
+    ap.add_argument("--rclip", default="/tmp/rclip-venv/bin/rclip")
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+
+    load = os.getloadavg()[0]
+    tmp = Path(tempfile.mkdtemp(prefix="bench_cold_"))
+    photos = tmp / "photos"
+    photos.mkdir()
+    sources = sorted(FLICKR.glob("*.jpg"))
+    for src in sources[:args.n]:
+        shutil.copy(src, photos / src.name)
+    probe = sources[args.n]  # not in the folder: both tools must embed it
+    env = dict(os.environ, PHOTOSEARCH_CACHE=str(tmp / "cache"), HF_HUB_OFFLINE="1",
+               PYTHONPATH=str(ROOT), RCLIP_DATADIR=str(tmp / "rclip-data"))
+    env.pop("PHOTOSEARCH_ONNX", None)
+    ps = [sys.executable, "-m", "photosearch", "--library", str(tmp / "library"),
+          "--model", MODEL, "--pretrained", "none", "--device", "cpu"]
+    torch_env = dict(env, PHOTOSEARCH_ONNX="0")
+
+    index_s, index_rss, _ = run([*ps, "index", str(photos)], env, tmp)
+    onnx_dir = tmp / "cache" / "models" / "onnx"
+    exported = sorted(p.name for p in onnx_dir.rglob("*.onnx"))
+
+    have_rclip = Path(args.rclip).is_file()
+    rclip_note = ""
+    cases: dict[str, tuple[list[str], dict, Path]] = {
+        "photosearch search (ONNX)": ([*ps, "search", args.query, "--limit", "3"], env, tmp),
+        "photosearch search (torch)": ([*ps, "search", args.query, "--limit", "3"],
+                                       torch_env, tmp),
+        "photosearch similar (ONNX)": ([*ps, "similar", str(probe), "--limit", "3"], env, tmp),
+        "photosearch similar (torch)": ([*ps, "similar", str(probe), "--limit", "3"],
+                                        torch_env, tmp),
+    }
+    rclip_index = None
+    if have_rclip:
+        export_for_rclip(tmp / "rclip-data")
+        rclip_index = run([args.rclip, "-t", "1", "indexing"], env, photos)
+        cases["rclip search"] = ([args.rclip, "-n", "-t", "3", args.query], env, photos)
+        cases["rclip similar"] = ([args.rclip, "-n", "-t", "3", str(probe)], env, photos)
+    else:
+        rclip_note = f"rclip not found at {args.rclip}: its rows are missing. "
+
+    results: dict[str, list[tuple[float, float]]] = {k: [] for k in cases}
+    for cmd, e, cwd in cases.values():  # one untimed run each: warm the file cache
+        run(cmd, e, cwd)
+    for _ in range(args.runs):
+        for name, (cmd, e, cwd) in cases.items():  # alternating, so load hits all alike
+            wall, rss, _ = run(cmd, e, cwd)
+            results[name].append((wall, rss))
+
+    def med(name: str, i: int) -> float:
+        return statistics.median(r[i] for r in results[name])
+
+    rows = []
+    for name in cases:
+        walls = [r[0] for r in results[name]]
+        rows.append(f"| {name} | {med(name, 0):.2f} | {min(walls):.2f}-{max(walls):.2f} "
+                    f"| {med(name, 1):.0f} |")
+    ratios = ""
+    if have_rclip:
+        ratios = (f"photosearch ONNX / rclip, median wall: search "
+                  f"{med('photosearch search (ONNX)', 0) / med('rclip search', 0):.2f}x, "
+                  f"similar {med('photosearch similar (ONNX)', 0) / med('rclip similar', 0):.2f}x"
+                  f". Indexing the {args.n} photos from a cold process: photosearch "
+                  f"{index_s:.1f} s (includes the one-time ONNX export of both towers), rclip "
+                  f"{rclip_index[0]:.1f} s.\n\n")  # type: ignore[index]
+    body = (
+        f"Cold `search \"{args.query}\" --limit 3` and `similar IMAGE --limit 3`, each a fresh "
+        f"process, {args.runs} alternating rounds after one warm-up round (warm OS file "
+        f"cache), library of {args.n} flickr8k-1k photos, model {MODEL} random init for both "
+        f"tools. {machine()}. 1-minute load average {load:.1f} at start: the box was shared "
+        f"with other jobs, so treat ratios from one run as indicative. {rclip_note}\n\n"
+        "| command | wall s (median) | range | peak RSS MB (median) |\n|---|---|---|---|\n"
+        + "\n".join(rows) + "\n\n" + ratios
+        + f"photosearch index (torch, first run) peak RSS {index_rss:.0f} MB; ONNX files "
+        f"written: {', '.join(exported)}. The torch rows run with PHOTOSEARCH_ONNX=0 (the "
+        "fallback when no export exists yet).\n")
+    print(body)
+    shutil.rmtree(tmp, ignore_errors=True)
+    if not args.no_write:
+        write_section("Cold start", " ".join([".venv/bin/python bench/bench_cold_start.py",
+                                              *sys.argv[1:]]), body)
+
+
+if __name__ == "__main__":
+    main()
