@@ -320,3 +320,46 @@ def test_the_installer_bundles_onnxruntime_and_the_vocabulary():
 
     assert "onnxruntime" in bc.hidden_imports()
     assert any(src.endswith(clip_tokenizer.VOCAB_NAME) for src, _ in bc.package_datas())
+
+
+def test_a_repeated_query_is_answered_from_the_catalog_without_any_model(indexed, tmp_path):
+    """The query cache: the second process asking the same text loads neither onnxruntime
+    nor torch, and gets the same page."""
+    root, _ = indexed
+    cache = tmp_path / "empty-cache"  # no ONNX files, no weights: only the catalog can answer
+    code = (
+        "import sys, json\n"
+        "from photosearch.cli import main\n"
+        "tiny = ['--model', 'test-tiny', '--pretrained', 'none']\n"
+        "assert main(['--library', sys.argv[1], *tiny, 'search', sys.argv[2], '--limit', '5',"
+        " '--json']) == 0\n"
+        "heavy = [m for m in ('torch', 'onnxruntime') if m in sys.modules]\n"
+        "print(json.dumps(heavy))\n")
+    query = "a cached query about a dog " * 10  # over the context: the notice is cached too
+
+    def search(cache_dir: Path) -> tuple[list, list, str]:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "PHOTOSEARCH_CACHE": str(cache_dir)}
+        out = subprocess.run([sys.executable, "-c", code, str(root / "library"), query],
+                             capture_output=True, text=True, cwd=REPO, env=env, timeout=180)
+        assert out.returncode == 0, out.stderr
+        page, heavy = out.stdout.strip().rsplit("\n", 1)
+        return [r["hash"] for r in json.loads(page)], json.loads(heavy), out.stderr
+
+    first, heavy, err1 = search(root / "cache")
+    assert heavy == ["onnxruntime"] and "truncated" in err1
+    again, heavy, err2 = search(cache)
+    assert again == first and heavy == [] and "truncated" in err2
+
+
+def test_the_query_cache_is_bounded(fake_library, monkeypatch):
+    from photosearch.core import query_cache
+
+    monkeypatch.setattr(query_cache, "MAX_ENTRIES", 20)
+    cat = fake_library.catalog
+    for i in range(50):
+        query_cache.store(cat, "m/x", f"q{i}", np.full(4, i, np.float32), 0, 77)
+    kept = [i for i in range(50) if query_cache.lookup(cat, "m/x", f"q{i}") is not None]
+    assert 0 < len(kept) <= 20 and 49 in kept and 0 not in kept
+    vec, tokens, limit = query_cache.lookup(cat, "m/x", "q49")
+    assert vec.tolist() == [49.0] * 4 and (tokens, limit) == (0, 77)
+    assert query_cache.lookup(cat, "other/model", "q49") is None
