@@ -3,9 +3,9 @@
 
 Entries live in the catalog's ``meta`` table under ``qvec:<model id>:<text hash>`` with
 the vector and the query's token count (for the truncation notice). At most MAX_ENTRIES
-per catalog; the least recently written are dropped. Vectors from the ONNX and torch query paths agree to
-~1e-6 cosine (tests/unit/test_onnx.py), so one cache serves both. Caching never fails a
-search: a busy or read-only catalog just skips it.
+per catalog; the least recently written are dropped. Vectors from the ONNX and torch query
+paths agree to ~1e-6 cosine (tests/unit/test_onnx.py), so one cache serves both. Caching
+never fails a search: a busy or read-only catalog just skips it.
 """
 
 from __future__ import annotations
