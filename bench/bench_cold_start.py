@@ -72,17 +72,17 @@ def export_for_rclip(datadir: Path) -> None:
     target = datadir / RCLIP_SUBDIR
     target.mkdir(parents=True, exist_ok=True)
 
-    class Visual(torch.nn.Module):
-        def forward(self, x):
-            return model.encode_image(x)
+    class Tower(torch.nn.Module):
+        def __init__(self, visual: bool):
+            super().__init__()
+            self.model, self.visual = model, visual
 
-    class Textual(torch.nn.Module):
         def forward(self, x):
-            return model.encode_text(x)
+            return self.model.encode_image(x) if self.visual else self.model.encode_text(x)
 
     torch.backends.mha.set_fastpath_enabled(False)
-    examples = {"visual": (Visual(), torch.zeros(1, 3, 256, 256)),
-                "textual": (Textual(), open_clip.tokenize(["a dog"]))}
+    examples = {"visual": (Tower(True), torch.zeros(1, 3, 256, 256)),
+                "textual": (Tower(False), open_clip.tokenize(["a dog"]))}
     for name, (module, example) in examples.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -106,8 +106,19 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
 
-    load = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="bench_cold_"))
+    try:
+        body = measure(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(body)
+    if not args.no_write:
+        write_section("Cold start", " ".join([".venv/bin/python bench/bench_cold_start.py",
+                                              *sys.argv[1:]]), body)
+
+
+def measure(args: argparse.Namespace, tmp: Path) -> str:
+    load = os.getloadavg()[0]
     photos = tmp / "photos"
     photos.mkdir()
     sources = sorted(FLICKR.glob("*.jpg"))
@@ -179,11 +190,7 @@ def main() -> None:
         + f"photosearch index (torch, first run) peak RSS {index_rss:.0f} MB; ONNX files "
         f"written: {', '.join(exported)}. The torch rows run with PHOTOSEARCH_ONNX=0 (the "
         "fallback when no export exists yet).\n")
-    print(body)
-    shutil.rmtree(tmp, ignore_errors=True)
-    if not args.no_write:
-        write_section("Cold start", " ".join([".venv/bin/python bench/bench_cold_start.py",
-                                              *sys.argv[1:]]), body)
+    return body
 
 
 if __name__ == "__main__":
