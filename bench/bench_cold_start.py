@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -32,6 +33,12 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+
+# Every timed run asks a text not asked before (a query asked before is answered from
+# photosearch's catalog cache without any model, which the "repeated query" row measures).
+QUERIES = ["a dog running on grass", "children playing at the beach", "a red car in a street",
+           "mountains at sunset", "a man riding a bicycle", "two cats on a sofa",
+           "people dancing at a party", "a boat on a lake", "snow on the trees"]
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,19 +52,20 @@ RCLIP_SUBDIR = "ViT-B-32-256-datacomp_s34b_b86k"
 
 
 def run(cmd: list[str], env: dict, cwd: Path) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB, stdout) of one fresh process; RSS from os.wait4."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """(wall seconds, peak RSS MB, stdout + stderr) of one fresh process. Peak RSS comes
+    from GNU time, a small process: a child forked straight from this one (which holds
+    torch) would inherit its high-water mark in ru_maxrss."""
+    with tempfile.NamedTemporaryFile() as rss, tempfile.TemporaryFile() as out:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err)
-        _, status, rusage = os.wait4(proc.pid, 0)
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *cmd], env=env,
+                              cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {stderr.strip()[-2000:]}")
-    return wall, rusage.ru_maxrss / 1024, stdout  # ru_maxrss: KiB on Linux
+        text = out.read().decode(errors="replace")
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {text[-2000:]}")
+        kib = int(Path(rss.name).read_text().split()[-1])
+    return wall, kib / 1024, text
 
 
 def export_for_rclip(datadir: Path) -> None:
@@ -101,10 +109,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=96)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--query", default="a dog")
+
     ap.add_argument("--rclip", default="/tmp/rclip-venv/bin/rclip")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--export-rclip", metavar="DIR", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.export_rclip:  # in its own process: this one must stay small (see run())
+        export_for_rclip(Path(args.export_rclip))
+        return
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_cold_"))
     try:
@@ -132,35 +144,43 @@ def measure(args: argparse.Namespace, tmp: Path) -> str:
           "--model", MODEL, "--pretrained", "none", "--device", "cpu"]
     torch_env = dict(env, PHOTOSEARCH_ONNX="0")
 
-    index_s, index_rss, _ = run([*ps, "index", str(photos)], env, tmp)
+    index_s, index_rss, log = run([*ps, "-v", "index", str(photos)], env, tmp)
+    export_s = sum(float(x) for x in re.findall(r"exported the \w+ tower .* in ([\d.]+) s", log))
     onnx_dir = tmp / "cache" / "models" / "onnx"
     exported = sorted(p.name for p in onnx_dir.rglob("*.onnx"))
 
     have_rclip = Path(args.rclip).is_file()
     rclip_note = ""
+    # name -> (argv with {q} for the round's query, env, cwd)
     cases: dict[str, tuple[list[str], dict, Path]] = {
-        "photosearch search (ONNX)": ([*ps, "search", args.query, "--limit", "3"], env, tmp),
-        "photosearch search (torch)": ([*ps, "search", args.query, "--limit", "3"],
-                                       torch_env, tmp),
+        "photosearch search (ONNX)": ([*ps, "search", "{q}", "--limit", "3"], env, tmp),
+        "photosearch search (torch)": ([*ps, "search", "{q}", "--limit", "3"], torch_env, tmp),
+        "photosearch search, repeated query (catalog cache)":
+            ([*ps, "search", "a photo", "--limit", "3"], env, tmp),
         "photosearch similar (ONNX)": ([*ps, "similar", str(probe), "--limit", "3"], env, tmp),
         "photosearch similar (torch)": ([*ps, "similar", str(probe), "--limit", "3"],
                                         torch_env, tmp),
     }
     rclip_index = None
     if have_rclip:
-        export_for_rclip(tmp / "rclip-data")
+        run([sys.executable, __file__, "--export-rclip", str(tmp / "rclip-data")], env, tmp)
         rclip_index = run([args.rclip, "-t", "1", "indexing"], env, photos)
-        cases["rclip search"] = ([args.rclip, "-n", "-t", "3", args.query], env, photos)
+        cases["rclip search"] = ([args.rclip, "-n", "-t", "3", "{q}"], env, photos)
         cases["rclip similar"] = ([args.rclip, "-n", "-t", "3", str(probe)], env, photos)
     else:
         rclip_note = f"rclip not found at {args.rclip}: its rows are missing. "
 
+    def argv(cmd: list[str], q: str) -> list[str]:
+        return [q if a == "{q}" else a for a in cmd]
+
     results: dict[str, list[tuple[float, float]]] = {k: [] for k in cases}
     for cmd, e, cwd in cases.values():  # one untimed run each: warm the file cache
-        run(cmd, e, cwd)
-    for _ in range(args.runs):
-        for name, (cmd, e, cwd) in cases.items():  # alternating, so load hits all alike
-            wall, rss, _ = run(cmd, e, cwd)
+        run(argv(cmd, "a photo"), e, cwd)
+    for r in range(args.runs):
+        for k, (name, (cmd, e, cwd)) in enumerate(cases.items()):  # alternating
+            # a text no case has asked before (the catalog cache would answer it)
+            query = f"{QUERIES[r % len(QUERIES)]} {r}{k}"
+            wall, rss, _ = run(argv(cmd, query), e, cwd)
             results[name].append((wall, rss))
 
     def med(name: str, i: int) -> float:
@@ -178,13 +198,15 @@ def measure(args: argparse.Namespace, tmp: Path) -> str:
                   f"similar {med('photosearch similar (ONNX)', 0) / med('rclip similar', 0):.2f}x"
                   f". Indexing the {args.n} photos from a cold process: photosearch "
                   f"{index_s:.1f} s (includes the one-time ONNX export of both towers), rclip "
-                  f"{rclip_index[0]:.1f} s.\n\n")  # type: ignore[index]
+                  f"{rclip_index[0]:.1f} s; photosearch's export took {export_s:.1f} s of "
+                  f"its time.\n\n")  # type: ignore[index]
     body = (
-        f"Cold `search \"{args.query}\" --limit 3` and `similar IMAGE --limit 3`, each a fresh "
-        f"process, {args.runs} alternating rounds after one warm-up round (warm OS file "
-        f"cache), library of {args.n} flickr8k-1k photos, model {MODEL} random init for both "
-        f"tools. {machine()}. 1-minute load average {load:.1f} at start: the box was shared "
-        f"with other jobs, so treat ratios from one run as indicative. {rclip_note}\n\n"
+        "Cold `search QUERY --limit 3` (a new query each round) and `similar IMAGE --limit 3`, "
+        f"each a fresh process, {args.runs} alternating rounds after one warm-up round (warm "
+        f"OS file cache), library of {args.n} flickr8k-1k photos, model {MODEL} random init "
+        f"for both tools. {machine()}. 1-minute load average {load:.1f} at start: the box "
+        f"was shared with other jobs, so treat ratios from one run as indicative. "
+        f"{rclip_note}\n\n"
         "| command | wall s (median) | range | peak RSS MB (median) |\n|---|---|---|---|\n"
         + "\n".join(rows) + "\n\n" + ratios
         + f"photosearch index (torch, first run) peak RSS {index_rss:.0f} MB; ONNX files "

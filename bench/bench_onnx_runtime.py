@@ -129,6 +129,13 @@ def main() -> None:
         f"{int8_vs_fp32.min():.4f}. Model load {load_s:.1f} s, ONNX export of the image "
         f"tower {export_s:.1f} s, int8 quantisation {quant_s:.1f} s; files "
         f"{size[fp32_path.name]} MB fp32, {size[int8_path.name]} MB int8.\n")
+    fastest = max(best, key=lambda k: best[k])
+    body += (
+        f"\nFastest by best batch in this run: **{fastest}**. Policy (photosearch indexes with "
+        "torch on the CPU): onnxruntime is used for indexing only if it is clearly faster in "
+        "a run on a quiet box; fp32 embeddings of the two runtimes are interchangeable "
+        "(cosine above 0.9999, the same model id), int8 ones are not (mean cosine about "
+        "0.99 to fp32 changes rankings) and would need their own model id.\n")
     print(body)
     if not args.no_write:
         write_section("CPU image-tower runtimes",

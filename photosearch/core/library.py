@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from dataclasses import replace
+from typing import Any
 from pathlib import Path
 
 from .catalog import Catalog
@@ -35,7 +36,8 @@ class Library:
         self.readonly = readonly
         self.catalog = Catalog(paths.catalog, readonly=readonly)
         self._embedder = None
-        self._query_encoder = None  # ONNX (torch-free) encoder, when an export exists
+        # ONNX (torch-free) encoder when an export exists; False once found missing
+        self._query_encoder: Any = None
         self._query_lock = threading.Lock()  # never held while torch loads
         self._index: VectorIndex | None = None
         self._last_save = time.monotonic()
