@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 
+from ..core import library_ops
 from . import CliError, open_library
 from .output import ProgressBar, json_safe, print_json, safe
 
@@ -45,11 +46,11 @@ def register(sub) -> None:
 
 def folders_add(args) -> int:
     lib = open_library(args)
-    for path in args.paths:
-        full = os.path.abspath(os.path.expanduser(path))
-        if not os.path.isdir(full):
-            raise CliError(f"{safe(path)} is not a folder")
-        lib.catalog.add_folder(full)
+    try:
+        added = library_ops.add_folders(lib, args.paths)
+    except library_ops.LibraryOpError as exc:
+        raise CliError(safe(str(exc))) from exc
+    for full in added:
         print(f"added {safe(full)}")
     print("run 'photosearch index' to index them")
     return 0
@@ -57,20 +58,14 @@ def folders_add(args) -> int:
 
 def folders_remove(args) -> int:
     lib = open_library(args)
-    full = os.path.abspath(os.path.expanduser(args.path))
-    if full not in {p for _, p in lib.catalog.folders()}:
-        raise CliError(f"{safe(full)} is not a library folder (see 'photosearch folders list')")
-    n = lib.catalog.remove_folder(full)
-    _drop_orphans_from_index(lib)
+    try:
+        n = library_ops.remove_folder(lib, args.path)
+    except library_ops.LibraryOpError as exc:
+        raise CliError(safe(str(exc))) from exc
     lib.close()
-    print(f"removed {safe(full)} ({n} files forgotten; nothing on disk was touched)")
+    print(f"removed {safe(library_ops.normalise_folder(args.path))} ({n} files forgotten; "
+          "nothing on disk was touched)")
     return 0
-
-
-def _drop_orphans_from_index(lib) -> None:
-    if lib.embedding_dim() is None:
-        return
-    lib.index()  # opening reconciles the index with the catalog, dropping orphans
 
 
 def _folder_rows(lib) -> list[dict]:
@@ -117,6 +112,11 @@ def index(args) -> int:
     try:
         report = Indexer(lib, progress=bar, cancel=cancel, embed=not args.no_embed,
                          download=not args.offline).run(args.paths or None)
+        if not report.cancelled:  # the faces pass, when enabled, after the CLIP pass
+            from .people_cmds import faces_pass
+
+            faces = faces_pass(lib, cancel)
+            report.cancelled = bool(faces and faces.cancelled)
     finally:
         bar.close()
         signal.signal(signal.SIGINT, previous)

@@ -18,6 +18,7 @@ import time
 import warnings
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -77,7 +78,7 @@ def validation_pixels(size: int) -> np.ndarray:
     return np.concatenate([noise, grad[None]])
 
 
-def _cpu_model(embedder) -> torch.nn.Module:
+def _cpu_model(embedder: Any) -> torch.nn.Module:
     """The model in fp32 on the CPU (a copy when it runs elsewhere or in fp16)."""
     model = embedder.model
     if embedder.device != "cpu" or embedder.fp16:
@@ -109,7 +110,7 @@ def _worst_cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum(axis=1).min())
 
 
-def export_tower(embedder, tower: str, cache_dir: Path) -> Path | None:
+def export_tower(embedder: Any, tower: str, cache_dir: Path) -> Path | None:
     """Export one tower; returns its path, or None when it failed validation or export."""
     target = om.tower_path(cache_dir, embedder.model_id, tower)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -161,7 +162,7 @@ def export_tower(embedder, tower: str, cache_dir: Path) -> Path | None:
         tmp.unlink(missing_ok=True)
 
 
-def ensure_exported(embedder, cache_dir: Path, towers: tuple[str, ...] = om.TOWERS
+def ensure_exported(embedder: Any, cache_dir: Path, towers: tuple[str, ...] = om.TOWERS
                     ) -> dict[str, str]:
     """Make sure every tower has a valid export; returns {tower: 'ok'|'exported'|'failed'}.
     A corrupt or stale export is removed and rebuilt."""

@@ -27,6 +27,7 @@ import tempfile
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -171,7 +172,7 @@ def discard(path: Path, why: str) -> None:
             log.warning("cannot remove %s: %s", p, exc)
 
 
-def session(path: Path, threads: int | None = None):
+def session(path: Path, threads: int | None = None) -> Any:
     """An onnxruntime CPU session (imports onnxruntime: ~0.1-0.4 s)."""
     import onnxruntime as ort
 
@@ -254,7 +255,7 @@ class OnnxEncoder:
         return TruncationNotice(text, n, self.context_length) if n > self.context_length \
             else None
 
-    def _image_session(self):
+    def _image_session(self) -> Any:
         with self._image_lock:
             if self._image is None:
                 path = tower_path(self.cache_dir, self.model_id, "image")

@@ -4,6 +4,8 @@
     "beach" -"people"               weighted sum: +beach, -people
     2:"sunset" + photo.jpg          weights, and an image file as a term
     cat tag:pets after:2023-01-01   filters: tag, folder, after, before, type, camera
+    person:Anna beach -person:Bob   people (faces): photos showing Anna, not Bob;
+                                    person:"Anna Smith" (or Anna_Smith) for names with spaces
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .imaging import is_image_name
 
-FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera")
+FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera", "person")
 _TOKEN = re.compile(
-    r'(?P<sign>[+-])?(?:(?P<weight>\d+(?:\.\d+)?):)?(?:"(?P<quoted>[^"]*)"?|(?P<word>\S+))')
+    r'(?P<sign>[+-])?(?:(?P<weight>\d+(?:\.\d+)?):)?'
+    r'(?:(?P<fkey>(?i:person|tag|folder|camera)):"(?P<fval>[^"]*)"?'
+    r'|"(?P<quoted>[^"]*)"?|(?P<word>\S+))')
 
 
 @dataclass
@@ -35,12 +39,14 @@ class Filters:
     types: set[str] | None = None
     camera: str | None = None
     tags: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)  # photos showing all of these
+    not_people: list[str] = field(default_factory=list)  # and none of these
 
     def active(self) -> bool:
         return any((self.folder, self.after is not None, self.before is not None, self.types,
-                    self.camera, self.tags))
+                    self.camera, self.tags, self.people, self.not_people))
 
-    def merged(self, other: "Filters") -> "Filters":
+    def merged(self, other: Filters) -> Filters:
         """Filters from the query text win over those from options/chips only when set."""
         return Filters(
             folder=other.folder or self.folder,
@@ -48,7 +54,9 @@ class Filters:
             before=other.before if other.before is not None else self.before,
             types=other.types or self.types,
             camera=other.camera or self.camera,
-            tags=[*self.tags, *other.tags])
+            tags=[*self.tags, *other.tags],
+            people=[*self.people, *other.people],
+            not_people=[*self.not_people, *other.not_people])
 
 
 @dataclass
@@ -73,7 +81,17 @@ def parse(text: str) -> Query:
 
     for m in _TOKEN.finditer(text):
         sign, weight, quoted, word = m.group("sign", "weight", "quoted", "word")
+        if m.group("fkey") is not None and not weight:
+            if sign == "-" and m.group("fkey").lower() == "person":
+                filters.not_people.append(m.group("fval").strip())
+            elif m.group("fval").strip():
+                _apply_filter(filters, m.group("fkey").lower(), m.group("fval").strip())
+            continue
         if word is None and quoted is None:
+            continue
+        if word is not None and sign == "-" and not weight and \
+                word.lower().startswith("person:") and len(word) > 7:
+            filters.not_people.append(word[7:])
             continue
         if word is not None and ":" in word and word.split(":", 1)[0].lower() in FILTER_KEYS \
                 and not sign and not weight:
@@ -118,13 +136,15 @@ def _apply_filter(filters: Filters, key: str, value: str) -> None:
         filters.types = parse_types(value)
     elif key == "camera":
         filters.camera = value
+    elif key == "person":
+        filters.people.append(value)
 
 
 def parse_date(value: str) -> float:
     """YYYY-MM-DD (or YYYY-MM, YYYY) as a wall-clock epoch at the start of that period."""
     for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=timezone.utc).timestamp()
+            return datetime.strptime(value, fmt).replace(tzinfo=UTC).timestamp()
         except ValueError:
             continue
     raise QueryError(f"'{value}' is not a date; use YYYY-MM-DD")

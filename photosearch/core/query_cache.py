@@ -15,8 +15,12 @@ import hashlib
 import json
 import logging
 import sqlite3
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,7 @@ def _key(model_id: str, text: str) -> str:
     return f"{PREFIX}{model_id}:" + hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-def lookup(catalog, model_id: str, text: str) -> tuple[np.ndarray, int, int] | None:
+def lookup(catalog: Catalog, model_id: str, text: str) -> tuple[np.ndarray, int, int] | None:
     """(unit vector, token count, context length) of a cached query, or None. The token
     count is 0 when the query fitted the context (only longer ones are counted)."""
     try:
@@ -47,7 +51,7 @@ def lookup(catalog, model_id: str, text: str) -> tuple[np.ndarray, int, int] | N
         return None
 
 
-def store(catalog, model_id: str, text: str, vec: np.ndarray, tokens: int, limit: int) -> None:
+def store(catalog: Catalog, model_id: str, text: str, vec: np.ndarray, tokens: int, limit: int) -> None:
     value = json.dumps({"text": text, "n": tokens, "limit": limit,
                         "v": base64.b64encode(np.asarray(vec, np.float32).tobytes()).decode()})
     try:
@@ -57,7 +61,7 @@ def store(catalog, model_id: str, text: str, vec: np.ndarray, tokens: int, limit
         log.debug("query cache not updated: %s", exc)
 
 
-def _prune(catalog) -> None:
+def _prune(catalog: Catalog) -> None:
     conn = catalog.conn
     lo, hi = PREFIX, PREFIX[:-1] + chr(ord(PREFIX[-1]) + 1)
     (n,) = conn.execute("SELECT count(*) FROM meta WHERE key >= ? AND key < ?",
