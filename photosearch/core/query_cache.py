@@ -51,7 +51,8 @@ def lookup(catalog: Catalog, model_id: str, text: str) -> tuple[np.ndarray, int,
         return None
 
 
-def store(catalog: Catalog, model_id: str, text: str, vec: np.ndarray, tokens: int, limit: int) -> None:
+def store(catalog: Catalog, model_id: str, text: str, vec: np.ndarray, tokens: int,
+          limit: int) -> None:
     value = json.dumps({"text": text, "n": tokens, "limit": limit,
                         "v": base64.b64encode(np.asarray(vec, np.float32).tobytes()).decode()})
     try:
