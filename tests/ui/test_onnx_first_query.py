@@ -35,7 +35,7 @@ def test_first_query_is_answered_while_the_model_still_loads(qtbot, make_window,
         qtbot.waitUntil(lambda: loads == ["started"], timeout=10_000)
         win.search.set_query("a red photo")
         settle(qtbot, win)
-        assert win.model_status == "loading"  # torch is still "loading"...
+        assert win.model.status == "loading"  # torch is still "loading"...
         assert sorted(names(win)) == sorted(n for n, _c, _d in PHOTOS)  # ...yet it answered
         assert all(r.score is not None for r in win.results.results())
         assert isinstance(lib.query_encoder(), onnx_models.OnnxEncoder)

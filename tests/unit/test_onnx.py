@@ -336,7 +336,7 @@ def test_a_repeated_query_is_answered_from_the_catalog_without_any_model(indexed
         " '--json']) == 0\n"
         "heavy = [m for m in ('torch', 'onnxruntime') if m in sys.modules]\n"
         "print(json.dumps(heavy))\n")
-    query = "a cached query about a dog " * 10  # over the context: the notice is cached too
+    query = "a cached query about a dog " * 15  # over the context: the notice is cached too
 
     def search(cache_dir: Path) -> tuple[list, list, str]:
         env = {**os.environ, "PYTHONPATH": str(REPO), "PHOTOSEARCH_CACHE": str(cache_dir)}
