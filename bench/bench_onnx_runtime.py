@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -50,6 +51,20 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
 
+    load = os.getloadavg()[0]
+    tmp = Path(tempfile.mkdtemp(prefix="bench_onnx_"))
+    try:
+        body = measure(args, tmp, load)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(body)
+    if not args.no_write:
+        write_section("CPU image-tower runtimes",
+                      " ".join([".venv/bin/python bench/bench_onnx_runtime.py", *sys.argv[1:]]),
+                      body)
+
+
+def measure(args: argparse.Namespace, tmp: Path, load: float) -> str:
     import onnxruntime as ort
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -58,8 +73,6 @@ def main() -> None:
     from photosearch.core import onnx_models as om
     from photosearch.core.onnx_export import export_tower
 
-    load = os.getloadavg()[0]
-    tmp = Path(tempfile.mkdtemp(prefix="bench_onnx_"))
     t0 = time.perf_counter()
     emb = emb_mod.load(args.model, "none", tmp, device="cpu", export_onnx=False)
     load_s = time.perf_counter() - t0
@@ -136,11 +149,7 @@ def main() -> None:
         "a run on a quiet box; fp32 embeddings of the two runtimes are interchangeable "
         "(cosine above 0.9999, the same model id), int8 ones are not (mean cosine about "
         "0.99 to fp32 changes rankings) and would need their own model id.\n")
-    print(body)
-    if not args.no_write:
-        write_section("CPU image-tower runtimes",
-                      " ".join([".venv/bin/python bench/bench_onnx_runtime.py", *sys.argv[1:]]),
-                      body)
+    return body
 
 
 if __name__ == "__main__":
