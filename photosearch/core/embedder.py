@@ -182,12 +182,12 @@ def _local_tokenizer(text_cfg: dict):
 
 
 def load(model: str, pretrained: str, cache_dir: Path, device: str = "auto",
-         download: bool = True) -> Embedder:
+         download: bool = True, export_onnx: bool = True) -> Embedder:
     """Resolve weights (cache first) and load the model; raises WeightsUnavailable."""
     spec = weights_mod.resolve(model, pretrained, cache_dir, download=download)
     pick_device(device)  # an unavailable device is the user's to fix, not a weights problem
     try:
-        return Embedder(spec, device)
+        embedder = Embedder(spec, device)
     except DeviceUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001 - a bad weights file is a user mistake, not a bug
@@ -197,3 +197,8 @@ def load(model: str, pretrained: str, cache_dir: Path, device: str = "auto",
             f"weights file {spec.path} could not be loaded as model {model} "
             f"({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}); "
             f"give an open_clip checkpoint of {model}, or a pretrained tag") from exc
+    if export_onnx:  # once per model: later queries then run without torch
+        from .onnx_export import ensure_exported
+
+        ensure_exported(embedder, cache_dir)
+    return embedder
