@@ -162,6 +162,14 @@ def export_tower(embedder: Any, tower: str, cache_dir: Path) -> Path | None:
         tmp.unlink(missing_ok=True)
 
 
+def uses_clip_bpe(embedder: Any) -> bool:
+    """Whether the model tokenises text with open_clip's CLIP BPE (what clip_tokenizer
+    reimplements without torch)."""
+    from open_clip.tokenizer import SimpleTokenizer
+
+    return isinstance(embedder.tokenizer, SimpleTokenizer)
+
+
 def ensure_exported(embedder: Any, cache_dir: Path, towers: tuple[str, ...] = om.TOWERS
                     ) -> dict[str, str]:
     """Make sure every tower has a valid export; returns {tower: 'ok'|'exported'|'failed'}.
@@ -169,6 +177,12 @@ def ensure_exported(embedder: Any, cache_dir: Path, towers: tuple[str, ...] = om
     out: dict[str, str] = {}
     if not om.enabled():
         return out
+    if "text" in towers and not uses_clip_bpe(embedder):
+        # The torch-free query path tokenises with CLIP's BPE (clip_tokenizer); a model with
+        # a Hugging Face or SentencePiece tokenizer (multilingual, SigLIP) keeps its text
+        # queries on torch rather than feed ONNX token ids from the wrong vocabulary.
+        towers = tuple(t for t in towers if t != "text")
+        out["text"] = "skipped"
     for tower in towers:
         path = om.tower_path(cache_dir, embedder.model_id, tower)
         why = om.check(path, embedder.model_id, tower, full=True)

@@ -26,11 +26,18 @@ def _limit_memory() -> None:
 
 def _run_child(code: str, *args: str) -> tuple[int, str, str, int]:
     """Run python `code` in a child (capped); returns (rc, stdout, stderr, peak RSS in MiB)."""
+    # VmHWM is the peak of this process's own memory since exec. ru_maxrss is not: Linux
+    # carries the parent's RSS at fork into it, so a pytest process that had loaded torch
+    # made a 40 MiB child read as 750 MiB.
     wrapper = (
         "import resource, sys\n"
         "def _peak():\n"
-        "    print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-        " file=sys.stderr)\n"
+        "    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "    try:\n"
+        "        for line in open('/proc/self/status'):\n"
+        "            if line.startswith('VmHWM:'): kb = int(line.split()[1])\n"
+        "    except OSError: pass\n"
+        "    print('PEAK_RSS_KB', kb, file=sys.stderr)\n"
         "import atexit; atexit.register(_peak)\n" + code)
     env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS="1")
     proc = subprocess.run([sys.executable, "-c", wrapper, *args], capture_output=True,
