@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -64,6 +65,7 @@ class DuplicatesView(QWidget):
         self.focus_hash: str | None = None  # "show duplicates of this photo"
         self.keepers: dict[str, str] = {}  # group id -> chosen keeper path
         self.checked: dict[str, set[str]] = {}  # group id -> paths to trash
+        self.chosen: set[str] = set()  # groups whose keeper/checks the user changed
         self.current = None
         self.tier = QComboBox()
         self.tier.addItem("All kinds", None)
@@ -73,6 +75,7 @@ class DuplicatesView(QWidget):
         self.find_btn = QPushButton("Find duplicates")
         self.find_btn.clicked.connect(self.refresh)
         self.summary = QLabel("")
+        self.summary.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.tier)
         top.addWidget(self.find_btn)
@@ -100,6 +103,11 @@ class DuplicatesView(QWidget):
         self.undo_btn.clicked.connect(self.undo)
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        for label in (self.summary, self.status):  # long notices wrap, never widen the window
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setMinimumWidth(0)
+        for b in (self.keep_btn, self.not_dupes_btn, self.trash_btn, self.undo_btn):
+            b.setAutoDefault(False)  # Return never presses "trash"
         buttons = QHBoxLayout()
         for b in (self.keep_btn, self.not_dupes_btn, self.trash_btn, self.undo_btn):
             buttons.addWidget(b)
@@ -134,10 +142,10 @@ class DuplicatesView(QWidget):
 
     def _groups_arrived(self, grouping) -> None:
         self.find_btn.setEnabled(True)
+        current = self.current.id if self.current is not None else None
+        old_row = self.list.currentRow()
         self.groups = grouping.all()
-        self.keepers = {g.id: g.keeper.path for g in self.groups}
-        self.checked = {g.id: ({p for it in g.others for p in (it.path, *it.copies)}
-                               if g.auto_select else set()) for g in self.groups}
+        self._carry_choices()
         total = sum(g.reclaimable() for g in self.groups if g.auto_select)
         notes = " ".join(grouping.notices)
         self.summary.setText(f"{len(self.groups):,} groups · up to {human_size(total)} to free "
@@ -149,8 +157,11 @@ class DuplicatesView(QWidget):
         self.list.blockSignals(False)
         focus = self.focus_hash
         self.focus_hash = None
-        row = next((i for i, g in enumerate(self.groups) if focus in g.hashes), -1) \
-            if focus else 0
+        if focus:
+            row = next((i for i, g in enumerate(self.groups) if focus in g.hashes), -1)
+        else:  # the selection stays put: the same group, else the same place in the list
+            row = next((i for i, g in enumerate(self.groups) if g.id == current),
+                       min(max(old_row, 0), len(self.groups) - 1))
         if row >= 0 and self.groups:
             self.list.setCurrentRow(row)
         else:
@@ -158,6 +169,23 @@ class DuplicatesView(QWidget):
             if focus:
                 self.reason.setText("This photo has no duplicates.")
         self.groups_loaded.emit(len(self.groups))
+
+    def _carry_choices(self) -> None:
+        """Suggested keepers and checks for new groups; the user's own choices survive a
+        refresh (another group's "Not duplicates", a cleanup, an undo) while the group is
+        unchanged (its id covers its files and hashes)."""
+        keepers, checked = {}, {}
+        for g in self.groups:
+            paths = {p for it in g.items for p in (it.path, *it.copies)}
+            if g.id in self.chosen and self.keepers.get(g.id) in paths:
+                keepers[g.id] = self.keepers[g.id]
+                checked[g.id] = (self.checked.get(g.id, set()) & paths) - {keepers[g.id]}
+            else:
+                keepers[g.id] = g.keeper.path
+                checked[g.id] = ({p for it in g.others for p in (it.path, *it.copies)}
+                                 if g.auto_select else set())
+        self.chosen &= set(keepers)
+        self.keepers, self.checked = keepers, checked
 
     def show_photo(self, content_hash: str) -> None:
         """Find duplicates again and open the group holding this photo."""
@@ -222,6 +250,7 @@ class DuplicatesView(QWidget):
             return
         path = item.data(Qt.ItemDataRole.UserRole)
         chosen = self.checked[self.current.id]
+        self.chosen.add(self.current.id)
         if item.checkState() == Qt.CheckState.Checked:
             chosen.add(path)
         else:
@@ -234,6 +263,7 @@ class DuplicatesView(QWidget):
             return
         self.keepers[g.id] = path
         self.checked[g.id].discard(path)
+        self.chosen.add(g.id)
         self._show_group(g)
 
     def _keep_selected(self) -> None:
