@@ -15,6 +15,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -108,9 +109,10 @@ class DuplicatesView(QWidget):
             label.setMinimumWidth(0)
         for b in (self.keep_btn, self.not_dupes_btn, self.trash_btn, self.undo_btn):
             b.setAutoDefault(False)  # Return never presses "trash"
-        buttons = QHBoxLayout()
-        for b in (self.keep_btn, self.not_dupes_btn, self.trash_btn, self.undo_btn):
-            buttons.addWidget(b)
+        buttons = QGridLayout()  # two rows: the screen fits an 800 px window
+        for i, b in enumerate((self.keep_btn, self.not_dupes_btn, self.trash_btn,
+                               self.undo_btn)):
+            buttons.addWidget(b, i // 2, i % 2)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.addWidget(self.reason)

@@ -50,3 +50,72 @@ def test_chosen_keeper_survives_not_duplicates_on_another_group(qtbot, window, p
     plan = view.plan()
     assert [(e.keeper.path, [p for p, _h in e.trash]) for e in plan.entries] == \
         [(mine, [suggested])]
+
+
+def _luma(c) -> float:
+    return 0.299 * c.red() + 0.587 * c.green() + 0.114 * c.blue()
+
+
+def test_dark_theme_check_boxes_are_visible(qtbot, window):
+    from PySide6.QtWidgets import QApplication
+
+    from photosearch.ui import theme
+
+    app = QApplication.instance()
+    theme.apply(app, "dark")
+    try:
+        box = window.filters.after_on  # the date filter's "From" check box
+        window.filters.show()
+        bg = _luma(box.palette().window().color())
+        for checked in (False, True):
+            box.setChecked(checked)
+            img = box.grab().toImage()
+            side = min(img.height(), 20)
+            contrast = max(abs(_luma(img.pixelColor(x, y)) - bg)
+                           for x in range(side) for y in range(img.height()))
+            assert contrast > 100, (checked, contrast)
+        # the tick itself: the indicator's centre differs clearly between off and on
+        lumas = []
+        for checked in (False, True):
+            box.setChecked(checked)
+            img = box.grab().toImage()
+            ind = box.style().subElementRect(box.style().SubElement.SE_CheckBoxIndicator,
+                                             _opt(box), box)
+            c = ind.center()
+            lumas.append(max(_luma(img.pixelColor(c.x() + dx, c.y() + dy))
+                             for dx in (-2, -1, 0, 1, 2) for dy in (-2, -1, 0, 1, 2)))
+        assert lumas[1] - lumas[0] > 100
+    finally:
+        theme.apply(app, "system")
+
+
+def _opt(box):
+    from PySide6.QtWidgets import QStyleOptionButton
+
+    opt = QStyleOptionButton()
+    box.initStyleOption(opt)
+    return opt
+
+
+def test_long_duplicates_notice_never_widens_the_window(qtbot, window, photos):
+    index_now(qtbot, window, [photos[0].parent])
+    window.resize(1000, 700)
+    view = _dupes_view_any(qtbot, window)
+    notice = ("Similar shots need embeddings: run 'photosearch index' with a model; "
+              "exact and perceptual duplicates work without weights. ") * 6
+    view.summary.setText(notice)
+    view.status.setText(notice)
+    qtbot.wait(50)
+    assert window.minimumSizeHint().width() <= 800
+    assert window.width() <= 1000
+    window.resize(800, 600)
+    qtbot.wait(50)
+    assert window.width() == 800 and view.undo_btn.isVisible()
+    assert view.undo_btn.geometry().right() < view.width()
+
+
+def _dupes_view_any(qtbot, window):
+    window.show_screen("duplicates")
+    view = window.screen_pages["duplicates"]
+    qtbot.waitUntil(lambda: view.find_btn.isEnabled(), timeout=30_000)
+    return view
