@@ -119,3 +119,22 @@ def _dupes_view_any(qtbot, window):
     view = window.screen_pages["duplicates"]
     qtbot.waitUntil(lambda: view.find_btn.isEnabled(), timeout=30_000)
     return view
+
+
+def test_second_launch_raises_the_running_window(qtbot, window, library):
+    from photosearch.ui import instance
+
+    name = instance.server_name(library.paths.root)
+    server = instance.InstanceServer(name, window)
+    try:
+        assert server.listening
+        server.activate_requested.connect(lambda: instance.bring_forward(window))
+        window.showMinimized()
+        qtbot.waitUntil(window.isMinimized, timeout=5000)
+        with qtbot.waitSignal(server.activate_requested, timeout=5000):
+            assert instance.raise_running(name)  # what a second `photosearch` does
+        qtbot.waitUntil(lambda: not window.isMinimized() and window.isVisible(), timeout=5000)
+        other = instance.server_name(library.paths.root.parent / "another-library")
+        assert other != name and not instance.raise_running(other)  # nobody there: open
+    finally:
+        server.close()
