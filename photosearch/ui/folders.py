@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
 from ..core import library_ops
+from .file_dialogs import start_dir
 from .sidebar import folder_statuses
 from .status_bar import IndexProgress, ProblemsButton
 from .workers import IndexingController, LiveWatcher, Runner
@@ -106,7 +107,7 @@ class FoldersCoordinator(QObject):
             self.first_run_wanted.emit()
 
     def add_folder_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self.host, "Add a photo folder")
+        path = QFileDialog.getExistingDirectory(self.host, "Add a photo folder", start_dir())
         if path:
             self.add_folders([path])
 
@@ -156,7 +157,7 @@ class FoldersCoordinator(QObject):
 
     def exclude_dialog(self, start: str = "") -> None:
         path = QFileDialog.getExistingDirectory(self.host, "Exclude a sub-folder from the library",
-                                                start)
+                                                start or start_dir())
         if path:
             self.exclude_path(path)
 

@@ -138,3 +138,38 @@ def test_second_launch_raises_the_running_window(qtbot, window, library):
         assert other != name and not instance.raise_running(other)  # nobody there: open
     finally:
         server.close()
+
+
+def test_a_text_file_is_refused_as_weights(qtbot, window, library, tmp_path):
+    from photosearch.core.config import Settings
+
+    bogus = tmp_path / "notes.safetensors"
+    bogus.write_text("these are my notes, not a model\n" * 100)
+    before = Settings.load(library.paths.settings).pretrained
+    window.dialogs.open_settings()
+    qtbot.waitUntil(lambda: window.dialogs.settings_dialog is not None, timeout=10_000)
+    dialog = window.dialogs.settings_dialog
+    dialog.pretrained.setText(str(bogus))
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = dialog.findChild(QDialogButtonBox)
+    box.button(QDialogButtonBox.StandardButton.Save).click()
+    assert dialog.isVisible() and dialog.result() != dialog.DialogCode.Accepted
+    assert "Not saved" in dialog.note.text() and "notes.safetensors" in dialog.note.text()
+    window.runner.wait(5000)
+    assert Settings.load(library.paths.settings).pretrained == before
+    dialog.reject()
+
+
+def test_file_dialogs_start_in_pictures_or_home(qtbot, window, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    home = tmp_path / "home"
+    (home / "Pictures").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_PICTURES_DIR", str(home / "Pictures"))
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *a, **k: asked.append(a[2]) or ""))
+    window.menus.act_add.trigger()
+    assert asked == [str(home / "Pictures")]
