@@ -12,6 +12,7 @@ from .results_model import StrongRole
 CELL = 180
 THUMB = 160
 WEAK_OPACITY = 0.45
+MARKER = QColor(230, 150, 40)  # the bar before the first weaker match
 
 
 class ThumbDelegate(QStyledItemDelegate):
@@ -42,12 +43,10 @@ class ThumbDelegate(QStyledItemDelegate):
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter, name)
         painter.setOpacity(1.0)
         if not strong and self._first_weak(index):
-            painter.setPen(QPen(QColor(230, 150, 40), 3))
+            # a bar in the gap before the tile: never drawn over the thumbnail
+            painter.setPen(QPen(MARKER, 3))
             painter.drawLine(option.rect.left() + 1, option.rect.top() + 4,
                              option.rect.left() + 1, option.rect.bottom() - 4)
-            painter.drawText(option.rect.adjusted(6, 2, 0, 0),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                             "weaker matches →")
         painter.restore()
 
     @staticmethod

@@ -171,6 +171,10 @@ class SearchFlow(QObject):
         else:
             strong = self.results.strong_count()
             text = f"{n:,} results{more} · {strong:,} strong matches"
+            if strong < n:
+                text += " · weaker ones after the orange bar"
+            if self.request.sort == "date":
+                text += " · by date"
         self.widgets.count_label.setText(text)
 
     # == find similar ====================================================================

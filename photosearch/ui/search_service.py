@@ -102,5 +102,8 @@ def _date_sorted(fetch):
         if offset > 0:
             return []
         results = fetch(0, DATE_SORT_WINDOW)
-        return sorted(results, key=lambda r: (r.taken_at is None, -(r.taken_at or 0.0)))
+        # Strong matches first, then the weaker ones, each newest first: one "weaker
+        # matches" boundary, and the same strong set as the relevance order.
+        return sorted(results, key=lambda r: (not r.strong, r.taken_at is None,
+                                              -(r.taken_at or 0.0)))
     return by_date

@@ -173,3 +173,41 @@ def test_file_dialogs_start_in_pictures_or_home(qtbot, window, monkeypatch, tmp_
                         staticmethod(lambda *a, **k: asked.append(a[2]) or ""))
     window.menus.act_add.trigger()
     assert asked == [str(home / "Pictures")]
+
+
+def test_date_sort_keeps_one_weaker_matches_boundary(qtbot, make_window, fake_library,
+                                                     tmp_path):
+    from photosearch.ui.grid import ThumbDelegate
+    from photosearch.ui.results_model import StrongRole
+    from tests.ui.conftest import make_photos, settle
+
+    # reddish photos (strong matches for red.jpg) dated between the others
+    shots = [("red.jpg", (220, 30, 30), 1), ("red2.jpg", (215, 35, 32), 5),
+             ("green.png", (30, 200, 40), 20), ("red3.jpg", (225, 28, 35), 35),
+             ("blue.jpg", (30, 40, 220), 50), ("red4.jpg", (210, 32, 30), 65),
+             ("grey.png", (120, 120, 120), 80)]
+    folder = tmp_path / "shots"
+    make_photos(folder, shots)
+    win = make_window(fake_library)
+    index_now(qtbot, win, [folder])
+
+    def markers() -> tuple[list[bool], int]:
+        settle(qtbot, win)
+        m = win.results
+        flags = [bool(m.index(i).data(StrongRole))
+                 for i in range(m.rowCount())]
+        drawn = sum(1 for i in range(m.rowCount())
+                    if not flags[i] and ThumbDelegate._first_weak(m.index(i)))
+        return flags, drawn
+
+    win.search_flow.find_similar(str(folder / "red.jpg"))
+    by_relevance, drawn = markers()
+    assert drawn == 1 and 1 <= sum(by_relevance) < len(by_relevance)
+    win.sort.setCurrentIndex(win.sort.findData("date"))
+    by_date, drawn = markers()
+    assert drawn == 1  # one boundary, not one per strong/weak change
+    assert by_date == sorted(by_date, reverse=True)  # strong first
+    assert sum(by_date) == sum(by_relevance)
+    dates = [r.taken_at for r in win.results.results() if r.strong]
+    assert dates == sorted(dates, reverse=True)  # newest first within the strong ones
+    assert "by date" in win.count_label.text()
