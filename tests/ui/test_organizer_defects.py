@@ -211,3 +211,46 @@ def test_date_sort_keeps_one_weaker_matches_boundary(qtbot, make_window, fake_li
     dates = [r.taken_at for r in win.results.results() if r.strong]
     assert dates == sorted(dates, reverse=True)  # newest first within the strong ones
     assert "by date" in win.count_label.text()
+
+
+def test_undo_of_a_cleanup_takes_back_the_merged_review_decision(qtbot, window, photos,
+                                                                 library):
+    import os
+
+    from PIL import Image
+
+    from photosearch.core.tagging import Tagger
+
+    png = photos[0].parent / "red_export.png"
+    Image.open(photos[0]).save(png)  # the same photo, other bytes: a "same photo" group
+    index_now(qtbot, window, [photos[0].parent])
+    view = _dupes_view(qtbot, window)
+    group = _group_of(view, str(png))
+    assert group.tier == "same" and str(photos[0]) in {it.path for it in group.items}
+    keeper = view.keepers[group.id]
+    other = str(png) if keeper != str(png) else str(photos[0])
+    tagger = Tagger(library)
+    tagger.store.add("reds", ["a red photo"], threshold=0.99)
+    other_hash = library.catalog.hash_of(other)
+    keeper_hash = library.catalog.hash_of(keeper)
+    tagger.review("reds", [other_hash], True)  # the copy was confirmed, the keeper not
+
+    def decisions(h):
+        return {(src) for lab, _score, src, _m in library.catalog.conn.execute(
+            "SELECT label_id, score, source, model_id FROM photo_tags WHERE hash = ?", (h,))}
+
+    before = decisions(keeper_hash)
+    assert "confirmed" not in before
+    view.list.setCurrentRow(view.groups.index(group))
+    item = _item(view, other)
+    item.setCheckState(item.checkState().Checked)
+    with qtbot.waitSignal(view.resolved, timeout=30_000):
+        view.trash_btn.click()
+    assert not os.path.exists(other)
+    assert "confirmed" in decisions(keeper_hash)  # merged into the keeper
+    qtbot.waitUntil(lambda: view.find_btn.isEnabled(), timeout=30_000)
+    with qtbot.waitSignal(view.undone, timeout=30_000) as blocker:
+        view.undo_btn.click()
+    assert len(blocker.args[0].restored) == 1 and os.path.exists(other)
+    assert decisions(keeper_hash) == before  # the keeper is as it was
+    assert "confirmed" in decisions(other_hash)  # the copy keeps its own decision
