@@ -121,11 +121,13 @@ class SearchFlow(QObject):
         self._update_count()
 
     def refresh_if_room(self) -> None:
-        """New photos are shown by re-running the request only while the grid is not yet
-        full and nothing is selected: never yank the view from under the user."""
-        if (self.results.rowCount() < self.results.page_size and not self.results.loading
-                and not self.widgets.grid.currentIndex().isValid()):
-            self.run_request()
+        """The library changed (watcher, indexing): new photos appear where they belong
+        and vanished ones leave, in place, so the selection and scroll position stay."""
+        self.results.refresh_in_place()
+        req = self.request
+        self.runner.submit("db", self.service.count, req,
+                           on_done=lambda n, r=req: self._count_arrived(r, n),
+                           on_error=lambda _e: None)
 
     # == the count line and the empty state ==============================================
     def _count_arrived(self, req: SearchRequest, n: int | None) -> None:

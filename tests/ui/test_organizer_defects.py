@@ -254,3 +254,41 @@ def test_undo_of_a_cleanup_takes_back_the_merged_review_decision(qtbot, window, 
     assert len(blocker.args[0].restored) == 1 and os.path.exists(other)
     assert decisions(keeper_hash) == before  # the keeper is as it was
     assert "confirmed" in decisions(other_hash)  # the copy keeps its own decision
+
+
+def test_live_grid_follows_the_folder_and_keeps_the_selection(qtbot, make_window, library,
+                                                              photos):
+    import os
+    import time
+
+    from tests.conftest import make_image
+    from tests.ui.conftest import names, settle
+
+    library.catalog.add_folder(str(photos[0].parent))
+    win = make_window(library, watch=True)
+    with qtbot.waitSignal(win.indexing.finished, timeout=60_000):
+        pass  # the start-up catch-up run
+    qtbot.waitUntil(lambda: win.live.running, timeout=20_000)
+    settle(qtbot, win)
+    win.resize(420, 420)  # a scrolled grid: fewer tiles fit than there are photos
+    row = names(win).index("blue.jpg")
+    win.grid.setCurrentIndex(win.results.index(row))
+    bar = win.grid.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    scroll = bar.value()
+    with qtbot.waitSignal(win.live.event, timeout=30_000,
+                          check_params_cb=lambda e: e.kind == "changed" and e.added == 1):
+        new = make_image(photos[0].parent / "new_one.png", color=(10, 220, 220))
+        old = time.time() - 10 * 365 * 86400  # dated before the others: appended at the end
+        os.utime(new, (old, old))
+    qtbot.waitUntil(lambda: "new_one.png" in names(win), timeout=2000)  # within 2 s
+    current = win.results.result_at(win.grid.current_row())
+    assert current is not None and os.path.basename(current.path) == "blue.jpg"
+    assert bar.value() == scroll
+    with qtbot.waitSignal(win.live.event, timeout=30_000,
+                          check_params_cb=lambda e: e.kind == "changed" and e.removed == 1):
+        photos[5].unlink()  # grey.png
+    qtbot.waitUntil(lambda: "grey.png" not in names(win), timeout=2000)
+    current = win.results.result_at(win.grid.current_row())
+    assert current is not None and os.path.basename(current.path) == "blue.jpg"
+    qtbot.waitUntil(lambda: win.count_label.text().startswith("6 of 6 photos"), timeout=2000)
