@@ -199,8 +199,10 @@ class MainWindow(QMainWindow):
         flow.photos_wanted.connect(lambda: self.show_screen("photos"))
         self.photo_actions.similar_requested.connect(flow.find_similar)
         self.photo_actions.duplicates_requested.connect(self.show_duplicates_of)
-        self.preview.open_requested.connect(desktop.open_file)
-        self.preview.reveal_requested.connect(desktop.reveal)
+        self.preview.open_requested.connect(self.photo_actions.open_path)
+        self.preview.reveal_requested.connect(self.photo_actions.reveal_path)
+        self.photo_actions.library_changed.connect(flow.refresh_if_room)
+        self.photo_actions.library_changed.connect(folders.refresh)
         self.preview.copy_requested.connect(lambda p: desktop.copy_paths([p]))
         self.sidebar.add_folder.connect(folders.add_folder_dialog)
         self.sidebar.remove_folder.connect(folders.remove_folder)
@@ -253,7 +255,9 @@ class MainWindow(QMainWindow):
     # == what the labels and duplicates screens call =====================================
     def confirm(self, text: str) -> bool:
         """Ask yes/no (tests replace this)."""
-        return QMessageBox.question(self, "photosearch", text) == \
+        no = QMessageBox.StandardButton.No  # Return answers "No": nothing is lost by it
+        return QMessageBox.question(self, "photosearch", text,
+                                    QMessageBox.StandardButton.Yes | no, no) == \
             QMessageBox.StandardButton.Yes
 
     def refresh_library(self) -> None:

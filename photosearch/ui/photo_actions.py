@@ -27,6 +27,9 @@ class PhotoActions(QObject):
     similar_requested = Signal(str)  # path
     duplicates_requested = Signal(str)  # content hash
     message = Signal(str, int)  # status line text, milliseconds
+    library_changed = Signal()  # photos were moved to the trash, or restored
+    deleted = Signal(object)  # core ResolveReport
+    restored = Signal(object)  # core UndoReport
 
     def __init__(self, *, results: ResultsModel, grid: ResultsGrid, runner: Runner,
                  host: QWidget, parent: QObject | None = None) -> None:
@@ -50,16 +53,74 @@ class PhotoActions(QObject):
         menu.addAction("Show duplicates of this photo",
                        lambda: self.duplicates_requested.emit(r.hash))
         menu.addSeparator()
-        menu.addAction("Open", lambda: desktop.open_file(r.path))
-        menu.addAction("Show in folder", lambda: desktop.reveal(r.path))
+        menu.addAction("Open", lambda: self.open_path(r.path))
+        menu.addAction("Show in folder", lambda: self.reveal_path(r.path))
         menu.addAction("Copy path", self.copy_selected)
+        menu.addSeparator()
+        menu.addAction("Move to trash…", self.delete_selected)
         self.context_menu = menu
         menu.popup(global_pos)
 
     def open_row(self, row: int) -> None:
         r = self.results.result_at(row)
         if r is not None:
-            desktop.open_file(r.path)
+            self.open_path(r.path)
+
+    def open_path(self, path: str) -> None:
+        """Open with the default viewer; say so when there is none (never fail silently)."""
+        if not desktop.open_file(path):
+            self.message.emit("No application is set up to open this photo. Use View full "
+                              "size (Space), or set a default image viewer in your "
+                              "system settings.", 10_000)
+
+    def reveal_path(self, path: str) -> None:
+        if not desktop.reveal(path):
+            desktop.copy_paths([path])
+            self.message.emit(f"No file manager could be opened; the path is copied: {path}",
+                              10_000)
+
+    # == move to trash, undo ==========================================================
+    def delete_selected(self) -> None:
+        """Delete key: confirm, then move the selected photos' files to the OS trash."""
+        from ..core.photo_trash import trash_photos
+
+        paths = self.selected_paths()
+        if not paths:
+            return
+        listing = "\n".join(paths[:15]) + ("\n…" if len(paths) > 15 else "")
+        confirm = getattr(self.host, "confirm", None)
+        if confirm is None or not confirm(
+                f"Move {len(paths)} photo(s) to the trash?\n\n{listing}\n\n"
+                "Undo with Ctrl+Z, or restore them from the system trash."):
+            return
+        self.runner.submit("db", trash_photos, self.host.lib, paths,  # type: ignore[attr-defined]
+                           on_done=self._deleted, on_error=self._failed)
+
+    def _deleted(self, report) -> None:
+        skipped = f"; {len(report.skipped)} skipped ({report.skipped[0][1]})" \
+            if report.skipped else ""
+        self.message.emit(f"Moved {len(report.trashed)} photo(s) to the trash{skipped}. "
+                          "Undo: Ctrl+Z", 10_000)
+        self.deleted.emit(report)
+        self.library_changed.emit()
+
+    def undo_delete(self) -> None:
+        from ..core.dupes_cleanup import undo
+
+        self.runner.submit("db", undo, self.host.lib,  # type: ignore[attr-defined]
+                           on_done=self._undone, on_error=self._failed)
+
+    def _undone(self, report) -> None:
+        if report.log_path is None:
+            self.message.emit("Nothing to undo.", 5000)
+        else:
+            failed = f"; {len(report.failed)} could not be restored" if report.failed else ""
+            self.message.emit(f"Restored {len(report.restored)} photo(s){failed}.", 8000)
+        self.restored.emit(report)
+        self.library_changed.emit()
+
+    def _failed(self, exc: Exception) -> None:
+        self.message.emit(f"⚠ {exc}", 10_000)
 
     def open_current(self) -> None:
         self.open_row(self.grid.current_row())

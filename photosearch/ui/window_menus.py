@@ -49,7 +49,9 @@ class WindowMenus:
         self.act_copy = act("Copy path", "Ctrl+C", photos.copy_selected, wc)
         self.act_similar = act("Find similar", "Ctrl+Shift+F", search.similar_to_current)
         self.act_paste = act("Find similar to pasted image", "Ctrl+V", search.paste_image, wc)
-        for a in (self.act_view, self.act_open, self.act_copy, self.act_paste):
+        self.act_delete = act("Move to trash…", "Delete", photos.delete_selected, wc)
+        self.act_undo = act("Undo move to trash", "Ctrl+Z", photos.undo_delete)
+        for a in (self.act_view, self.act_open, self.act_copy, self.act_paste, self.act_delete):
             window.removeAction(a)
             grid.addAction(a)
         self.act_add = act("Add folder…", "Ctrl+O", folders.add_folder_dialog)
@@ -64,7 +66,7 @@ class WindowMenus:
             file_menu.addAction(a)
         photo_menu = menu.addMenu("&Photo")
         for a in (self.act_find, self.act_view, self.act_open, self.act_copy, self.act_similar,
-                  self.act_paste):
+                  self.act_paste, self.act_delete, self.act_undo):
             photo_menu.addAction(a)
 
     def set_read_only(self) -> None:

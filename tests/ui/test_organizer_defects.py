@@ -292,3 +292,66 @@ def test_live_grid_follows_the_folder_and_keeps_the_selection(qtbot, make_window
     current = win.results.result_at(win.grid.current_row())
     assert current is not None and os.path.basename(current.path) == "blue.jpg"
     qtbot.waitUntil(lambda: win.count_label.text().startswith("6 of 6 photos"), timeout=2000)
+
+
+def test_open_without_a_viewer_says_so(qtbot, window, photos, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QDesktopServices
+
+    from tests.ui.conftest import names
+
+    index_now(qtbot, window, [photos[0].parent])
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda _url: False))
+    window.grid.setCurrentIndex(window.results.index(names(window).index("red.jpg")))
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_Return)
+    assert "No application is set up to open this photo" in \
+        window.statusBar().currentMessage()
+
+
+def test_return_in_a_confirmation_means_no(qtbot, window):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from photosearch.ui.main_window import MainWindow
+
+    seen = []
+
+    def press_return():
+        box = QApplication.activeModalWidget()
+        seen.append(box)
+        if isinstance(box, QMessageBox):
+            qtbot.keyClick(box, "\r")
+
+    QTimer.singleShot(300, press_return)
+    assert MainWindow.confirm(window, "Move 1 file(s) to the trash?") is False
+    assert isinstance(seen[0], QMessageBox)
+
+
+def test_delete_key_moves_to_trash_and_undo_restores(qtbot, window, photos, xdg_trash):
+    from PySide6.QtCore import Qt
+
+    from tests.ui.conftest import names, settle
+
+    index_now(qtbot, window, [photos[0].parent])
+    red = photos[0]
+    window.grid.setCurrentIndex(window.results.index(names(window).index("red.jpg")))
+    window.grid.setFocus()
+    asked = []
+    window.confirm = lambda text: asked.append(text) or True
+    with qtbot.waitSignal(window.photo_actions.deleted, timeout=30_000) as blocker:
+        qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
+    assert "Move 1 photo(s) to the trash" in asked[0] and str(red) in asked[0]
+    assert len(blocker.args[0].trashed) == 1 and not red.exists()
+    assert (xdg_trash / "files" / "red.jpg").exists()
+    qtbot.waitUntil(lambda: "red.jpg" not in names(window), timeout=5000)
+    assert "Undo: Ctrl+Z" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(window.photo_actions.restored, timeout=30_000) as blocker:
+        qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(blocker.args[0].restored) == 1 and red.exists()
+    qtbot.waitUntil(lambda: "red.jpg" in names(window), timeout=5000)
+    settle(qtbot, window)
+    window.confirm = lambda text: False  # declined: nothing moves
+    qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
+    qtbot.wait(100)
+    assert all(p.exists() for p in photos)
