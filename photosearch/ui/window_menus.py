@@ -69,6 +69,10 @@ class WindowMenus:
                   self.act_paste, self.act_delete, self.act_undo):
             photo_menu.addAction(a)
 
+        from .help_menu import HelpMenu
+
+        self.help = HelpMenu(window, getattr(window, "lib", None))
+
     def set_read_only(self) -> None:
         """Another process indexes this library: nothing here may add folders or index."""
         for a in (self.act_add, self.act_index):

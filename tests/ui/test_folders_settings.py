@@ -155,8 +155,12 @@ def test_first_run_without_weights_still_browses(qtbot, make_window, tmp_path, m
 
 
 def test_weights_file_chosen_at_first_run_is_saved(qtbot, make_window, library, tmp_path):
-    weights = tmp_path / "open_clip_model.safetensors"
-    weights.write_bytes(b"0")
+    import json
+    import struct
+
+    weights = tmp_path / "open_clip_model.safetensors"  # a well-formed (tiny) safetensors file
+    header = json.dumps({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}).encode()
+    weights.write_bytes(struct.pack("<Q", len(header)) + header + b"\0" * 8)
     win = make_window(library, first_run=True)
     qtbot.waitUntil(lambda: win.dialogs.first_run_dialog is not None)
     dialog = win.dialogs.first_run_dialog

@@ -1,0 +1,29 @@
+"""Issue 11's organizer features, as the user drives and sees them."""
+
+from __future__ import annotations
+
+from tests.ui.conftest import index_now, names  # noqa: F401
+
+
+def test_help_menu_shortcuts_about_and_logs(qtbot, window, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    help_menu = next(m for m in window.menuBar().actions() if m.text() == "&Help").menu()
+    texts = [a.text() for a in help_menu.actions()]
+    assert texts == ["Keyboard shortcuts", "Open log folder", "About photosearch"]
+    window.menus.help.act_shortcuts.trigger()
+    text = window.menus.help.dialog.text()
+    assert "Move to trash" in text and "Del" in text and "Ctrl+F" in text
+    window.menus.help.dialog.close()
+    window.menus.help.act_about.trigger()
+    about = window.menus.help.dialog.text()
+    for what in ("photosearch", "Qt", "torch", "model", "device", "test-tiny"):
+        assert what in about
+    window.menus.help.dialog.close()
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl",
+                        staticmethod(lambda url: opened.append(url.toLocalFile()) or True))
+    window.menus.help.act_logs.trigger()
+    import os
+
+    assert opened == [os.environ["PHOTOSEARCH_LOG_DIR"]]
