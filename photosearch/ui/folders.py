@@ -198,7 +198,13 @@ class FoldersCoordinator(QObject):
             self.problems_button.set_count(max(status.problems, self.counts.get("problems", 0)))
 
     def _index_finished(self, report: Any) -> None:
-        parts = [f"{report.embedded + report.cataloged:,} new photos"]
+        # "embedded" counts new photos and photos re-embedded for a new model alike
+        parts = []
+        if report.embedded:
+            parts.append(f"{report.embedded:,} photos made searchable")
+        if report.cataloged:
+            parts.append(f"{report.cataloged:,} photos added for browsing (search needs "
+                         "the model)")
         if report.linked:
             parts.append(f"{report.linked:,} moved or copied")
         if report.removed:
@@ -208,7 +214,7 @@ class FoldersCoordinator(QObject):
         if report.offline_roots:
             parts.append(f"{len(report.offline_roots)} folder(s) offline")
         verb = "Indexing stopped" if report.cancelled else "Indexing done"
-        self.progress.show_message(f"{verb}: " + ", ".join(parts))
+        self.progress.show_message(f"{verb}: " + (", ".join(parts) or "no changes"))
         self.index_report.emit(report)
         self.refresh()
         self.results_stale.emit()

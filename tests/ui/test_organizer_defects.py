@@ -355,3 +355,11 @@ def test_delete_key_moves_to_trash_and_undo_restores(qtbot, window, photos, xdg_
     qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
     qtbot.wait(100)
     assert all(p.exists() for p in photos)
+
+
+def test_a_re_embed_is_not_reported_as_new_photos(qtbot, window, photos):
+    index_now(qtbot, window, [photos[0].parent])
+    assert window.progress.label.text() == "Indexing done: 6 photos made searchable"
+    report = index_now(qtbot, window)  # nothing changed since
+    assert report.embedded == 0
+    assert window.progress.label.text() == "Indexing done: no changes"
