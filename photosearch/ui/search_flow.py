@@ -170,6 +170,9 @@ class SearchFlow(QObject):
                 else "Loading…"
         elif self.browse_total is not None:
             text = f"{n:,} of {self.browse_total:,} photos shown"
+            if self.request.text.strip() and self.service.model_error \
+                    and not self.request.similar_to:
+                text += " · matched by file and folder name (the search model is unavailable)"
         else:
             strong = self.results.strong_count()
             text = f"{n:,} results{more} · {strong:,} strong matches"

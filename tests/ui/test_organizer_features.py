@@ -27,3 +27,21 @@ def test_help_menu_shortcuts_about_and_logs(qtbot, window, monkeypatch):
     import os
 
     assert opened == [os.environ["PHOTOSEARCH_LOG_DIR"]]
+
+
+def test_without_a_model_words_find_photos_by_file_and_folder_name(qtbot, window, photos):
+    from tests.ui.conftest import settle
+
+    index_now(qtbot, window, [photos[0].parent])
+    window.model.failed(RuntimeError("Error while deserializing header"))
+    window.search.set_query("RED")
+    settle(qtbot, window)
+    assert names(window) == ["red.jpg"]
+    qtbot.waitUntil(lambda: "matched by file and folder name" in window.count_label.text())
+    assert window.count_label.text().startswith("1 of 1 photos")
+    window.search.set_query("photos -png")  # the folder's name, minus the PNGs
+    settle(qtbot, window)
+    assert sorted(names(window)) == ["blue.jpg", "purple.jpg", "red.jpg"]
+    window.search.set_query("zebra")
+    settle(qtbot, window)
+    assert names(window) == [] and window.empty_label.isVisible()
