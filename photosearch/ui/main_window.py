@@ -38,7 +38,7 @@ from . import desktop
 from .dialogs import WindowDialogs
 from .filters import FilterBar
 from .folders import FoldersCoordinator
-from .grid import ResultsGrid
+from .grid import ResultsGrid, size_slider
 from .model_status import Banner, ModelStatus, banner_for
 from .photo_actions import PhotoActions
 from .preview import PreviewPane
@@ -115,11 +115,13 @@ class MainWindow(QMainWindow):
         self.sort = QComboBox()
         self.sort.addItem("Sort: relevance", "relevance")
         self.sort.addItem("Sort: date", "date")
-        info = QHBoxLayout()
-        info.addWidget(self.count_label, 1)
-        info.addWidget(self.sort)
         self.grid = ResultsGrid()
         self.grid.setModel(self.results)
+        self.thumb_slider = size_slider(self.grid)
+        info = QHBoxLayout()
+        info.addWidget(self.count_label, 1)
+        info.addWidget(self.thumb_slider)
+        info.addWidget(self.sort)
         self.empty_label = QLabel()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
@@ -187,7 +189,7 @@ class MainWindow(QMainWindow):
         self.window_state = WindowState(
             self.state, self,
             {"window/outer": self.outer_splitter, "window/photos": self.photos_splitter},
-            self.sort)
+            self.sort, self.grid)
 
     def _connect(self) -> None:
         """Who reacts to whom: widgets to controllers, controllers to each other."""

@@ -72,6 +72,8 @@ class PreviewPane(QWidget):
         for name, label in self.fields.items():
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
+            # a long unbreakable path must not widen the pane (and reflow the grid)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             form.addRow(name, label)
         buttons = QGridLayout()
         self.buttons = {}

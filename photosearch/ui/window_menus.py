@@ -54,6 +54,11 @@ class WindowMenus:
         for a in (self.act_view, self.act_open, self.act_copy, self.act_paste, self.act_delete):
             window.removeAction(a)
             grid.addAction(a)
+        zoom = getattr(grid, "zoom", None)
+        if zoom is not None:
+            self.act_bigger = act("Larger thumbnails", "Ctrl++", lambda: zoom(1))
+            self.act_bigger.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+            self.act_smaller = act("Smaller thumbnails", "Ctrl+-", lambda: zoom(-1))
         self.act_add = act("Add folder…", "Ctrl+O", folders.add_folder_dialog)
         self.act_index = act("Index now", "F5", folders.start_indexing)
         self.act_settings = act("Settings…", "Ctrl+,", dialogs.open_settings)
@@ -64,6 +69,10 @@ class WindowMenus:
         file_menu = menu.addMenu("&Library")
         for a in (self.act_add, self.act_index, self.act_settings, self.act_quit):
             file_menu.addAction(a)
+        if zoom is not None:
+            view_menu = menu.addMenu("&View")
+            view_menu.addAction(self.act_bigger)
+            view_menu.addAction(self.act_smaller)
         photo_menu = menu.addMenu("&Photo")
         for a in (self.act_find, self.act_view, self.act_open, self.act_copy, self.act_similar,
                   self.act_paste, self.act_delete, self.act_undo):

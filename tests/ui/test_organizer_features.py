@@ -45,3 +45,51 @@ def test_without_a_model_words_find_photos_by_file_and_folder_name(qtbot, window
     window.search.set_query("zebra")
     settle(qtbot, window)
     assert names(window) == [] and window.empty_label.isVisible()
+
+
+def _columns(win) -> int:
+    xs = {win.grid.visualRect(win.results.index(i)).x() for i in range(win.results.rowCount())}
+    return len(xs)
+
+
+def test_thumbnail_size_slider_and_keys(qtbot, make_window, library, state, photos):
+    from PySide6.QtCore import Qt
+
+    from tests.ui.conftest import settle
+
+    win = make_window(library)
+    index_now(qtbot, win, [photos[0].parent])
+    win.resize(1000, 700)
+    settle(qtbot, win)
+    win.grid.setCurrentIndex(win.results.index(3))
+    before = win.grid.gridSize().width()
+    cols = _columns(win)
+    win.thumb_slider.setValue(win.thumb_slider.minimum())
+    assert win.grid.gridSize().width() < before and _columns(win) > cols
+    small = win.grid.thumb_size()
+    qtbot.keyClick(win, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)  # Ctrl+=
+    assert win.grid.thumb_size() > small and win.thumb_slider.value() == win.grid.thumb_size()
+    qtbot.keyClick(win, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert win.grid.thumb_size() == small
+    assert win.grid.current_row() == 3  # the selection stays
+    win.thumb_slider.setValue(200)
+    win.shutdown()  # saved with the window's state
+    again = make_window(library)
+    assert again.grid.thumb_size() == 200 and again.thumb_slider.value() == 200
+
+
+def test_window_is_usable_at_800x600(qtbot, window, photos):
+    from tests.ui.conftest import settle
+
+    index_now(qtbot, window, [photos[0].parent])
+    for screen in ("labels", "duplicates", "photos"):
+        window.show_screen(screen)
+        window.resize(800, 600)
+        qtbot.wait(20)
+        assert (window.width(), window.height()) == (800, 600), screen
+    settle(qtbot, window)
+    cols = _columns(window)
+    assert cols >= 2
+    window.grid.setCurrentIndex(window.results.index(0))  # the preview fills in
+    qtbot.wait(100)
+    assert _columns(window) == cols  # selecting a photo does not reflow the grid
