@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QObject, Signal
+from PySide6.QtCore import QMimeData, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
@@ -102,10 +102,15 @@ class SearchFlow(QObject):
         self.run_request()
 
     def select_folder(self, path: str) -> None:
-        """A folder clicked in the sidebar becomes the folder chip."""
-        index = self.widgets.filters.folder.findData(path)
-        if index >= 0:
-            self.widgets.filters.folder.setCurrentIndex(index)
+        """A folder (or sub-folder) clicked in the sidebar becomes the folder chip."""
+        combo = self.widgets.filters.folder
+        index = combo.findData(path)
+        if index < 0:  # a sub-folder: offered in the chip from now on
+            combo.addItem(os.path.basename(path.rstrip(os.sep)) or path, path)
+            combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
+            index = combo.count() - 1
+        combo.setCurrentIndex(index)
+        self.photos_wanted.emit()
 
     def run_request(self) -> None:
         """Show the current request's results (first page now, more on scroll)."""

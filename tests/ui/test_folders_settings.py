@@ -16,7 +16,7 @@ def test_add_and_remove_folders(qtbot, window, photos, tmp_path):
     other = make_photos(tmp_path / "trip", [("beach.jpg", (30, 150, 220), 3)])
     index_now(qtbot, window, [photos[0].parent, other[0].parent])
     qtbot.waitUntil(lambda: len(window.sidebar.folder_paths()) == 2)
-    labels = [window.sidebar.folders.item(i).text() for i in range(2)]
+    labels = [window.sidebar.folders.item(i).text(0) for i in range(2)]
     assert labels == ["photos\n6 files", "trip\n1 files"]
     assert len(names(window)) == len(PHOTOS) + 1
     window.sidebar.folders.setCurrentRow(1)
@@ -46,7 +46,7 @@ def test_offline_folder_keeps_its_photos_and_says_so(qtbot, window, photos, tmp_
     shutil.move(str(photos[0].parent), moved)  # the drive goes away
     report = index_now(qtbot, window)
     assert report.offline_roots == [str(photos[0].parent)]
-    qtbot.waitUntil(lambda: "offline" in window.sidebar.folders.item(0).text())
+    qtbot.waitUntil(lambda: "offline" in window.sidebar.folders.item(0).text(0))
     assert len(names(window)) == len(PHOTOS)
 
 

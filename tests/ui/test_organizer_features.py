@@ -93,3 +93,36 @@ def test_window_is_usable_at_800x600(qtbot, window, photos):
     window.grid.setCurrentIndex(window.results.index(0))  # the preview fills in
     qtbot.wait(100)
     assert _columns(window) == cols  # selecting a photo does not reflow the grid
+
+
+def test_folder_tree_with_sub_folders_and_counts(qtbot, window, tmp_path):
+    from tests.ui.conftest import make_photos, settle
+
+    root = tmp_path / "Pictures"
+    make_photos(root, [("a.jpg", (220, 30, 30), 1)])
+    make_photos(root / "2019", [("b.jpg", (30, 200, 30), 2)])
+    make_photos(root / "2019" / "beach", [("c.jpg", (30, 30, 200), 3),
+                                          ("d.png", (200, 200, 30), 4)])
+    index_now(qtbot, window, [root])
+    tree = window.sidebar.folders
+    qtbot.waitUntil(lambda: tree.count() == 1 and tree.item(0).childCount() == 1)
+    top = tree.item(0)
+    assert top.text(0) == "Pictures\n4 files"
+    y2019 = top.child(0)
+    assert y2019.text(0) == "2019  (3)" and y2019.child(0).text(0) == "beach  (2)"
+    top.setExpanded(True)
+    y2019.setExpanded(True)
+    beach = y2019.child(0)
+    rect = tree.visualItemRect(beach)
+    from PySide6.QtCore import Qt
+
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    settle(qtbot, window)
+    assert sorted(names(window)) == ["c.jpg", "d.png"]
+    assert window.filters.folder.currentData() == str(root / "2019" / "beach")
+    assert window.sidebar.selected_folder() == str(root)  # Remove acts on the library folder
+    window.refresh_library()  # a refresh keeps the sub-folder chosen and expanded
+    qtbot.waitUntil(lambda: tree.item(0) is not None and tree.item(0).isExpanded())
+    settle(qtbot, window)
+    assert window.filters.folder.currentData() == str(root / "2019" / "beach")
+    assert sorted(names(window)) == ["c.jpg", "d.png"]
