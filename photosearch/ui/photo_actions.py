@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from . import desktop
 from .grid import ResultsGrid
-from .preview import Viewer
+from .preview import format_date
 from .results_model import ResultsModel
+from .viewer import Viewer
 from .workers import Runner
 
 
@@ -143,7 +144,12 @@ class PhotoActions(QObject):
             self.viewer = Viewer(self.runner, self.host)
             self.viewer.step.connect(self._viewer_step)
             self.viewer.resize(self.host.size())
-        self.viewer.show_path(r.path)
+        row, total = self.grid.current_row() + 1, self.results.rowCount()
+        more = "" if self.results.exhausted else "+"
+        details = " · ".join(x for x in (
+            f"{r.width} × {r.height}" if r.width else "", format_date(r.taken_at)
+            if r.taken_at else "", r.camera or "") if x)
+        self.viewer.show_path(r.path, f"{row} of {total:,}{more}", details, r.width)
         self.viewer.show()
         self.viewer.raise_()
 

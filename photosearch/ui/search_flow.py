@@ -153,6 +153,9 @@ class SearchFlow(QObject):
             text = "No photo folders yet. Add one with “Add…” in the sidebar (Ctrl+O)."
         elif self.indexing.running:
             text = "Indexing… photos appear here as they are added."
+        elif self.request.text.strip() and self.service.model_error:
+            text = ("No file or folder name contains these words. Searching by what is in "
+                    "the photos needs the model (see the message above).")
         elif self.request.text.strip() or self.request.filters.active():
             text = "Nothing matches. Try other words, or remove a filter."
         else:

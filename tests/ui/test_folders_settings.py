@@ -148,7 +148,9 @@ def test_first_run_without_weights_still_browses(qtbot, make_window, tmp_path, m
         assert len(names(win)) == 3  # browsing works without embeddings
         win.search.set_query("a dog")
         settle(qtbot, win)
-        assert "search needs the model" in win.count_label.text()
+        # without the model, words match file and folder names, and the grid says so
+        assert "the search model is unavailable" in win.count_label.text()
+        assert "needs the model" in win.empty_label.text()
         win.shutdown()
     finally:
         lib.close()

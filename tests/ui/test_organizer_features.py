@@ -126,3 +126,45 @@ def test_folder_tree_with_sub_folders_and_counts(qtbot, window, tmp_path):
     settle(qtbot, window)
     assert window.filters.folder.currentData() == str(root / "2019" / "beach")
     assert sorted(names(window)) == ["c.jpg", "d.png"]
+
+
+def test_viewer_zoom_pan_and_position(qtbot, window, tmp_path):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from tests.conftest import make_image
+    from tests.ui.conftest import settle
+
+    folder = tmp_path / "big"
+    for i, color in enumerate([(200, 40, 40), (40, 200, 40), (40, 40, 200)]):
+        make_image(folder / f"p{i}.jpg", color=color, size=(1600, 1200))
+    index_now(qtbot, window, [folder])
+    settle(qtbot, window)
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(window.results.index(1))
+    window.menus.act_view.trigger()
+    viewer = window.photo_actions.viewer
+    viewer.resize(800, 600)
+    qtbot.waitUntil(lambda: viewer._pixmap is not None)
+    assert viewer.position == "2 of 3"
+    assert "2 of 3" in viewer.caption.text() and "1600 × 1200" in viewer.caption.text()
+    assert viewer.view.fitted and viewer.view.zoom() < 0.6  # fit: the whole photo shows
+    qtbot.keyClick(viewer, Qt.Key.Key_1)  # 100%
+    assert abs(viewer.view.zoom() - 1.0) < 1e-6 and "zoom 100%" in viewer.caption.text()
+    bar = viewer.view.horizontalScrollBar()
+    assert bar.maximum() > 0  # bigger than the window: it pans
+    start = bar.value()
+    viewer.view.horizontalScrollBar().setValue(start + 100)
+    assert bar.value() == start + 100
+    center = viewer.view.viewport().rect().center()
+    wheel = QWheelEvent(QPointF(center), QPointF(viewer.view.mapToGlobal(center)), QPoint(0, 0),
+                        QPoint(0, 120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(viewer.view.viewport(), wheel)
+    assert abs(viewer.view.zoom() - 1.25) < 1e-6
+    qtbot.keyClick(viewer, Qt.Key.Key_F)
+    assert viewer.view.fitted and viewer.view.zoom() < 0.6
+    qtbot.keyClick(viewer, Qt.Key.Key_Right)
+    assert viewer.position == "3 of 3" and window.grid.current_row() == 2
+    viewer.close()
