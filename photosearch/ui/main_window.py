@@ -43,7 +43,7 @@ from .model_status import Banner, ModelStatus, banner_for
 from .photo_actions import PhotoActions
 from .preview import PreviewPane
 from .results_model import ResultsModel
-from .search_bar import SearchField, image_files
+from .search_bar import SearchField, image_files, similar_chip
 from .search_flow import SearchFlow, SearchWidgets
 from .search_service import SearchService
 from .sidebar import Sidebar
@@ -103,14 +103,8 @@ class MainWindow(QMainWindow):
         self.search = SearchField()
         self.filters = FilterBar()
         self.banner = Banner()
-        self.similar_bar = QWidget()
-        self.similar_label = QLabel()
-        self.clear_similar_btn = QPushButton("Back to search")
-        sb = QHBoxLayout(self.similar_bar)
-        sb.setContentsMargins(0, 0, 0, 0)
-        sb.addWidget(self.similar_label, 1)
-        sb.addWidget(self.clear_similar_btn)
-        self.similar_bar.hide()
+        self.similar_bar, self.similar_icon, self.similar_label, self.clear_similar_btn = \
+            similar_chip()
         self.count_label = QLabel("")
         self.sort = QComboBox()
         self.sort.addItem("Sort: relevance", "relevance")
@@ -129,7 +123,11 @@ class MainWindow(QMainWindow):
         center = QWidget()
         cl = QVBoxLayout(center)
         cl.setContentsMargins(6, 6, 6, 0)
-        for w in (self.search, self.filters, self.banner, self.similar_bar):
+        search_row = QHBoxLayout()  # find-similar mode: the query image as a chip
+        search_row.addWidget(self.similar_bar)
+        search_row.addWidget(self.search, 1)
+        cl.addLayout(search_row)
+        for w in (self.filters, self.banner):
             cl.addWidget(w)
         cl.addLayout(info)
         cl.addWidget(self.empty_label)
@@ -170,7 +168,7 @@ class MainWindow(QMainWindow):
             service=self.service, results=self.results, runner=runner,
             widgets=SearchWidgets(self.search, self.filters, self.sort, self.count_label,
                                   self.empty_label, self.similar_bar, self.similar_label,
-                                  self.grid, self.preview),
+                                  self.grid, self.preview, self.similar_icon),
             sidebar=self.sidebar, indexing=self.indexing, paste_dir=lib.paths.cache / "pasted",
             parent=self)
         self.photo_actions = PhotoActions(results=self.results, grid=self.grid, runner=runner,

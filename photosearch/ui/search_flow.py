@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from .filters import FilterBar
@@ -26,6 +26,7 @@ from .results_model import ResultsModel
 from .search_bar import SearchField, image_files
 from .search_service import SearchRequest, SearchService
 from .sidebar import Sidebar
+from .thumbnails import load_scaled
 from .workers import IndexingController, Runner
 
 
@@ -42,6 +43,7 @@ class SearchWidgets:
     similar_label: QLabel
     grid: ResultsGrid
     preview: PreviewPane
+    similar_icon: QLabel | None = None  # the query image on the find-similar chip
 
 
 class SearchFlow(QObject):
@@ -194,11 +196,25 @@ class SearchFlow(QObject):
     def find_similar(self, path: str) -> None:
         self.photos_wanted.emit()
         self.request.similar_to = path
+        self.request.text = ""  # the words are not applied in this mode: never keep them
+        self.widgets.search.set_query("", emit=False)
         self.widgets.similar_label.setText(
-            f"Photos similar to <b>{html_escape(os.path.basename(path))}</b>"
-            f"  <span style='color:gray'>{html_escape(path)}</span>")
+            f"Similar to <b>{html_escape(os.path.basename(path))}</b>")
+        self.widgets.similar_bar.setToolTip(f"Photos that look like {path}")
+        icon = self.widgets.similar_icon
+        if icon is not None:
+            icon.clear()
+            self.runner.submit("thumbs", load_scaled, path, 56,
+                               on_done=lambda img, p=path: self._chip_image(p, img),
+                               on_error=lambda _e: None)
         self.widgets.similar_bar.show()
         self.run_request()
+
+    def _chip_image(self, path: str, image: QImage) -> None:
+        if self.request.similar_to == path and self.widgets.similar_icon is not None:
+            self.widgets.similar_icon.setPixmap(QPixmap.fromImage(image).scaled(
+                28, 28, Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
 
     def clear_similar(self) -> None:
         self.request.similar_to = None

@@ -14,6 +14,8 @@ QLabel#banner { padding: 6px 10px; border-radius: 4px; background: palette(alter
 QLabel#banner[level="warn"] { background: #f5d77a; color: #222; }
 QLabel#banner[level="error"] { background: #e8a0a0; color: #222; }
 QLabel#weakDivider { color: palette(mid); }
+QWidget#similarChip { border: 1px solid palette(highlight); border-radius: 14px;
+                      background: palette(alternate-base); }
 """
 
 

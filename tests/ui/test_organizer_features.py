@@ -168,3 +168,22 @@ def test_viewer_zoom_pan_and_position(qtbot, window, tmp_path):
     qtbot.keyClick(viewer, Qt.Key.Key_Right)
     assert viewer.position == "3 of 3" and window.grid.current_row() == 2
     viewer.close()
+
+
+def test_find_similar_chip_replaces_stale_words(qtbot, window, photos):
+    from tests.ui.conftest import PHOTOS, settle
+
+    index_now(qtbot, window, [photos[0].parent])
+    window.search.set_query("sunset on a beach")
+    settle(qtbot, window)
+    window.search_flow.find_similar(str(photos[1]))
+    settle(qtbot, window)
+    assert window.similar_bar.isVisible() and "green.png" in window.similar_label.text()
+    assert window.search.text() == "" and window.search_flow.request.text == ""
+    qtbot.waitUntil(lambda: window.similar_icon.pixmap() is not None
+                    and not window.similar_icon.pixmap().isNull(), timeout=20_000)
+    chip, field = window.similar_bar.geometry(), window.search.geometry()
+    assert chip.right() < field.left() and chip.center().y() == field.center().y()  # one row
+    window.clear_similar_btn.click()  # the chip's x
+    settle(qtbot, window)
+    assert not window.similar_bar.isVisible() and len(names(window)) == len(PHOTOS)
