@@ -32,6 +32,8 @@ from .preview import human_size
 
 TIER_NAMES = {"exact": "Identical files", "same": "Same photo", "similar": "Similar shots"}
 KEEPER_BG = QColor(60, 160, 80, 90)
+LIST_ICON = 56  # the group list's keeper thumbnail
+THUMB_READY = Qt.ItemDataRole.UserRole + 1
 
 
 def group_label(g) -> str:
@@ -82,6 +84,8 @@ class DuplicatesView(QWidget):
         top.addWidget(self.find_btn)
         top.addWidget(self.summary, 1)
         self.list = QListWidget()
+        self.list.setIconSize(QSize(LIST_ICON, LIST_ICON))
+        self.list.setWordWrap(True)
         self.list.currentRowChanged.connect(self._select_row)
         self.reason = QLabel("")
         self.reason.setWordWrap(True)
@@ -154,8 +158,15 @@ class DuplicatesView(QWidget):
                              f"in identical and same-photo groups. {notes}".strip())
         self.list.blockSignals(True)
         self.list.clear()
+        self._list_render = getattr(self, "_list_render", 0) + 1
         for g in self.groups:
-            self.list.addItem(group_label(g))
+            item = QListWidgetItem(QIcon(_boxed(None, LIST_ICON)), group_label(g))
+            item.setData(Qt.ItemDataRole.UserRole, g.id)
+            self.list.addItem(item)
+            self.runner.submit(
+                "thumbs", self.window.thumbs.load, g.keeper.hash, g.keeper.path,
+                on_done=lambda img, gid=g.id, r=self._list_render: self._list_thumb(r, gid, img),
+                on_error=lambda _e: None)
         self.list.blockSignals(False)
         focus = self.focus_hash
         self.focus_hash = None
@@ -246,6 +257,20 @@ class DuplicatesView(QWidget):
             item = self.items.item(i)
             if item.data(Qt.ItemDataRole.UserRole) == path:
                 item.setIcon(QIcon(_boxed(QPixmap.fromImage(image))))
+
+    def _list_thumb(self, render: int, group_id: str, image) -> None:
+        if render != self._list_render:
+            return
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == group_id:
+                item.setIcon(QIcon(_boxed(QPixmap.fromImage(image), LIST_ICON)))
+                item.setData(THUMB_READY, True)
+
+    def list_thumbs_ready(self) -> int:
+        """How many groups show their keeper's thumbnail (tests, screenshots)."""
+        return sum(1 for i in range(self.list.count())
+                   if self.list.item(i).data(THUMB_READY))
 
     def _item_changed(self, item) -> None:
         if self.current is None:

@@ -187,3 +187,27 @@ def test_find_similar_chip_replaces_stale_words(qtbot, window, photos):
     window.clear_similar_btn.click()  # the chip's x
     settle(qtbot, window)
     assert not window.similar_bar.isVisible() and len(names(window)) == len(PHOTOS)
+
+
+def test_duplicates_list_thumbnails_and_return_never_trashes(qtbot, window, photos):
+    import shutil
+
+    from PySide6.QtCore import Qt
+
+    for p in photos[:2]:
+        shutil.copy2(p, p.parent / f"copy_{p.name}")
+    index_now(qtbot, window, [photos[0].parent])
+    window.show_screen("duplicates")
+    view = window.screen_pages["duplicates"]
+    qtbot.waitUntil(lambda: view.find_btn.isEnabled() and len(view.groups) >= 2,
+                    timeout=30_000)
+    qtbot.waitUntil(lambda: view.list_thumbs_ready() == len(view.groups), timeout=30_000)
+    view.list.setCurrentRow(1)
+    asked = []
+    window.confirm = lambda text: asked.append(text) or True
+    for w in (view.list, view.items, view.trash_btn):
+        w.setFocus()
+        qtbot.keyClick(w, Qt.Key.Key_Return)
+    qtbot.wait(100)
+    assert asked == [] and all((p.parent / f"copy_{p.name}").exists() for p in photos[:2])
+    assert view.list.currentRow() == 1  # the selection stays put
