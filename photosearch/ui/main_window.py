@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         self.preview.reveal_requested.connect(self.photo_actions.reveal_path)
         self.photo_actions.library_changed.connect(flow.refresh_if_room)
         self.photo_actions.library_changed.connect(folders.refresh)
+        self.photo_actions.tagged.connect(lambda _r: self._labels_changed())
         self.preview.copy_requested.connect(lambda p: desktop.copy_paths([p]))
         self.sidebar.add_folder.connect(folders.add_folder_dialog)
         self.sidebar.remove_folder.connect(folders.remove_folder)
@@ -276,6 +277,13 @@ class MainWindow(QMainWindow):
         current = self.sidebar.nav.currentItem()
         if current and current.data(Qt.ItemDataRole.UserRole) != key:
             self.sidebar.select_screen(key)
+
+    def _labels_changed(self) -> None:
+        """A manual tag: the preview's tags and an open labels screen show it."""
+        self.preview.show_result(self.preview.result)
+        labels: Any = self.screen_pages.get("labels")
+        if labels is not None:
+            labels.refresh()
 
     def show_duplicates_of(self, content_hash: str) -> None:
         fresh = "duplicates" not in self.screen_pages

@@ -30,6 +30,7 @@ class PhotoActions(QObject):
     message = Signal(str, int)  # status line text, milliseconds
     library_changed = Signal()  # photos were moved to the trash, or restored
     deleted = Signal(object)  # core ResolveReport
+    tagged = Signal(object)  # core ManualTagReport
     restored = Signal(object)  # core UndoReport
 
     def __init__(self, *, results: ResultsModel, grid: ResultsGrid, runner: Runner,
@@ -58,6 +59,9 @@ class PhotoActions(QObject):
         menu.addAction("Show in folder", lambda: self.reveal_path(r.path))
         menu.addAction("Copy path", self.copy_selected)
         menu.addSeparator()
+        menu.addAction("Add tag…", lambda: self.ask_tag(True))
+        menu.addAction("Remove tag…", lambda: self.ask_tag(False))
+        menu.addSeparator()
         menu.addAction("Move to trash…", self.delete_selected)
         self.context_menu = menu
         menu.popup(global_pos)
@@ -79,6 +83,46 @@ class PhotoActions(QObject):
             desktop.copy_paths([path])
             self.message.emit(f"No file manager could be opened; the path is copied: {path}",
                               10_000)
+
+    # == manual tags ==================================================================
+    def ask_tag(self, add: bool = True) -> None:
+        """Ctrl+T / context menu: pick or type a label for the selected photos."""
+        from ..core.manual_tags import label_names
+
+        if self.selected_paths():
+            self.runner.submit("db", label_names, self.host.lib,  # type: ignore[attr-defined]
+                               on_done=lambda names: self._tag_dialog(names, add),
+                               on_error=self._failed)
+
+    def _tag_dialog(self, names: list[str], add: bool) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        n = len(self.selected_paths())
+        what = "Tag" if add else "Remove the tag from"
+        name, ok = QInputDialog.getItem(
+            self.host, "Add tag" if add else "Remove tag",
+            f"{what} {n} photo(s) — a label name (a new one is created):" if add else
+            f"{what} {n} photo(s):", names, 0, add)
+        if ok and name.strip():
+            self.tag_selected_as(name.strip(), add)
+
+    def tag_selected_as(self, name: str, add: bool = True) -> None:
+        """Tag (or untag) the selected photos: a review decision on label `name`."""
+        from ..core.manual_tags import set_manual_tag
+
+        hashes = [r.hash for r in (self.results.result_at(i) for i in
+                                   (self.grid.selected_rows() or [self.grid.current_row()]))
+                  if r is not None]
+        if hashes:
+            self.runner.submit("db", set_manual_tag, self.host.lib,  # type: ignore[attr-defined]
+                               name, hashes, add, on_done=self._tagged, on_error=self._failed)
+
+    def _tagged(self, report) -> None:
+        new = " (new label)" if report.created else ""
+        verb = "Tagged" if report.added else "Removed the tag from"
+        self.message.emit(f"{verb} {report.photos} photo(s) “{report.label}”{new}; the label "
+                          f"learns from it. Search tag:{report.label} to see them.", 8000)
+        self.tagged.emit(report)
 
     # == move to trash, undo ==========================================================
     def delete_selected(self) -> None:

@@ -50,8 +50,10 @@ class WindowMenus:
         self.act_similar = act("Find similar", "Ctrl+Shift+F", search.similar_to_current)
         self.act_paste = act("Find similar to pasted image", "Ctrl+V", search.paste_image, wc)
         self.act_delete = act("Move to trash…", "Delete", photos.delete_selected, wc)
+        self.act_tag = act("Add tag…", "Ctrl+T", lambda: photos.ask_tag(True), wc)
         self.act_undo = act("Undo move to trash", "Ctrl+Z", photos.undo_delete)
-        for a in (self.act_view, self.act_open, self.act_copy, self.act_paste, self.act_delete):
+        for a in (self.act_view, self.act_open, self.act_copy, self.act_paste, self.act_delete,
+                  self.act_tag):
             window.removeAction(a)
             grid.addAction(a)
         zoom = getattr(grid, "zoom", None)
@@ -75,7 +77,7 @@ class WindowMenus:
             view_menu.addAction(self.act_smaller)
         photo_menu = menu.addMenu("&Photo")
         for a in (self.act_find, self.act_view, self.act_open, self.act_copy, self.act_similar,
-                  self.act_paste, self.act_delete, self.act_undo):
+                  self.act_paste, self.act_tag, self.act_delete, self.act_undo):
             photo_menu.addAction(a)
 
         from .help_menu import HelpMenu

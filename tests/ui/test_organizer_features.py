@@ -211,3 +211,37 @@ def test_duplicates_list_thumbnails_and_return_never_trashes(qtbot, window, phot
     qtbot.wait(100)
     assert asked == [] and all((p.parent / f"copy_{p.name}").exists() for p in photos[:2])
     assert view.list.currentRow() == 1  # the selection stays put
+
+
+def test_manual_tag_from_the_grid_is_a_review_decision(qtbot, window, photos, library,
+                                                       monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QInputDialog
+
+    from photosearch.core.tagging import Tagger
+    from tests.ui.conftest import settle
+
+    index_now(qtbot, window, [photos[0].parent])
+    red, blue = names(window).index("red.jpg"), names(window).index("blue.jpg")
+    sel = window.grid.selectionModel()
+    window.grid.setCurrentIndex(window.results.index(red))
+    sel.select(window.results.index(blue), sel.SelectionFlag.Select)
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(
+        lambda *a, **k: asked.append(a) or ("holiday", True)))
+    window.grid.setFocus()
+    with qtbot.waitSignal(window.photo_actions.tagged, timeout=30_000) as blocker:
+        qtbot.keyClick(window.grid, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert "2 photo(s)" in asked[0][2]
+    assert blocker.args[0].created and blocker.args[0].photos == 2
+    assert "Tagged 2 photo(s) “holiday” (new label)" in window.statusBar().currentMessage()
+    window.search.set_query("tag:holiday")
+    settle(qtbot, window)
+    assert sorted(names(window)) == ["blue.jpg", "red.jpg"]
+    window.show_screen("labels")  # the label's review shows them as confirmed
+    view = window.screen_pages["labels"]
+    qtbot.waitUntil(lambda: view.current == "holiday" and
+                    view.models["confident"].rowCount() == 2, timeout=30_000)
+    tagger = Tagger(library)
+    rows = tagger.store.tag_rows(tagger.store.get("holiday"), ("confirmed",))
+    assert len(rows) == 2
