@@ -245,3 +245,35 @@ def test_manual_tag_from_the_grid_is_a_review_decision(qtbot, window, photos, li
     tagger = Tagger(library)
     rows = tagger.store.tag_rows(tagger.store.get("holiday"), ("confirmed",))
     assert len(rows) == 2
+
+
+def test_label_dialog_with_live_count_creates_the_label(qtbot, window, photos, library):
+    from photosearch.core.tagging import Tagger
+
+    index_now(qtbot, window, [photos[0].parent])
+    window.show_screen("labels")
+    view = window.screen_pages["labels"]
+    assert "Create a label" in view.header.text()  # the empty state says what to do
+    view.new_btn.click()
+    dialog = view.label_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+    with qtbot.waitSignal(dialog.scored, timeout=30_000):
+        dialog.name.setText("reds")
+        dialog.words.setText("a red photo, a red thing")
+        dialog.add_examples([str(photos[0])])
+    assert len(dialog.scores) == 6
+    dialog.threshold.setValue(98)
+    high = dialog.tagged_now()
+    dialog.threshold.setValue(2)
+    low = dialog.tagged_now()
+    assert low >= high >= 1  # the example itself is always tagged
+    assert f"Would tag <b>{low:,}</b> of 6 photos now." == dialog.count.text()
+    dialog.threshold.setValue(40)
+    expected = dialog.tagged_now()
+    with qtbot.waitSignal(view.views_loaded, timeout=30_000):
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    lab = Tagger(library).store.get("reds")
+    assert lab.prompts == ["a red photo", "a red thing"] and abs(lab.threshold - 0.40) < 1e-9
+    tagged = Tagger(library).store.tag_rows(lab, ("auto", "confirmed"))
+    assert len(tagged) == expected  # the dialog's count is what the label tagged
