@@ -3,7 +3,7 @@ matches from the weak tail (weaker results are dimmed and the first one is marke
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -90,6 +90,28 @@ class ResultsGrid(QListView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context)
         self.setAcceptDrops(False)  # drops go to the window (find similar)
+        self._keep: int | None = None  # a scroll position to hold through a relayout
+        self.verticalScrollBar().rangeChanged.connect(self._range_changed)
+        self.verticalScrollBar().actionTriggered.connect(lambda _a: self._release())
+
+    def setModel(self, model) -> None:  # type: ignore[override]
+        super().setModel(model)
+        signal = getattr(model, "about_to_refresh", None)
+        if signal is not None:
+            signal.connect(self.keep_scroll)
+
+    def keep_scroll(self) -> None:
+        """Rows change in place: hold the scroll position while the batched layout
+        rebuilds (it shrinks the range for a moment, which would clamp the position)."""
+        self._keep = self.verticalScrollBar().value()
+        QTimer.singleShot(2000, self._release)
+
+    def _release(self) -> None:
+        self._keep = None
+
+    def _range_changed(self, _low: int, high: int) -> None:
+        if self._keep is not None and high >= self._keep:
+            self.verticalScrollBar().setValue(self._keep)
 
     def _context(self, pos) -> None:
         index = self.indexAt(pos)

@@ -46,6 +46,7 @@ class ResultsModel(QAbstractListModel):
     page_loaded = Signal(int)  # rows now loaded
     fetch_failed = Signal(str)
     loading_changed = Signal(bool)
+    about_to_refresh = Signal()  # rows are about to change in place (views keep their scroll)
 
     def __init__(self, runner: Runner, thumbs: ThumbnailCache, page_size: int = 120,
                  parent=None) -> None:
@@ -157,6 +158,7 @@ class ResultsModel(QAbstractListModel):
     def _refreshed(self, generation: int, page: list, asked: int) -> None:
         if generation != self._generation:
             return
+        self.about_to_refresh.emit()
         fresh: list = []
         seen: set[str] = set()
         for r in page:

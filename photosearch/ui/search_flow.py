@@ -201,14 +201,14 @@ class SearchFlow(QObject):
         self.widgets.similar_label.setText(
             f"Similar to <b>{html_escape(os.path.basename(path))}</b>")
         self.widgets.similar_bar.setToolTip(f"Photos that look like {path}")
+        self.widgets.similar_bar.show()
+        self.run_request()  # first: a new request clears the pending thumbnail jobs
         icon = self.widgets.similar_icon
         if icon is not None:
             icon.clear()
             self.runner.submit("thumbs", load_scaled, path, 56,
                                on_done=lambda img, p=path: self._chip_image(p, img),
                                on_error=lambda _e: None)
-        self.widgets.similar_bar.show()
-        self.run_request()
 
     def _chip_image(self, path: str, image: QImage) -> None:
         if self.request.similar_to == path and self.widgets.similar_icon is not None:
