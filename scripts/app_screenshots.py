@@ -227,6 +227,9 @@ class Driver:
         self.win.show_screen("photos")
         self.win.search.set_query("")
         self.win.setGeometry(0, 0, 800, 600)
+        print("minimum widths:", self.win.minimumSizeHint().width(), {
+            k: p.minimumSizeHint().width() for k, p in self.win.screen_pages.items()},
+            flush=True)
         self.wait(lambda: not self.win.results.loading and
                   self.win.results.thumbnails_pending() == 0 and self.win.width() == 800,
                   lambda: (shoot("12-800x600.png", "800x600+0+0"),

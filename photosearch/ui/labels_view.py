@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -87,6 +88,8 @@ class LabelsView(QWidget):
         self.no_btn.clicked.connect(lambda: self.review_selected(False))
         self.search_btn.clicked.connect(self._show_in_search)
         self.status = QLabel("")
+        self.status.setWordWrap(True)  # long messages wrap; they never widen the window
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         actions = QHBoxLayout()
         for b in (self.yes_btn, self.no_btn, self.search_btn):
             actions.addWidget(b)
