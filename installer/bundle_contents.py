@@ -112,7 +112,9 @@ def hidden_imports() -> list[str]:
         if parts[-1] == "__main__":
             continue
         mods.append(".".join(parts))
-    return mods + ["pillow_heif", "hnswlib"]
+    # onnxruntime is imported lazily (the torch-free query path, core/onnx_models.py), and
+    # onnx only inside torch.onnx.export (core/onnx_export.py)
+    return mods + ["pillow_heif", "hnswlib", "onnxruntime", "onnx"]
 
 
 def bundled_model(stage_dir: Path | None = None) -> list[tuple[str, str]]:

@@ -75,9 +75,9 @@ class Driver:
         QTimer.singleShot(delay_ms, step)
 
     def wait(self, cond, then, delay_ms: int = 600) -> None:
-        from PySide6.QtCore import QTimer
-
         import time
+
+        from PySide6.QtCore import QTimer
 
         give_up = time.monotonic() + 90
 

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from . import CliError, open_library
+from . import CliError, UsageError, open_library
 from .output import json_safe, print_json, safe
 
 
@@ -32,6 +32,8 @@ def _add_filters(p) -> None:
     p.add_argument("--type", metavar="jpg,png", help="only these file types")
     p.add_argument("--camera", help="camera make/model contains this text")
     p.add_argument("--tag", action="append", default=[], help="only photos with this tag")
+    p.add_argument("--person", action="append", default=[], metavar="NAME",
+                   help="only photos showing this person (repeat for all of several)")
     p.add_argument("--min-score", type=float, help="drop results scoring below this")
     p.add_argument("--json", action="store_true", help="JSON array of results")
 
@@ -41,11 +43,11 @@ def register(sub) -> None:
         "search", help="search by text (and image files) with query syntax",
         description='Query syntax: words form one phrase; "quoted" terms and -negatives '
                     'combine, N: weights a term, an image path is an image term, and '
-                    'tag:/folder:/after:/before:/type:/camera: filter. '
+                    'tag:/folder:/after:/before:/type:/camera:/person: filter. '
                     'Example: photosearch search \'"beach" -"people" after:2023\'')
-    p.add_argument("query", nargs="+", metavar="QUERY")
+    p.add_argument("query", nargs="*", metavar="QUERY")
     _add_filters(p)
-    p.set_defaults(func=search, accepts_extra=True)
+    p.set_defaults(func=search, accepts_extra=True, search_parser=p)
 
     p = sub.add_parser("similar", help="photos that look like an image file")
     p.add_argument("image", metavar="IMAGE")
@@ -61,7 +63,7 @@ def _filters(args):
         after=parse_date(args.after) if args.after else None,
         before=parse_date(args.before) if args.before else None,
         types=parse_types(args.type) if args.type else None,
-        camera=args.camera, tags=list(args.tag))
+        camera=args.camera, tags=list(args.tag), people=list(args.person))
 
 
 def search(args) -> int:
@@ -69,6 +71,11 @@ def search(args) -> int:
     from ..core.search import Searcher
 
     text = " ".join([*args.query, *args.extra])
+    if not text.strip() and not args.person:
+        args.search_parser.error("nothing to search for: give a query (or --person NAME)")
+    if args.min_score is not None and not -1.0 <= args.min_score <= 1.0:  # also nan, inf
+        raise UsageError(f"--min-score {args.min_score!r} is not allowed; use a number "
+                         "from -1 to 1 (a cosine similarity)")
     lib = open_library(args)
     query = parse(text)
     if query.terms:  # filters alone browse the catalog, which needs no model

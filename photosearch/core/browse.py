@@ -46,6 +46,12 @@ def _where(catalog: Catalog, f: Filters) -> tuple[str, list[object]]:
         else:
             clauses.append(f"p.hash IN ({','.join('?' * len(hashes))})")
             args += hashes
+    if f.people or f.not_people:
+        from .people.search import sql_clauses
+
+        more, more_args = sql_clauses(catalog, f.people, f.not_people)
+        clauses += more
+        args += more_args
     clauses.append("EXISTS (SELECT 1 FROM files h WHERE h.hash = p.hash)")
     return " AND ".join(clauses), args
 

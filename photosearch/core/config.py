@@ -53,6 +53,7 @@ class Settings:
     batch_size: int = 0  # 0 = pick from device
     workers: int = 0  # decode threads; 0 = number of CPU cores
     max_pixels: int = 250_000_000  # decompression-bomb guard, per image
+    max_file_bytes: int = 1 << 30  # larger files are problems, never read (1 GiB)
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
     strong_match: float = 0.0  # 0 = relative rule (see search.STRONG_MARGIN)
     theme: str = "system"
@@ -61,6 +62,8 @@ class Settings:
     orphan_grace_days: float = 30.0
     # duplicate thresholds and keeper rules; see core/duplicates.DupeSettings for keys
     duplicates: dict[str, Any] = field(default_factory=dict)
+    # people (faces), opt-in: {"enabled": bool, "detector": "hog"|"cnn", "workers": int}
+    people: dict[str, Any] = field(default_factory=dict)
     # keys this version does not know, kept as they were and saved again
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -161,10 +164,12 @@ _RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "batch_size": ("a whole number, 0 or more", lambda v: _is_int(v) and v >= 0),
     "workers": ("a whole number, 0 or more", lambda v: _is_int(v) and v >= 0),
     "max_pixels": ("a whole number above 0", lambda v: _is_int(v) and v > 0),
+    "max_file_bytes": ("a whole number of bytes above 0", lambda v: _is_int(v) and v > 0),
     "exclude": ("a list of folder paths or name patterns",
                 lambda v: isinstance(v, list) and all(isinstance(i, str) and i for i in v)),
     "strong_match": ("a number from 0 to 1", lambda v: _is_number(v) and 0 <= v <= 1),
     "theme": (", ".join(THEMES), lambda v: v in THEMES),
     "orphan_grace_days": ("a number of days, 0 or more", lambda v: _is_number(v) and v >= 0),
     "duplicates": ("an object of duplicate settings", lambda v: isinstance(v, dict)),
+    "people": ("an object of people (faces) settings", lambda v: isinstance(v, dict)),
 }

@@ -4,6 +4,8 @@
     "beach" -"people"               weighted sum: +beach, -people
     2:"sunset" + photo.jpg          weights, and an image file as a term
     cat tag:pets after:2023-01-01   filters: tag, folder, after, before, type, camera
+    person:Anna beach -person:Bob   people (faces): photos showing Anna, not Bob;
+                                    person:"Anna Smith" (or Anna_Smith) for names with spaces
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ from datetime import UTC, datetime
 
 from .imaging import is_image_name
 
-FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera")
+# Number-like words that are not the plain weights _TOKEN accepts: nan, inf, 1e9, .5
+_NOT_A_WEIGHT = re.compile(r"(?i)[+-]?(nan|inf(inity)?|\d*\.?\d+e[+-]?\d+|\.\d+|\d+\.)")
+FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera", "person")
 _TOKEN = re.compile(
-    r'(?P<sign>[+-])?(?:(?P<weight>\d+(?:\.\d+)?):)?(?:"(?P<quoted>[^"]*)"?|(?P<word>\S+))')
+    r'(?P<sign>[+-])?(?:(?P<weight>\d+(?:\.\d+)?):)?'
+    r'(?:(?P<fkey>(?i:person|tag|folder|camera)):"(?P<fval>[^"]*)"?'
+    r'|"(?P<quoted>[^"]*)"?|(?P<word>\S+))')
 
 
 @dataclass
@@ -35,10 +41,12 @@ class Filters:
     types: set[str] | None = None
     camera: str | None = None
     tags: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)  # photos showing all of these
+    not_people: list[str] = field(default_factory=list)  # and none of these
 
     def active(self) -> bool:
         return any((self.folder, self.after is not None, self.before is not None, self.types,
-                    self.camera, self.tags))
+                    self.camera, self.tags, self.people, self.not_people))
 
     def merged(self, other: Filters) -> Filters:
         """Filters from the query text win over those from options/chips only when set."""
@@ -48,7 +56,9 @@ class Filters:
             before=other.before if other.before is not None else self.before,
             types=other.types or self.types,
             camera=other.camera or self.camera,
-            tags=[*self.tags, *other.tags])
+            tags=[*self.tags, *other.tags],
+            people=[*self.people, *other.people],
+            not_people=[*self.not_people, *other.not_people])
 
 
 @dataclass
@@ -73,13 +83,28 @@ def parse(text: str) -> Query:
 
     for m in _TOKEN.finditer(text):
         sign, weight, quoted, word = m.group("sign", "weight", "quoted", "word")
+        if m.group("fkey") is not None and not weight:
+            if sign == "-" and m.group("fkey").lower() == "person":
+                filters.not_people.append(m.group("fval").strip())
+            elif m.group("fval").strip():
+                _apply_filter(filters, m.group("fkey").lower(), m.group("fval").strip())
+            continue
         if word is None and quoted is None:
+            continue
+        if word is not None and sign == "-" and not weight and \
+                word.lower().startswith("person:") and len(word) > 7:
+            filters.not_people.append(word[7:])
             continue
         if word is not None and ":" in word and word.split(":", 1)[0].lower() in FILTER_KEYS \
                 and not sign and not weight:
             key, value = word.split(":", 1)
             _apply_filter(filters, key.lower(), value)
             continue
+        if word is not None and not weight and ":" in word:
+            head, _, rest = word.partition(":")
+            if rest and _NOT_A_WEIGHT.fullmatch(head):
+                raise QueryError(f"weight '{head}' in '{word}' is not allowed; a weight is a "
+                                 'plain number like 2 or 0.5 (e.g. 2:"sunset")')
         w = float(weight) if weight else 1.0
         if sign == "-":
             w = -w
@@ -118,6 +143,8 @@ def _apply_filter(filters: Filters, key: str, value: str) -> None:
         filters.types = parse_types(value)
     elif key == "camera":
         filters.camera = value
+    elif key == "person":
+        filters.people.append(value)
 
 
 def parse_date(value: str) -> float:
