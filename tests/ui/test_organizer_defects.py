@@ -274,8 +274,12 @@ def test_live_grid_follows_the_folder_and_keeps_the_selection(qtbot, make_window
     row = names(win).index("blue.jpg")
     win.grid.setCurrentIndex(win.results.index(row))
     bar = win.grid.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    qtbot.wait(300)  # the batched layout has finished
     bar.setValue(bar.maximum())
+    qtbot.wait(100)
     scroll = bar.value()
+    assert scroll > 0
     with qtbot.waitSignal(win.live.event, timeout=30_000,
                           check_params_cb=lambda e: e.kind == "changed" and e.added == 1):
         new = make_image(photos[0].parent / "new_one.png", color=(10, 220, 220))
@@ -284,7 +288,7 @@ def test_live_grid_follows_the_folder_and_keeps_the_selection(qtbot, make_window
     qtbot.waitUntil(lambda: "new_one.png" in names(win), timeout=2000)  # within 2 s
     current = win.results.result_at(win.grid.current_row())
     assert current is not None and os.path.basename(current.path) == "blue.jpg"
-    assert bar.value() == scroll
+    qtbot.waitUntil(lambda: bar.value() == scroll, timeout=1000)  # after the relayout
     with qtbot.waitSignal(win.live.event, timeout=30_000,
                           check_params_cb=lambda e: e.kind == "changed" and e.removed == 1):
         photos[5].unlink()  # grey.png
