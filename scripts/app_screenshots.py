@@ -37,9 +37,12 @@ def build_photos(tmp: Path, n: int) -> Path:
     return photos
 
 
-def shoot(name: str) -> None:
+def shoot(name: str, crop: str | None = None) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["import", "-window", "root", str(OUT / name)], check=True)
+    cmd = ["import", "-window", "root"]
+    if crop:  # e.g. "800x600+0+0": the small-window shot without the empty screen around it
+        cmd += ["-crop", crop]
+    subprocess.run([*cmd, str(OUT / name)], check=True)
     print(f"captured {name}", flush=True)
 
 
@@ -62,7 +65,8 @@ class Driver:
         self.win = MainWindow(self.lib, first_run=False, state=state)
         self.win.setGeometry(0, 0, 1400, 900)
         self.steps = [self.index, self.indexing_shot, self.browse, self.search, self.labels,
-                      self.duplicates, self.first_run, self.done]
+                      self.duplicates, self.folder_tree, self.viewer, self.label_dialog,
+                      self.empty_state, self.dark, self.small, self.first_run, self.done]
 
     def next(self, delay_ms: int = 800) -> None:
         from PySide6.QtCore import QTimer
@@ -71,10 +75,17 @@ class Driver:
         QTimer.singleShot(delay_ms, step)
 
     def wait(self, cond, then, delay_ms: int = 600) -> None:
+        import time
+
         from PySide6.QtCore import QTimer
+
+        give_up = time.monotonic() + 90
 
         def poll() -> None:
             if cond():
+                QTimer.singleShot(delay_ms, then)
+            elif time.monotonic() > give_up:  # never hang the script: shoot what is there
+                print("warning: a step did not settle in 90 s", flush=True)
                 QTimer.singleShot(delay_ms, then)
             else:
                 QTimer.singleShot(100, poll)
@@ -152,8 +163,77 @@ class Driver:
         self.wait(lambda: view.find_btn.isEnabled(), lambda: view.tier.setCurrentIndex(
             view.tier.findData("exact")), 0)
         self.wait(lambda: view.find_btn.isEnabled() and view.groups and
-                  all(g.tier == "exact" for g in view.groups),
+                  all(g.tier == "exact" for g in view.groups) and
+                  view.list_thumbs_ready() == len(view.groups),
                   lambda: (shoot("04-duplicates.png"), self.next()), 2000)
+
+    def folder_tree(self) -> None:
+        """The sidebar's tree, expanded, with a sub-folder chosen."""
+        self.win.show_screen("photos")
+        tree = self.win.sidebar.folders
+        tree.expandAll()
+        trip = tree.find_path(str(self.photos / "2023 trip"))
+        tree.setCurrentItem(trip)
+        self.win.sidebar.folder_clicked.emit(str(self.photos / "2023 trip"))
+        self.wait(lambda: not self.win.results.loading and
+                  self.win.results.thumbnails_pending() == 0,
+                  lambda: (shoot("07-folder-tree.png"), self.next()), 1200)
+
+    def viewer(self) -> None:
+        """Space on a photo, then 100%: zoomed in, panned to the middle."""
+        self.win.grid.setCurrentIndex(self.win.results.index(2))
+        self.win.photo_actions.view_current()
+        viewer = self.win.photo_actions.viewer
+        viewer.setGeometry(100, 60, 1200, 780)
+        self.wait(lambda: viewer._pixmap is not None, lambda: self._zoom(viewer), 300)
+
+    def _zoom(self, viewer) -> None:
+        viewer.view.set_zoom(2.0)
+        viewer.view.centerOn(viewer.view.item)
+        self.wait(lambda: True, lambda: (shoot("08-viewer-zoom.png"), viewer.close(),
+                                         self.next()), 800)
+
+    def label_dialog(self) -> None:
+        """New label: words, an example photo, the threshold and its live count."""
+        self.win.show_screen("labels")
+        view = self.win.screen_pages["labels"]
+        dialog = view._ask_new_label()
+        dialog.setGeometry(400, 200, 560, 400)
+        dialog.name.setText("beach")
+        dialog.words.setText("a beach, the sea")
+        dialog.add_examples([str(sorted(self.photos.rglob("*.jpg"))[3])])
+        dialog.threshold.setValue(30)
+        self.wait(lambda: dialog.scores is not None,
+                  lambda: (shoot("09-label-dialog.png"), dialog.reject(), self.next()), 800)
+
+    def empty_state(self) -> None:
+        self.win.show_screen("photos")
+        self.win.filters.folder.setCurrentIndex(0)
+        self.win.search.set_query("camera:hasselblad")
+        self.wait(lambda: self.win.empty_label.isVisible(),
+                  lambda: (shoot("11-empty-search.png"), self.next()), 800)
+
+    def dark(self) -> None:
+        """Dark theme on the duplicates screen: the trash check boxes stay visible."""
+        from photosearch.ui import theme
+
+        theme.apply(self.app, "dark")
+        self.win.show_screen("duplicates")
+        self.wait(lambda: True, lambda: (shoot("10-dark.png"), theme.apply(self.app, "system"),
+                                         self.next()), 1200)
+
+    def small(self) -> None:
+        """The whole window at 800x600 (the smallest size it promises to be usable at)."""
+        self.win.show_screen("photos")
+        self.win.search.set_query("")
+        self.win.setGeometry(0, 0, 800, 600)
+        print("minimum widths:", self.win.minimumSizeHint().width(), {
+            k: p.minimumSizeHint().width() for k, p in self.win.screen_pages.items()},
+            flush=True)
+        self.wait(lambda: not self.win.results.loading and
+                  self.win.results.thumbnails_pending() == 0 and self.win.width() == 800,
+                  lambda: (shoot("12-800x600.png", "800x600+0+0"),
+                           self.win.setGeometry(0, 0, 1400, 900), self.next()), 1200)
 
     def first_run(self) -> None:
         from photosearch.ui.first_run import FirstRunDialog

@@ -134,7 +134,7 @@ def resolve(library, plan: Plan, *, progress: Callable[[int, int], None] | None 
         _resolve_entry(library, entry, undo, report, keepers)
         done += len(entry.trash)
         progress(done, plan.files)
-    _after_trash(library, plan, report)
+    _after_trash(library, plan, report, undo)
     if not report.trashed:
         undo.path.unlink(missing_ok=True)  # nothing to undo: no empty log lying around
         report.log_path = None
@@ -170,7 +170,7 @@ def _resolve_entry(library, entry: PlanEntry, undo: UndoLog, report: ResolveRepo
         report.trashed.append(rec)
 
 
-def _after_trash(library: Library, plan: Plan, report: ResolveReport) -> None:
+def _after_trash(library: Library, plan: Plan, report: ResolveReport, undo: UndoLog) -> None:
     if not report.trashed:
         return
     library_ops.forget_paths(library, [r.path for r in report.trashed])
@@ -178,8 +178,11 @@ def _after_trash(library: Library, plan: Plan, report: ResolveReport) -> None:
     for entry in plan.entries:
         removed = sorted({h for _, h in entry.trash if h in gone and h != entry.keeper.hash})
         if removed:
-            report.tags_merged += library_ops.merge_tags_into_keeper(library, removed,
-                                                                     entry.keeper.hash)
+            prior: list = []
+            report.tags_merged += library_ops.merge_tags_into_keeper(
+                library, removed, entry.keeper.hash, prior)
+            if prior:
+                undo.tags_merged(entry.keeper.hash, prior)
     library.save_index()
 
 
@@ -209,4 +212,9 @@ def undo(library, log_path: str | Path | None = None) -> UndoReport:
         (report.restored if res.ok else report.failed).append(res)
     report.relinked = library_ops.relink(library,
                                          [(r.path, hashes[r.path]) for r in report.restored])
+    merges = log_.tag_merges()
+    if report.restored and merges:  # the copies are back with their own decisions
+        for keeper, prior in merges:
+            library_ops.unmerge_tags(library, keeper, prior)
+        log_.tags_unmerged()
     return report

@@ -182,10 +182,17 @@ def relink(lib: Library, files: Sequence[tuple[str, str]]) -> int:
     return len(rows)
 
 
-def merge_tags_into_keeper(lib: Library, removed: Sequence[str], keeper: str) -> int:
+def merge_tags_into_keeper(lib: Library, removed: Sequence[str], keeper: str,
+                           prior: list | None = None) -> int:
     """Give the keeper of a duplicate group the tags and review decisions of the copies
-    that were removed; returns rows changed (see tagging_store.merge_photo_tags)."""
-    return tagging_store.merge_photo_tags(lib.catalog, removed, keeper)
+    that were removed; returns rows changed (see tagging_store.merge_photo_tags). `prior`
+    collects what the keeper had, for `unmerge_tags`."""
+    return tagging_store.merge_photo_tags(lib.catalog, removed, keeper, prior)
+
+
+def unmerge_tags(lib: Library, keeper: str, prior: Sequence[Sequence]) -> int:
+    """Undo a merge into `keeper` (the copies were restored: they carry their own tags)."""
+    return tagging_store.restore_photo_tags(lib.catalog, keeper, prior)
 
 
 # -- housekeeping ----------------------------------------------------------------------------

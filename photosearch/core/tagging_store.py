@@ -265,7 +265,8 @@ class LabelStore:
                      examples, row[6], row[7], row[8])
 
 
-def merge_photo_tags(catalog: Catalog, removed: Sequence[str], keeper: str) -> int:
+def merge_photo_tags(catalog: Catalog, removed: Sequence[str], keeper: str,
+                     prior: list | None = None) -> int:
     """Give `keeper` the tags and review decisions of the `removed` copies; returns rows
     changed. The keeper's own decisions win; a removed copy's decision (confirmed/rejected)
     replaces the keeper's automatic tag; other rows are copied where the keeper has none.
@@ -280,6 +281,8 @@ def merge_photo_tags(catalog: Catalog, removed: Sequence[str], keeper: str) -> i
         for label, (_, score, source, model_id) in rows(h).items():
             have = mine.get(label)
             if have is None or (have[2] == "auto" and source != "auto"):
+                if prior is not None:  # what the keeper had: an undo puts it back
+                    prior.append([label, *(have[1:] if have else (None, None, None))])
                 mine[label] = (label, score, source, model_id)
                 changes.append((keeper, label, score, source, model_id, time.time()))
     with catalog.transaction():
@@ -288,6 +291,21 @@ def merge_photo_tags(catalog: Catalog, removed: Sequence[str], keeper: str) -> i
             "updated_at) VALUES (?, ?, ?, ?, ?, ?)", changes)
     return len(changes)
 
+
+def restore_photo_tags(catalog: Catalog, keeper: str, prior: Sequence[Sequence]) -> int:
+    """Undo `merge_photo_tags`: each merged label of `keeper` goes back to what it was
+    (`prior` rows: label, score, source, model_id; source None: the keeper had no row)."""
+    with catalog.transaction():
+        for label, score, source, model_id in prior:
+            if source is None:
+                catalog.conn.execute("DELETE FROM photo_tags WHERE hash = ? AND label_id = ?",
+                                     (keeper, label))
+            else:
+                catalog.conn.execute(
+                    "INSERT OR REPLACE INTO photo_tags(hash, label_id, score, source, "
+                    "model_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (keeper, label, score, source, model_id, time.time()))
+    return len(prior)
 
 MAX_NAME_CHARS = 64
 

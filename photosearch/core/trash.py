@@ -136,6 +136,23 @@ class UndoLog:
     def restored(self, res: RestoreResult) -> None:
         self._append({"op": "restore", **asdict(res)})
 
+    def tags_merged(self, keeper: str, prior: list) -> None:
+        """A keeper got the removed copies' tags; `prior` is what it had (for undo)."""
+        self._append({"op": "tags", "keeper": keeper, "prior": prior})
+
+    def tags_unmerged(self) -> None:
+        self._append({"op": "tags-undone"})
+
+    def tag_merges(self) -> list[tuple[str, list]]:
+        """(keeper, prior) of the merges not undone yet, newest first."""
+        out: list[tuple[str, list]] = []
+        for e in self.entries():
+            if e.get("op") == "tags":
+                out.append((e["keeper"], e["prior"]))
+            elif e.get("op") == "tags-undone":
+                out = []
+        return out[::-1]
+
     def _append(self, entry: dict) -> None:
         # ensure_ascii keeps undecodable path bytes (lone surrogates) reversible.
         with open(self.path, "a", encoding="utf-8") as f:

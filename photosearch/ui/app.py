@@ -35,7 +35,7 @@ def run_app(args) -> int:
         from .smoke import run_smoke_test
 
         return run_smoke_test(app, args)
-    from . import theme
+    from . import instance, theme
     from .main_window import MainWindow
 
     try:
@@ -45,9 +45,17 @@ def run_app(args) -> int:
         return 1
     theme.apply(app, lib.settings.theme)
     writer = _writer_lock(lib)
+    name = instance.server_name(lib.paths.root)
+    if writer is None and instance.raise_running(name):
+        log.info("photosearch is already open on this library: raised its window")
+        lib.close()
+        return 0
     probe = bool(os.environ.get(STARTUP_PROBE_ENV))
     win = MainWindow(lib, load_model=not probe, first_run=not probe,
                      read_only=writer is None, watch=not probe)
+    server = instance.InstanceServer(name, app) if writer is not None else None
+    if server is not None:
+        server.activate_requested.connect(lambda: instance.bring_forward(win))
     if probe:
         win.window_shown.connect(lambda: _report_startup(app))
     win.show()
@@ -56,6 +64,8 @@ def run_app(args) -> int:
         rc = app.exec()
     finally:
         win.shutdown()
+        if server is not None:
+            server.close()
         lib.close()
         if writer is not None:
             writer.release()

@@ -15,12 +15,14 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -30,6 +32,8 @@ from .preview import human_size
 
 TIER_NAMES = {"exact": "Identical files", "same": "Same photo", "similar": "Similar shots"}
 KEEPER_BG = QColor(60, 160, 80, 90)
+LIST_ICON = 56  # the group list's keeper thumbnail
+THUMB_READY = Qt.ItemDataRole.UserRole + 1
 
 
 def group_label(g) -> str:
@@ -64,6 +68,7 @@ class DuplicatesView(QWidget):
         self.focus_hash: str | None = None  # "show duplicates of this photo"
         self.keepers: dict[str, str] = {}  # group id -> chosen keeper path
         self.checked: dict[str, set[str]] = {}  # group id -> paths to trash
+        self.chosen: set[str] = set()  # groups whose keeper/checks the user changed
         self.current = None
         self.tier = QComboBox()
         self.tier.addItem("All kinds", None)
@@ -73,11 +78,14 @@ class DuplicatesView(QWidget):
         self.find_btn = QPushButton("Find duplicates")
         self.find_btn.clicked.connect(self.refresh)
         self.summary = QLabel("")
+        self.summary.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.tier)
         top.addWidget(self.find_btn)
         top.addWidget(self.summary, 1)
         self.list = QListWidget()
+        self.list.setIconSize(QSize(LIST_ICON, LIST_ICON))
+        self.list.setWordWrap(True)
         self.list.currentRowChanged.connect(self._select_row)
         self.reason = QLabel("")
         self.reason.setWordWrap(True)
@@ -100,9 +108,15 @@ class DuplicatesView(QWidget):
         self.undo_btn.clicked.connect(self.undo)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        buttons = QHBoxLayout()
+        for label in (self.summary, self.status):  # long notices wrap, never widen the window
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setMinimumWidth(0)
         for b in (self.keep_btn, self.not_dupes_btn, self.trash_btn, self.undo_btn):
-            buttons.addWidget(b)
+            b.setAutoDefault(False)  # Return never presses "trash"
+        buttons = QGridLayout()  # two rows: the screen fits an 800 px window
+        for i, b in enumerate((self.keep_btn, self.not_dupes_btn, self.trash_btn,
+                               self.undo_btn)):
+            buttons.addWidget(b, i // 2, i % 2)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.addWidget(self.reason)
@@ -134,23 +148,33 @@ class DuplicatesView(QWidget):
 
     def _groups_arrived(self, grouping) -> None:
         self.find_btn.setEnabled(True)
+        current = self.current.id if self.current is not None else None
+        old_row = self.list.currentRow()
         self.groups = grouping.all()
-        self.keepers = {g.id: g.keeper.path for g in self.groups}
-        self.checked = {g.id: ({p for it in g.others for p in (it.path, *it.copies)}
-                               if g.auto_select else set()) for g in self.groups}
+        self._carry_choices()
         total = sum(g.reclaimable() for g in self.groups if g.auto_select)
         notes = " ".join(grouping.notices)
         self.summary.setText(f"{len(self.groups):,} groups · up to {human_size(total)} to free "
                              f"in identical and same-photo groups. {notes}".strip())
         self.list.blockSignals(True)
         self.list.clear()
+        self._list_render = getattr(self, "_list_render", 0) + 1
         for g in self.groups:
-            self.list.addItem(group_label(g))
+            item = QListWidgetItem(QIcon(_boxed(None, LIST_ICON)), group_label(g))
+            item.setData(Qt.ItemDataRole.UserRole, g.id)
+            self.list.addItem(item)
+            self.runner.submit(
+                "thumbs", self.window.thumbs.load, g.keeper.hash, g.keeper.path,
+                on_done=lambda img, gid=g.id, r=self._list_render: self._list_thumb(r, gid, img),
+                on_error=lambda _e: None)
         self.list.blockSignals(False)
         focus = self.focus_hash
         self.focus_hash = None
-        row = next((i for i, g in enumerate(self.groups) if focus in g.hashes), -1) \
-            if focus else 0
+        if focus:
+            row = next((i for i, g in enumerate(self.groups) if focus in g.hashes), -1)
+        else:  # the selection stays put: the same group, else the same place in the list
+            row = next((i for i, g in enumerate(self.groups) if g.id == current),
+                       min(max(old_row, 0), len(self.groups) - 1))
         if row >= 0 and self.groups:
             self.list.setCurrentRow(row)
         else:
@@ -158,6 +182,23 @@ class DuplicatesView(QWidget):
             if focus:
                 self.reason.setText("This photo has no duplicates.")
         self.groups_loaded.emit(len(self.groups))
+
+    def _carry_choices(self) -> None:
+        """Suggested keepers and checks for new groups; the user's own choices survive a
+        refresh (another group's "Not duplicates", a cleanup, an undo) while the group is
+        unchanged (its id covers its files and hashes)."""
+        keepers, checked = {}, {}
+        for g in self.groups:
+            paths = {p for it in g.items for p in (it.path, *it.copies)}
+            if g.id in self.chosen and self.keepers.get(g.id) in paths:
+                keepers[g.id] = self.keepers[g.id]
+                checked[g.id] = (self.checked.get(g.id, set()) & paths) - {keepers[g.id]}
+            else:
+                keepers[g.id] = g.keeper.path
+                checked[g.id] = ({p for it in g.others for p in (it.path, *it.copies)}
+                                 if g.auto_select else set())
+        self.chosen &= set(keepers)
+        self.keepers, self.checked = keepers, checked
 
     def show_photo(self, content_hash: str) -> None:
         """Find duplicates again and open the group holding this photo."""
@@ -217,11 +258,26 @@ class DuplicatesView(QWidget):
             if item.data(Qt.ItemDataRole.UserRole) == path:
                 item.setIcon(QIcon(_boxed(QPixmap.fromImage(image))))
 
+    def _list_thumb(self, render: int, group_id: str, image) -> None:
+        if render != self._list_render:
+            return
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == group_id:
+                item.setIcon(QIcon(_boxed(QPixmap.fromImage(image), LIST_ICON)))
+                item.setData(THUMB_READY, True)
+
+    def list_thumbs_ready(self) -> int:
+        """How many groups show their keeper's thumbnail (tests, screenshots)."""
+        return sum(1 for i in range(self.list.count())
+                   if self.list.item(i).data(THUMB_READY))
+
     def _item_changed(self, item) -> None:
         if self.current is None:
             return
         path = item.data(Qt.ItemDataRole.UserRole)
         chosen = self.checked[self.current.id]
+        self.chosen.add(self.current.id)
         if item.checkState() == Qt.CheckState.Checked:
             chosen.add(path)
         else:
@@ -234,6 +290,7 @@ class DuplicatesView(QWidget):
             return
         self.keepers[g.id] = path
         self.checked[g.id].discard(path)
+        self.chosen.add(g.id)
         self._show_group(g)
 
     def _keep_selected(self) -> None:

@@ -102,7 +102,9 @@ class FilterBar(QWidget):
         self.folder.blockSignals(True)
         self.folder.clear()
         self.folder.addItem("All folders", None)
-        for path in folders:
+        under = [current] if current and current not in folders and any(
+            current.startswith(f.rstrip(os.sep) + os.sep) for f in folders) else []
+        for path in [*folders, *under]:  # a chosen sub-folder stays while its root does
             self.folder.addItem(os.path.basename(path.rstrip("/")) or path, path)
             self.folder.setItemData(self.folder.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
         index = self.folder.findData(current) if current else 0

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..core.weights_check import check_weights_file
 from . import model_info
+from .file_dialogs import home_dir, start_dir
 
 
 def suggested_folders() -> list[str]:
@@ -100,7 +102,7 @@ class FirstRunDialog(QDialog):
         self._add(path)
 
     def _pick(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Choose a photo folder")
+        path = QFileDialog.getExistingDirectory(self, "Choose a photo folder", start_dir())
         if path:
             self._add(path)
 
@@ -110,12 +112,17 @@ class FirstRunDialog(QDialog):
 
     def _pick_weights(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a CLIP weights file", "",
+            self, "Choose a CLIP weights file", home_dir(),
             "Weights (*.safetensors *.bin *.pt *.pth);;All files (*)")
         if path:
             self.set_weights(path)
 
     def set_weights(self, pretrained: str) -> None:
+        problem = check_weights_file(pretrained)
+        if problem:
+            self._update()
+            self.model_label.setText(f"Not used: {problem}. " + self.model_label.text())
+            return
         self.pretrained = pretrained
         self._update()
 

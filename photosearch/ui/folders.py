@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
 from ..core import library_ops
+from .file_dialogs import start_dir
 from .sidebar import folder_statuses
 from .status_bar import IndexProgress, ProblemsButton
 from .workers import IndexingController, LiveWatcher, Runner
@@ -106,7 +107,7 @@ class FoldersCoordinator(QObject):
             self.first_run_wanted.emit()
 
     def add_folder_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self.host, "Add a photo folder")
+        path = QFileDialog.getExistingDirectory(self.host, "Add a photo folder", start_dir())
         if path:
             self.add_folders([path])
 
@@ -156,7 +157,7 @@ class FoldersCoordinator(QObject):
 
     def exclude_dialog(self, start: str = "") -> None:
         path = QFileDialog.getExistingDirectory(self.host, "Exclude a sub-folder from the library",
-                                                start)
+                                                start or start_dir())
         if path:
             self.exclude_path(path)
 
@@ -203,7 +204,13 @@ class FoldersCoordinator(QObject):
             self.problems_button.set_count(max(status.problems, self.counts.get("problems", 0)))
 
     def _index_finished(self, report: Any) -> None:
-        parts = [f"{report.embedded + report.cataloged:,} new photos"]
+        # "embedded" counts new photos and photos re-embedded for a new model alike
+        parts = []
+        if report.embedded:
+            parts.append(f"{report.embedded:,} photos made searchable")
+        if report.cataloged:
+            parts.append(f"{report.cataloged:,} photos added for browsing (search needs "
+                         "the model)")
         if report.linked:
             parts.append(f"{report.linked:,} moved or copied")
         if report.removed:
@@ -213,7 +220,7 @@ class FoldersCoordinator(QObject):
         if report.offline_roots:
             parts.append(f"{len(report.offline_roots)} folder(s) offline")
         verb = "Indexing stopped" if report.cancelled else "Indexing done"
-        self.progress.show_message(f"{verb}: " + ", ".join(parts))
+        self.progress.show_message(f"{verb}: " + (", ".join(parts) or "no changes"))
         self.index_report.emit(report)
         self.refresh()
         self.results_stale.emit()

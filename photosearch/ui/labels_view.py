@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from ..core.results import Result
 from ..core.results import results_for as core_results_for
 from .grid import ResultsGrid
+from .label_dialog import LabelDialog
 from .results_model import ResultsModel
 
 TABS = (("confident", "Tagged"), ("borderline", "To review"), ("rejected", "Rejected"))
@@ -45,6 +47,7 @@ class LabelsView(QWidget):
         self.lib, self.runner = window.lib, window.runner
         self._tagger = None
         self.current: str | None = None
+        self.label_dialog: LabelDialog | None = None
         self.labels = QListWidget()
         self.labels.currentItemChanged.connect(
             lambda item, _p: item and self.select(item.data(Qt.ItemDataRole.UserRole)))
@@ -85,6 +88,8 @@ class LabelsView(QWidget):
         self.no_btn.clicked.connect(lambda: self.review_selected(False))
         self.search_btn.clicked.connect(self._show_in_search)
         self.status = QLabel("")
+        self.status.setWordWrap(True)  # long messages wrap; they never widen the window
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         actions = QHBoxLayout()
         for b in (self.yes_btn, self.no_btn, self.search_btn):
             actions.addWidget(b)
@@ -170,11 +175,19 @@ class LabelsView(QWidget):
         self.header.setText(f"<b>{name}</b> — prompts: {', '.join(views['prompts'])}; "
                             f"threshold {views['threshold']:.2f}. Review borderline photos "
                             "to teach it: each answer also tunes the threshold.")
+        if not views["confident"] and not views["borderline"]:
+            self.header.setText(self.header.text() + "<br><b>No photo scores near the "
+                                "threshold yet.</b> Lower it with Edit…, describe the label "
+                                "with other words, or tag a few photos from the grid "
+                                "(Ctrl+T) so it learns what you mean.")
         self.views_loaded.emit(name)
 
-    def add_label(self, name: str, prompts: list[str] | None = None) -> None:
+    def add_label(self, name: str, prompts: list[str] | None = None,
+                  threshold: float | None = None, examples: list[str] | None = None) -> None:
         def add() -> str:
-            lab = self.tagger().store.add(name, prompts or None)
+            lab = self.tagger().store.add(name, prompts or None, threshold=threshold)
+            if examples:
+                self.tagger().add_examples(lab, list(examples), True)
             self.tagger().apply([lab.name])
             return lab.name
 
@@ -186,15 +199,15 @@ class LabelsView(QWidget):
         self.status.setText(f"Label “{name}” created.")
         self.refresh()
 
-    def _ask_new_label(self) -> None:
-        name, ok = QInputDialog.getText(self, "New label", "Label name (e.g. pets):")
-        if not ok or not name.strip():
-            return
-        prompts, ok = QInputDialog.getText(
-            self, "New label", "Describe it in a few words, comma-separated "
-            "(optional, e.g. a dog, a cat):")
-        self.add_label(name.strip(), [p.strip() for p in prompts.split(",") if p.strip()]
-                       if ok else None)
+    def _ask_new_label(self) -> LabelDialog:
+        """One dialog: name, words, examples, and a threshold with a live count."""
+        dialog = LabelDialog(self.lib, self.runner, self)
+        dialog.accepted.connect(lambda: self.add_label(
+            dialog.label_name(), dialog.prompts(), dialog.threshold_value_f(),
+            dialog.example_paths()))
+        self.label_dialog = dialog
+        dialog.open()
+        return dialog
 
     def edit_label(self, prompts: list[str] | None = None,
                    threshold: float | None = None) -> None:

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -38,12 +37,12 @@ from . import desktop
 from .dialogs import WindowDialogs
 from .filters import FilterBar
 from .folders import FoldersCoordinator
-from .grid import ResultsGrid
+from .grid import ResultsGrid, size_slider
 from .model_status import Banner, ModelStatus, banner_for
 from .photo_actions import PhotoActions
 from .preview import PreviewPane
 from .results_model import ResultsModel
-from .search_bar import SearchField, image_files
+from .search_bar import SearchField, image_files, similar_chip
 from .search_flow import SearchFlow, SearchWidgets
 from .search_service import SearchService
 from .sidebar import Sidebar
@@ -103,23 +102,19 @@ class MainWindow(QMainWindow):
         self.search = SearchField()
         self.filters = FilterBar()
         self.banner = Banner()
-        self.similar_bar = QWidget()
-        self.similar_label = QLabel()
-        self.clear_similar_btn = QPushButton("Back to search")
-        sb = QHBoxLayout(self.similar_bar)
-        sb.setContentsMargins(0, 0, 0, 0)
-        sb.addWidget(self.similar_label, 1)
-        sb.addWidget(self.clear_similar_btn)
-        self.similar_bar.hide()
+        self.similar_bar, self.similar_icon, self.similar_label, self.clear_similar_btn = \
+            similar_chip()
         self.count_label = QLabel("")
         self.sort = QComboBox()
         self.sort.addItem("Sort: relevance", "relevance")
         self.sort.addItem("Sort: date", "date")
-        info = QHBoxLayout()
-        info.addWidget(self.count_label, 1)
-        info.addWidget(self.sort)
         self.grid = ResultsGrid()
         self.grid.setModel(self.results)
+        self.thumb_slider = size_slider(self.grid)
+        info = QHBoxLayout()
+        info.addWidget(self.count_label, 1)
+        info.addWidget(self.thumb_slider)
+        info.addWidget(self.sort)
         self.empty_label = QLabel()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
@@ -127,7 +122,11 @@ class MainWindow(QMainWindow):
         center = QWidget()
         cl = QVBoxLayout(center)
         cl.setContentsMargins(6, 6, 6, 0)
-        for w in (self.search, self.filters, self.banner, self.similar_bar):
+        search_row = QHBoxLayout()  # find-similar mode: the query image as a chip
+        search_row.addWidget(self.similar_bar)
+        search_row.addWidget(self.search, 1)
+        cl.addLayout(search_row)
+        for w in (self.filters, self.banner):
             cl.addWidget(w)
         cl.addLayout(info)
         cl.addWidget(self.empty_label)
@@ -168,7 +167,7 @@ class MainWindow(QMainWindow):
             service=self.service, results=self.results, runner=runner,
             widgets=SearchWidgets(self.search, self.filters, self.sort, self.count_label,
                                   self.empty_label, self.similar_bar, self.similar_label,
-                                  self.grid, self.preview),
+                                  self.grid, self.preview, self.similar_icon),
             sidebar=self.sidebar, indexing=self.indexing, paste_dir=lib.paths.cache / "pasted",
             parent=self)
         self.photo_actions = PhotoActions(results=self.results, grid=self.grid, runner=runner,
@@ -187,7 +186,7 @@ class MainWindow(QMainWindow):
         self.window_state = WindowState(
             self.state, self,
             {"window/outer": self.outer_splitter, "window/photos": self.photos_splitter},
-            self.sort)
+            self.sort, self.grid)
 
     def _connect(self) -> None:
         """Who reacts to whom: widgets to controllers, controllers to each other."""
@@ -199,8 +198,11 @@ class MainWindow(QMainWindow):
         flow.photos_wanted.connect(lambda: self.show_screen("photos"))
         self.photo_actions.similar_requested.connect(flow.find_similar)
         self.photo_actions.duplicates_requested.connect(self.show_duplicates_of)
-        self.preview.open_requested.connect(desktop.open_file)
-        self.preview.reveal_requested.connect(desktop.reveal)
+        self.preview.open_requested.connect(self.photo_actions.open_path)
+        self.preview.reveal_requested.connect(self.photo_actions.reveal_path)
+        self.photo_actions.library_changed.connect(flow.refresh_if_room)
+        self.photo_actions.library_changed.connect(folders.refresh)
+        self.photo_actions.tagged.connect(lambda _r: self._labels_changed())
         self.preview.copy_requested.connect(lambda p: desktop.copy_paths([p]))
         self.sidebar.add_folder.connect(folders.add_folder_dialog)
         self.sidebar.remove_folder.connect(folders.remove_folder)
@@ -254,7 +256,9 @@ class MainWindow(QMainWindow):
     # == what the labels and duplicates screens call =====================================
     def confirm(self, text: str) -> bool:
         """Ask yes/no (tests replace this)."""
-        return QMessageBox.question(self, "photosearch", text) == \
+        no = QMessageBox.StandardButton.No  # Return answers "No": nothing is lost by it
+        return QMessageBox.question(self, "photosearch", text,
+                                    QMessageBox.StandardButton.Yes | no, no) == \
             QMessageBox.StandardButton.Yes
 
     def refresh_library(self) -> None:
@@ -273,6 +277,13 @@ class MainWindow(QMainWindow):
         current = self.sidebar.nav.currentItem()
         if current and current.data(Qt.ItemDataRole.UserRole) != key:
             self.sidebar.select_screen(key)
+
+    def _labels_changed(self) -> None:
+        """A manual tag: the preview's tags and an open labels screen show it."""
+        self.preview.show_result(self.preview.result)
+        labels: Any = self.screen_pages.get("labels")
+        if labels is not None:
+            labels.refresh()
 
     def show_duplicates_of(self, content_hash: str) -> None:
         fresh = "duplicates" not in self.screen_pages

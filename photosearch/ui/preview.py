@@ -1,4 +1,4 @@
-"""The preview pane beside the grid, and the full-size viewer (Space).
+"""The preview pane beside the grid (the full-size viewer is viewer.py).
 
 Both load their image and metadata on worker threads; the pane shows what it has and
 fills in the rest when it arrives, and drops answers for a photo no longer selected.
@@ -10,9 +10,8 @@ import os
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QGridLayout,
     QLabel,
@@ -28,7 +27,6 @@ from .thumbnails import load_scaled
 from .workers import Runner
 
 PREVIEW_SIDE = 900
-VIEWER_SIDE = 2560
 
 
 def human_size(n: int | None) -> str:
@@ -72,6 +70,8 @@ class PreviewPane(QWidget):
         for name, label in self.fields.items():
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
+            # a long unbreakable path must not widen the pane (and reflow the grid)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             form.addRow(name, label)
         buttons = QGridLayout()
         self.buttons = {}
@@ -186,52 +186,3 @@ class AspectLabel(QLabel):
         if self._source is not None:
             self.setPixmap(self._source.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
                                                Qt.TransformationMode.SmoothTransformation))
-
-
-class Viewer(QDialog):
-    """Full-size view of one photo; Space/Escape close, arrows step through results."""
-
-    step = Signal(int)
-
-    def __init__(self, runner: Runner, parent=None) -> None:
-        super().__init__(parent)
-        self.runner = runner
-        self.setWindowTitle("photosearch viewer")
-        self.label = QLabel("Loading…")
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.label.setStyleSheet("background: black; color: #ccc;")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label)
-        self._pixmap: QPixmap | None = None
-        self.path: str | None = None
-        for key in (Qt.Key.Key_Space, Qt.Key.Key_Escape):
-            QShortcut(QKeySequence(key), self, activated=self.close)
-        QShortcut(QKeySequence(Qt.Key.Key_Right), self, activated=lambda: self.step.emit(1))
-        QShortcut(QKeySequence(Qt.Key.Key_Left), self, activated=lambda: self.step.emit(-1))
-
-    def show_path(self, path: str) -> None:
-        self.path = path
-        self.setWindowTitle(os.path.basename(path))
-        self.label.setText("Loading…")
-        self._pixmap = None
-        self.runner.submit("thumbs", load_scaled, path, VIEWER_SIDE,
-                           on_done=lambda img, p=path: self._arrived(p, img),
-                           on_error=lambda exc, p=path: p == self.path and
-                           self.label.setText(f"Cannot show this photo:\n{exc}"))
-
-    def _arrived(self, path: str, image: QImage) -> None:
-        if path == self.path:
-            self._pixmap = QPixmap.fromImage(image)
-            self._rescale()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._rescale()
-
-    def _rescale(self) -> None:
-        if self._pixmap is not None:
-            self.label.setPixmap(self._pixmap.scaled(
-                self.label.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation))

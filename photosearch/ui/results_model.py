@@ -46,6 +46,7 @@ class ResultsModel(QAbstractListModel):
     page_loaded = Signal(int)  # rows now loaded
     fetch_failed = Signal(str)
     loading_changed = Signal(bool)
+    about_to_refresh = Signal()  # rows are about to change in place (views keep their scroll)
 
     def __init__(self, runner: Runner, thumbs: ThumbnailCache, page_size: int = 120,
                  parent=None) -> None:
@@ -58,6 +59,7 @@ class ResultsModel(QAbstractListModel):
         self._fetch: PageFetcher | None = None
         self._generation = 0
         self._loading = False
+        self._refresh_wanted = False
         self._exhausted = True
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._pending: set[str] = set()
@@ -76,6 +78,7 @@ class ResultsModel(QAbstractListModel):
         self._fetch = fetch
         self._exhausted = fetch is None
         self._set_loading(False)
+        self._refresh_wanted = False
         self.endResetModel()
         self.runner.clear_pending("thumbs")
         self._pending.clear()
@@ -132,6 +135,68 @@ class ResultsModel(QAbstractListModel):
             self._items.extend(fresh)
             self.endInsertRows()
         self.page_loaded.emit(len(self._items))
+        if self._refresh_wanted:
+            self._refresh_wanted = False
+            self.refresh_in_place()
+
+    # -- live updates -------------------------------------------------------------------
+    def refresh_in_place(self) -> None:
+        """Re-read the rows shown (at least a page) and apply the difference: new photos
+        are inserted where they belong, vanished ones removed, the rest stay, so the
+        selection and the scroll position survive (a watcher event, an indexing run)."""
+        if self._fetch is None:
+            return
+        if self._loading:  # a page is on its way: look again once it is in
+            self._refresh_wanted = True
+            return
+        gen, fetch = self._generation, self._fetch
+        n = max(len(self._items), self.page_size)
+        self.runner.submit("db", fetch, 0, n,
+                           on_done=lambda page: self._refreshed(gen, page, n),
+                           on_error=lambda exc: self._page_failed(gen, exc))
+
+    def _refreshed(self, generation: int, page: list, asked: int) -> None:
+        if generation != self._generation:
+            return
+        self.about_to_refresh.emit()
+        fresh: list = []
+        seen: set[str] = set()
+        for r in page:
+            if r.hash not in seen:
+                seen.add(r.hash)
+                fresh.append(r)
+        for row in range(len(self._items) - 1, -1, -1):  # vanished photos leave
+            if self._items[row].hash not in seen:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._items[row]
+                self.endRemoveRows()
+        kept = {r.hash for r in self._items}
+        order = [r for r in fresh if r.hash in kept]
+        if [r.hash for r in order] != [r.hash for r in self._items]:
+            self._reorder([r.hash for r in order])
+        for i, r in enumerate(fresh):  # new photos come in where they belong
+            if i >= len(self._items) or self._items[i].hash != r.hash:
+                self.beginInsertRows(QModelIndex(), i, i)
+                self._items.insert(i, r)
+                self.endInsertRows()
+            else:
+                self._items[i] = r  # a new path, score or date of a known photo
+        self._rows = {r.hash: i for i, r in enumerate(self._items)}
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
+        self._exhausted = len(page) < asked
+        self.page_loaded.emit(len(self._items))
+
+    def _reorder(self, hashes: list[str]) -> None:
+        """Put the shown rows in `hashes` order, moving persistent indexes (selection)."""
+        self.layoutAboutToBeChanged.emit()
+        old = {r.hash: i for i, r in enumerate(self._items)}
+        by_hash = {r.hash: r for r in self._items}
+        self._items = [by_hash[h] for h in hashes]
+        for new_row, h in enumerate(hashes):
+            if old[h] != new_row:
+                self.changePersistentIndex(self.index(old[h]), self.index(new_row))
+        self.layoutChanged.emit()
 
     def _page_failed(self, generation: int, exc: Exception) -> None:
         if generation != self._generation:

@@ -6,7 +6,7 @@ import os
 
 from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from ..core.imaging import is_image_name
 
@@ -98,3 +98,27 @@ class SearchField(QLineEdit):
             self.image_given.emit(files[0])
         else:
             super().dropEvent(event)
+
+
+def similar_chip() -> tuple[QWidget, QLabel, QLabel, QToolButton]:
+    """The find-similar chip shown before the search field: (chip, image, name, close)."""
+    chip = QWidget()
+    chip.setObjectName("similarChip")
+    chip.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+    icon = QLabel()
+    icon.setFixedSize(28, 28)
+    icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    name = QLabel()
+    name.setMaximumWidth(220)
+    close = QToolButton()
+    close.setText("✕")
+    close.setAutoRaise(True)
+    close.setToolTip("Leave find-similar (back to the search)")
+    row = QHBoxLayout(chip)
+    row.setContentsMargins(4, 0, 2, 0)
+    row.setSpacing(4)
+    row.addWidget(icon)
+    row.addWidget(name)
+    row.addWidget(close)
+    chip.hide()
+    return chip, icon, name, close

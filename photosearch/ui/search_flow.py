@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QObject, Signal
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtCore import QMimeData, QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from .filters import FilterBar
@@ -26,6 +26,7 @@ from .results_model import ResultsModel
 from .search_bar import SearchField, image_files
 from .search_service import SearchRequest, SearchService
 from .sidebar import Sidebar
+from .thumbnails import load_scaled
 from .workers import IndexingController, Runner
 
 
@@ -42,6 +43,7 @@ class SearchWidgets:
     similar_label: QLabel
     grid: ResultsGrid
     preview: PreviewPane
+    similar_icon: QLabel | None = None  # the query image on the find-similar chip
 
 
 class SearchFlow(QObject):
@@ -102,10 +104,15 @@ class SearchFlow(QObject):
         self.run_request()
 
     def select_folder(self, path: str) -> None:
-        """A folder clicked in the sidebar becomes the folder chip."""
-        index = self.widgets.filters.folder.findData(path)
-        if index >= 0:
-            self.widgets.filters.folder.setCurrentIndex(index)
+        """A folder (or sub-folder) clicked in the sidebar becomes the folder chip."""
+        combo = self.widgets.filters.folder
+        index = combo.findData(path)
+        if index < 0:  # a sub-folder: offered in the chip from now on
+            combo.addItem(os.path.basename(path.rstrip(os.sep)) or path, path)
+            combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
+            index = combo.count() - 1
+        combo.setCurrentIndex(index)
+        self.photos_wanted.emit()
 
     def run_request(self) -> None:
         """Show the current request's results (first page now, more on scroll)."""
@@ -121,11 +128,13 @@ class SearchFlow(QObject):
         self._update_count()
 
     def refresh_if_room(self) -> None:
-        """New photos are shown by re-running the request only while the grid is not yet
-        full and nothing is selected: never yank the view from under the user."""
-        if (self.results.rowCount() < self.results.page_size and not self.results.loading
-                and not self.widgets.grid.currentIndex().isValid()):
-            self.run_request()
+        """The library changed (watcher, indexing): new photos appear where they belong
+        and vanished ones leave, in place, so the selection and scroll position stay."""
+        self.results.refresh_in_place()
+        req = self.request
+        self.runner.submit("db", self.service.count, req,
+                           on_done=lambda n, r=req: self._count_arrived(r, n),
+                           on_error=lambda _e: None)
 
     # == the count line and the empty state ==============================================
     def _count_arrived(self, req: SearchRequest, n: int | None) -> None:
@@ -146,6 +155,9 @@ class SearchFlow(QObject):
             text = "No photo folders yet. Add one with “Add…” in the sidebar (Ctrl+O)."
         elif self.indexing.running:
             text = "Indexing… photos appear here as they are added."
+        elif self.request.text.strip() and self.service.model_error:
+            text = ("No file or folder name contains these words. Searching by what is in "
+                    "the photos needs the model (see the message above).")
         elif self.request.text.strip() or self.request.filters.active():
             text = "Nothing matches. Try other words, or remove a filter."
         else:
@@ -168,20 +180,41 @@ class SearchFlow(QObject):
                 else "Loading…"
         elif self.browse_total is not None:
             text = f"{n:,} of {self.browse_total:,} photos shown"
+            if self.request.text.strip() and self.service.model_error \
+                    and not self.request.similar_to:
+                text += " · matched by file and folder name (the search model is unavailable)"
         else:
             strong = self.results.strong_count()
             text = f"{n:,} results{more} · {strong:,} strong matches"
+            if strong < n:
+                text += " · weaker ones after the orange bar"
+            if self.request.sort == "date":
+                text += " · by date"
         self.widgets.count_label.setText(text)
 
     # == find similar ====================================================================
     def find_similar(self, path: str) -> None:
         self.photos_wanted.emit()
         self.request.similar_to = path
+        self.request.text = ""  # the words are not applied in this mode: never keep them
+        self.widgets.search.set_query("", emit=False)
         self.widgets.similar_label.setText(
-            f"Photos similar to <b>{html_escape(os.path.basename(path))}</b>"
-            f"  <span style='color:gray'>{html_escape(path)}</span>")
+            f"Similar to <b>{html_escape(os.path.basename(path))}</b>")
+        self.widgets.similar_bar.setToolTip(f"Photos that look like {path}")
         self.widgets.similar_bar.show()
-        self.run_request()
+        self.run_request()  # first: a new request clears the pending thumbnail jobs
+        icon = self.widgets.similar_icon
+        if icon is not None:
+            icon.clear()
+            self.runner.submit("thumbs", load_scaled, path, 56,
+                               on_done=lambda img, p=path: self._chip_image(p, img),
+                               on_error=lambda _e: None)
+
+    def _chip_image(self, path: str, image: QImage) -> None:
+        if self.request.similar_to == path and self.widgets.similar_icon is not None:
+            self.widgets.similar_icon.setPixmap(QPixmap.fromImage(image).scaled(
+                28, 28, Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
 
     def clear_similar(self) -> None:
         self.request.similar_to = None

@@ -52,6 +52,10 @@ class SearchService:
             raise SearchUnavailable("search needs the model, which could not be loaded "
                                     "(see the message above); browsing and filters work")
 
+    def by_name(self, q) -> bool:
+        """Without a model, words find photos by file and folder name."""
+        return bool(self.model_error) and all(t.kind == "text" for t in q.terms)
+
     def searcher(self):
         with self._lock:
             if self._searcher is None:
@@ -77,6 +81,12 @@ class SearchService:
 
                     return browse(self.lib.catalog, req.filters.merged(q.filters),
                                   limit=limit, offset=offset)
+                if self.by_name(q):
+                    from ..core.name_search import find_by_name
+
+                    return find_by_name(self.lib.catalog, q.terms,
+                                        req.filters.merged(q.filters), limit=limit,
+                                        offset=offset)
                 self._require_model()
                 return self.searcher().search(q, limit=limit, offset=offset,
                                               filters=req.filters).results
@@ -90,6 +100,10 @@ class SearchService:
         if req.similar_to:
             return None
         q = parse(req.text)
+        if q.terms and self.by_name(q):
+            from ..core.name_search import count_by_name
+
+            return count_by_name(self.lib.catalog, q.terms, req.filters.merged(q.filters))
         if q.terms:
             return None
         from ..core.browse import count
@@ -102,5 +116,8 @@ def _date_sorted(fetch):
         if offset > 0:
             return []
         results = fetch(0, DATE_SORT_WINDOW)
-        return sorted(results, key=lambda r: (r.taken_at is None, -(r.taken_at or 0.0)))
+        # Strong matches first, then the weaker ones, each newest first: one "weaker
+        # matches" boundary, and the same strong set as the relevance order.
+        return sorted(results, key=lambda r: (not r.strong, r.taken_at is None,
+                                              -(r.taken_at or 0.0)))
     return by_date

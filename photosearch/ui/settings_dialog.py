@@ -7,6 +7,8 @@ running model keeps serving until then), which the dialog says.
 
 from __future__ import annotations
 
+import html
+import os
 from dataclasses import replace
 
 from PySide6.QtWidgets import (
@@ -26,7 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.config import Settings
+from ..core.weights_check import check_weights_file, looks_like_file
 from . import model_info
+from .file_dialogs import home_dir
 from .theme import THEMES
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -112,10 +116,27 @@ class SettingsDialog(QDialog):
 
     def _pick_weights(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a CLIP weights file", "",
+            self, "Choose a CLIP weights file", home_dir(),
             "Weights (*.safetensors *.bin *.pt *.pth);;All files (*)")
         if path:
             self.pretrained.setText(path)
+
+    def weights_problem(self) -> str | None:
+        """Why the chosen weights file cannot be used (None: fine, or a download tag)."""
+        pretrained = self.pretrained.text().strip()
+        if not pretrained or pretrained == self.original.pretrained \
+                or not looks_like_file(pretrained):
+            return None
+        return check_weights_file(os.path.expanduser(pretrained))
+
+    def accept(self) -> None:
+        problem = self.weights_problem()
+        if problem:  # refused now, rather than a library that cannot search after restart
+            self.note.setText(f"<span style='color:#d04040'><b>Not saved:</b> "
+                              f"{html.escape(problem)}.</span>")
+            self.pretrained.setFocus()
+            return
+        super().accept()
 
     def result_settings(self) -> Settings:
         """The edited settings (unsaved)."""

@@ -1,9 +1,10 @@
-"""The sidebar: library folders with their status, and the way to the other screens."""
+"""The sidebar: the library's folders as a tree (sub-folders with file counts), their
+status, and the way to the other screens."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -12,9 +13,15 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+
+from ..core.folder_tree import FolderNode, folder_tree
+
+ROOT_ROLE = Qt.ItemDataRole.UserRole + 1  # the library folder an item lies in
 
 
 @dataclass
@@ -22,13 +29,57 @@ class FolderStatus:
     path: str
     online: bool
     files: int
+    children: list[FolderNode] = field(default_factory=list)
 
 
 def folder_statuses(catalog) -> list[FolderStatus]:
-    """Each library folder, whether it is reachable now, and how many files it holds (db thread)."""
-    counts = catalog.folder_file_counts()
-    return [FolderStatus(path, os.path.isdir(path), counts.get(fid, 0))
+    """Each library folder, whether it is reachable now, how many files it holds, and its
+    sub-folders (db thread)."""
+    trees = folder_tree(catalog)
+    return [FolderStatus(path, os.path.isdir(path), trees[fid].files, trees[fid].children)
             for fid, path in catalog.folders()]
+
+
+class FolderTree(QTreeWidget):
+    """Library folders (top level) and their sub-folders, each with its file count."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setColumnCount(1)
+        self.setUniformRowHeights(False)
+
+    def item(self, row: int) -> QTreeWidgetItem | None:
+        """The library folder at `row` (top level)."""
+        return self.topLevelItem(row)
+
+    def count(self) -> int:
+        return self.topLevelItemCount()
+
+    def setCurrentRow(self, row: int) -> None:
+        item = self.topLevelItem(row)
+        if item is not None:
+            self.setCurrentItem(item)
+
+    def find_path(self, path: str) -> QTreeWidgetItem | None:
+        stack = [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
+        while stack:
+            item = stack.pop()
+            if item is None:
+                continue
+            if item.data(0, Qt.ItemDataRole.UserRole) == path:
+                return item
+            stack += [item.child(i) for i in range(item.childCount())]
+        return None
+
+
+def _sub_items(parent: QTreeWidgetItem, nodes: list[FolderNode], root: str) -> None:
+    for node in nodes:
+        child = QTreeWidgetItem(parent, [f"{node.name}  ({node.files:,})"])
+        child.setData(0, Qt.ItemDataRole.UserRole, node.path)
+        child.setData(0, ROOT_ROLE, root)
+        child.setToolTip(0, f"{node.path}\n{node.files:,} files")
+        _sub_items(child, node.children, root)
 
 
 def folder_label(s: FolderStatus) -> str:
@@ -59,10 +110,10 @@ class Sidebar(QWidget):
         self.nav.currentItemChanged.connect(
             lambda item, _prev: item and self.screen_requested.emit(
                 item.data(Qt.ItemDataRole.UserRole)))
-        self.folders = QListWidget()
+        self.folders = FolderTree()
         self.folders.setToolTip("Click a folder to show only its photos")
         self.folders.itemClicked.connect(
-            lambda item: self.folder_clicked.emit(item.data(Qt.ItemDataRole.UserRole)))
+            lambda item, _col: self.folder_clicked.emit(item.data(0, Qt.ItemDataRole.UserRole)))
         self.folders.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.add_btn = QPushButton("Add…")
         self.add_btn.setToolTip("Add a photo folder (Ctrl+O)")
@@ -77,7 +128,7 @@ class Sidebar(QWidget):
         self.remove_btn.clicked.connect(self._remove)
         self.index_btn.clicked.connect(self.index_now)
         self.exclude_btn.clicked.connect(
-            lambda: self.exclude_folder.emit(self.selected_folder() or ""))
+            lambda: self.exclude_folder.emit(self.current_path() or ""))
         buttons = QGridLayout()
         for i, b in enumerate((self.add_btn, self.remove_btn, self.exclude_btn,
                                self.index_btn)):
@@ -94,28 +145,53 @@ class Sidebar(QWidget):
         self._update_buttons()
 
     def set_folders(self, statuses: list[FolderStatus]) -> None:
-        current = self.selected_folder()
+        current = self.current_path()
+        expanded = {it.data(0, Qt.ItemDataRole.UserRole) for it in self._items()
+                    if it.isExpanded()}
         self.folders.clear()
         for s in statuses:
-            item = QListWidgetItem(folder_label(s))
-            item.setData(Qt.ItemDataRole.UserRole, s.path)
-            item.setToolTip(s.path if s.online else
+            item = QTreeWidgetItem([folder_label(s)])
+            item.setData(0, Qt.ItemDataRole.UserRole, s.path)
+            item.setData(0, ROOT_ROLE, s.path)
+            item.setToolTip(0, s.path if s.online else
                             f"{s.path}\nnot reachable now; its photos stay in the library")
             if not s.online:
-                item.setForeground(Qt.GlobalColor.darkRed)
-            self.folders.addItem(item)
-            if s.path == current:
-                self.folders.setCurrentItem(item)
+                item.setForeground(0, Qt.GlobalColor.darkRed)
+            self.folders.addTopLevelItem(item)
+            _sub_items(item, s.children, s.path)
+        for it in self._items():
+            path = it.data(0, Qt.ItemDataRole.UserRole)
+            if path in expanded:
+                it.setExpanded(True)
+            if path == current:
+                self.folders.setCurrentItem(it)
         self.empty_hint.setVisible(not statuses)
         self._update_buttons()
 
+    def _items(self) -> list[QTreeWidgetItem]:
+        out, stack = [], [self.folders.topLevelItem(i)
+                          for i in range(self.folders.topLevelItemCount())]
+        while stack:
+            item = stack.pop()
+            if item is not None:
+                out.append(item)
+                stack += [item.child(i) for i in range(item.childCount())]
+        return out
+
     def folder_paths(self) -> list[str]:
-        return [self.folders.item(i).data(Qt.ItemDataRole.UserRole)
-                for i in range(self.folders.count())]
+        """The library folders (top level of the tree)."""
+        return [self.folders.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+                for i in range(self.folders.topLevelItemCount())]
+
+    def current_path(self) -> str | None:
+        """The folder or sub-folder selected in the tree."""
+        item = self.folders.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item else None
 
     def selected_folder(self) -> str | None:
+        """The library folder of the selection (a sub-folder's library folder)."""
         item = self.folders.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item else None
+        return item.data(0, ROOT_ROLE) if item else None
 
     def _remove(self) -> None:
         path = self.selected_folder()

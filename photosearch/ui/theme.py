@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 THEMES = ("system", "light", "dark")
 
@@ -13,6 +14,8 @@ QLabel#banner { padding: 6px 10px; border-radius: 4px; background: palette(alter
 QLabel#banner[level="warn"] { background: #f5d77a; color: #222; }
 QLabel#banner[level="error"] { background: #e8a0a0; color: #222; }
 QLabel#weakDivider { color: palette(mid); }
+QWidget#similarChip { border: 1px solid palette(highlight); border-radius: 14px;
+                      background: palette(alternate-base); }
 """
 
 
@@ -21,7 +24,7 @@ def apply(app: QApplication, theme: str) -> None:
         app._photosearch_default_style = app.style().name()  # type: ignore[attr-defined]
         app._photosearch_default_palette = QPalette(app.palette())  # type: ignore[attr-defined]
     if theme == "dark":
-        app.setStyle("Fusion")
+        app.setStyle(DarkStyle())
         app.setPalette(_dark())
     elif theme == "light":
         app.setStyle("Fusion")
@@ -48,3 +51,41 @@ def _dark() -> QPalette:
     p.setColor(QPalette.ColorGroup.Disabled, roles.Text, QColor("#777777"))
     p.setColor(QPalette.ColorGroup.Disabled, roles.ButtonText, QColor("#777777"))
     return p
+
+
+class DarkStyle(QProxyStyle):
+    """Fusion with check boxes that stand out on a dark window (Fusion draws their frame
+    a shade darker than the window, which disappears on dark grey): a light frame and a
+    light tick, for check boxes and the check marks of list items alike."""
+
+    FRAME = QColor("#b0b0b0")
+
+    def __init__(self) -> None:
+        super().__init__("Fusion")
+
+    def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,
+                      painter: QPainter, widget: QWidget | None = None) -> None:
+        if element not in (QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+                           QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck):
+            super().drawPrimitive(element, option, painter, widget)
+            return
+        rect = QRectF(option.rect).adjusted(1.5, 1.5, -1.5, -1.5)  # type: ignore[attr-defined]
+        state = option.state  # type: ignore[attr-defined]
+        enabled = bool(state & QStyle.StateFlag.State_Enabled)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.FRAME if enabled else QColor("#707070"), 1.4))
+        painter.setBrush(QColor("#1a1a1a"))
+        painter.drawRoundedRect(rect, 2, 2)
+        if state & (QStyle.StateFlag.State_On | QStyle.StateFlag.State_NoChange):
+            tick = QColor("#ffffff") if enabled else QColor("#909090")
+            painter.setPen(QPen(tick, 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            r = rect.adjusted(2.5, 2.5, -2.5, -2.5)
+            if state & QStyle.StateFlag.State_NoChange:
+                painter.drawLine(QPointF(r.left(), r.center().y()),
+                                 QPointF(r.right(), r.center().y()))
+            else:
+                painter.drawPolyline([QPointF(r.left(), r.center().y()),
+                                      QPointF(r.left() + r.width() * 0.4, r.bottom()),
+                                      QPointF(r.right(), r.top())])
+        painter.restore()

@@ -49,9 +49,18 @@ class WindowMenus:
         self.act_copy = act("Copy path", "Ctrl+C", photos.copy_selected, wc)
         self.act_similar = act("Find similar", "Ctrl+Shift+F", search.similar_to_current)
         self.act_paste = act("Find similar to pasted image", "Ctrl+V", search.paste_image, wc)
-        for a in (self.act_view, self.act_open, self.act_copy, self.act_paste):
+        self.act_delete = act("Move to trash…", "Delete", photos.delete_selected, wc)
+        self.act_tag = act("Add tag…", "Ctrl+T", lambda: photos.ask_tag(True), wc)
+        self.act_undo = act("Undo move to trash", "Ctrl+Z", photos.undo_delete)
+        for a in (self.act_view, self.act_open, self.act_copy, self.act_paste, self.act_delete,
+                  self.act_tag):
             window.removeAction(a)
             grid.addAction(a)
+        zoom = getattr(grid, "zoom", None)
+        if zoom is not None:
+            self.act_bigger = act("Larger thumbnails", "Ctrl++", lambda: zoom(1))
+            self.act_bigger.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+            self.act_smaller = act("Smaller thumbnails", "Ctrl+-", lambda: zoom(-1))
         self.act_add = act("Add folder…", "Ctrl+O", folders.add_folder_dialog)
         self.act_index = act("Index now", "F5", folders.start_indexing)
         self.act_settings = act("Settings…", "Ctrl+,", dialogs.open_settings)
@@ -62,10 +71,18 @@ class WindowMenus:
         file_menu = menu.addMenu("&Library")
         for a in (self.act_add, self.act_index, self.act_settings, self.act_quit):
             file_menu.addAction(a)
+        if zoom is not None:
+            view_menu = menu.addMenu("&View")
+            view_menu.addAction(self.act_bigger)
+            view_menu.addAction(self.act_smaller)
         photo_menu = menu.addMenu("&Photo")
         for a in (self.act_find, self.act_view, self.act_open, self.act_copy, self.act_similar,
-                  self.act_paste):
+                  self.act_paste, self.act_tag, self.act_delete, self.act_undo):
             photo_menu.addAction(a)
+
+        from .help_menu import HelpMenu
+
+        self.help = HelpMenu(window, getattr(window, "lib", None))
 
     def set_read_only(self) -> None:
         """Another process indexes this library: nothing here may add folders or index."""

@@ -6,6 +6,8 @@ one window layout, and a library copied to another machine should not carry it).
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QComboBox, QMainWindow, QSplitter
 
@@ -20,8 +22,10 @@ class WindowState:
     """Restores and saves `window`'s geometry, the named splitters and the sort box."""
 
     def __init__(self, state: QSettings, window: QMainWindow,
-                 splitters: dict[str, QSplitter], sort: QComboBox) -> None:
+                 splitters: dict[str, QSplitter], sort: QComboBox,
+                 grid: Any = None) -> None:
         self.state = state
+        self.grid = grid  # ResultsGrid: its thumbnail size
         self.window = window
         self.splitters = splitters  # settings key -> splitter
         self.sort = sort
@@ -36,6 +40,9 @@ class WindowState:
             value = self.state.value(key)
             if isinstance(value, QByteArray):
                 splitter.restoreState(value)
+        thumb = self.state.value("view/thumb")
+        if self.grid is not None and thumb is not None and str(thumb).isdigit():
+            self.grid.set_thumb_size(int(thumb))
         sort = self.state.value("view/sort")
         index = self.sort.findData(sort) if sort else -1
         if index < 0:
@@ -50,4 +57,6 @@ class WindowState:
         for key, splitter in self.splitters.items():
             self.state.setValue(key, splitter.saveState())
         self.state.setValue("view/sort", self.sort.currentData())
+        if self.grid is not None:
+            self.state.setValue("view/thumb", self.grid.thumb_size())
         self.state.sync()

@@ -16,7 +16,7 @@ def test_add_and_remove_folders(qtbot, window, photos, tmp_path):
     other = make_photos(tmp_path / "trip", [("beach.jpg", (30, 150, 220), 3)])
     index_now(qtbot, window, [photos[0].parent, other[0].parent])
     qtbot.waitUntil(lambda: len(window.sidebar.folder_paths()) == 2)
-    labels = [window.sidebar.folders.item(i).text() for i in range(2)]
+    labels = [window.sidebar.folders.item(i).text(0) for i in range(2)]
     assert labels == ["photos\n6 files", "trip\n1 files"]
     assert len(names(window)) == len(PHOTOS) + 1
     window.sidebar.folders.setCurrentRow(1)
@@ -46,7 +46,7 @@ def test_offline_folder_keeps_its_photos_and_says_so(qtbot, window, photos, tmp_
     shutil.move(str(photos[0].parent), moved)  # the drive goes away
     report = index_now(qtbot, window)
     assert report.offline_roots == [str(photos[0].parent)]
-    qtbot.waitUntil(lambda: "offline" in window.sidebar.folders.item(0).text())
+    qtbot.waitUntil(lambda: "offline" in window.sidebar.folders.item(0).text(0))
     assert len(names(window)) == len(PHOTOS)
 
 
@@ -148,15 +148,21 @@ def test_first_run_without_weights_still_browses(qtbot, make_window, tmp_path, m
         assert len(names(win)) == 3  # browsing works without embeddings
         win.search.set_query("a dog")
         settle(qtbot, win)
-        assert "search needs the model" in win.count_label.text()
+        # without the model, words match file and folder names, and the grid says so
+        assert "the search model is unavailable" in win.count_label.text()
+        assert "needs the model" in win.empty_label.text()
         win.shutdown()
     finally:
         lib.close()
 
 
 def test_weights_file_chosen_at_first_run_is_saved(qtbot, make_window, library, tmp_path):
-    weights = tmp_path / "open_clip_model.safetensors"
-    weights.write_bytes(b"0")
+    import json
+    import struct
+
+    weights = tmp_path / "open_clip_model.safetensors"  # a well-formed (tiny) safetensors file
+    header = json.dumps({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}).encode()
+    weights.write_bytes(struct.pack("<Q", len(header)) + header + b"\0" * 8)
     win = make_window(library, first_run=True)
     qtbot.waitUntil(lambda: win.dialogs.first_run_dialog is not None)
     dialog = win.dialogs.first_run_dialog

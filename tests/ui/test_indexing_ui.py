@@ -23,7 +23,7 @@ def test_progress_reaches_the_status_bar(qtbot, window, photos):
     indexing = [s for s in seen if s.phase == "indexing"]
     assert indexing and indexing[-1].done == indexing[-1].total == len(PHOTOS)
     assert [s.done for s in indexing] == sorted(s.done for s in indexing)
-    assert window.progress.label.text().startswith("Indexing done: 6 new photos")
+    assert window.progress.label.text().startswith("Indexing done: 6 photos made searchable")
     assert not window.progress.pause_btn.isVisible()
 
 

@@ -112,8 +112,9 @@ def test_sort_by_date_reorders_search_results(qtbot, window, photos):
     settle(qtbot, window)
     window.sort.setCurrentIndex(window.sort.findData("date"))
     settle(qtbot, window)
-    taken = [r.taken_at for r in window.results.results()]
-    assert len(taken) == len(PHOTOS) and taken == sorted(taken, reverse=True)
+    # strong matches first, then the weaker ones; newest first within each
+    key = [(not r.strong, -r.taken_at) for r in window.results.results()]
+    assert len(key) == len(PHOTOS) and key == sorted(key)
     assert all(r.score is not None for r in window.results.results())
 
 
