@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "photosearch.cli.labels_cmds",
     "photosearch.cli.eval_cmds",
     "photosearch.cli.dupes_cmds",
+    "photosearch.cli.text_cmds",
 ]
 
 log = logging.getLogger("photosearch.cli")

@@ -117,11 +117,21 @@ def index(args) -> int:
     try:
         report = Indexer(lib, progress=bar, cancel=cancel, embed=not args.no_embed,
                          download=not args.offline).run(args.paths or None)
+        bar.close()
+        _print_index_report(report)
+        from .text_cmds import run_after_index  # text in photos, when OCR is on
+
+        text_report = run_after_index(lib, cancel)
     finally:
         bar.close()
         signal.signal(signal.SIGINT, previous)
         lib.close()
         writer.release()
+    cancelled = report.cancelled or bool(text_report and text_report.cancelled)
+    return 130 if cancelled else 0
+
+
+def _print_index_report(report) -> None:
     if report.model_error:
         print(f"photosearch: warning: photos were cataloged without embeddings: "
               f"{report.model_error}", file=sys.stderr)
@@ -135,7 +145,6 @@ def index(args) -> int:
                                          if report.cancelled else ""))
     if report.problems:
         print("see 'photosearch problems' for files that could not be read")
-    return 130 if report.cancelled else 0
 
 
 def _interrupt(cancel: threading.Event, previous) -> None:

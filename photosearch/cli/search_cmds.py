@@ -32,6 +32,9 @@ def _add_filters(p) -> None:
     p.add_argument("--type", metavar="jpg,png", help="only these file types")
     p.add_argument("--camera", help="camera make/model contains this text")
     p.add_argument("--tag", action="append", default=[], help="only photos with this tag")
+    p.add_argument("--text", action="append", default=[], metavar="WORDS",
+                   help="only photos whose recognised text contains these words (OCR; "
+                        "see 'photosearch text')")
     p.add_argument("--min-score", type=float, help="drop results scoring below this")
     p.add_argument("--json", action="store_true", help="JSON array of results")
 
@@ -43,7 +46,7 @@ def register(sub) -> None:
                     'combine, N: weights a term, an image path is an image term, and '
                     'tag:/folder:/after:/before:/type:/camera: filter. '
                     'Example: photosearch search \'"beach" -"people" after:2023\'')
-    p.add_argument("query", nargs="+", metavar="QUERY")
+    p.add_argument("query", nargs="*", metavar="QUERY")
     _add_filters(p)
     p.set_defaults(func=search, accepts_extra=True)
 
@@ -61,7 +64,7 @@ def _filters(args):
         after=parse_date(args.after) if args.after else None,
         before=parse_date(args.before) if args.before else None,
         types=parse_types(args.type) if args.type else None,
-        camera=args.camera, tags=list(args.tag))
+        camera=args.camera, tags=list(args.tag), text=list(args.text))
 
 
 def search(args) -> int:
@@ -70,9 +73,11 @@ def search(args) -> int:
     from ..core.query import parse
 
     text = " ".join([*args.query, *args.extra])
+    if not text.strip() and not args.text:
+        raise CliError("give a query (or --text WORDS)")
     lib = open_library(args)
     query = parse(text)
-    if query.terms:  # filters alone browse the catalog, which needs no model
+    if query.terms and not _has_text(lib):  # filters alone browse: no model needed
         _require_index(lib)
     page = Searcher(lib).search(query, limit=args.limit, offset=args.offset,
                                 filters=_filters(args), min_score=args.min_score)
@@ -91,6 +96,13 @@ def similar(args) -> int:
                                  offset=args.offset, filters=_filters(args))
     _print(page, args.json)
     return 0
+
+
+def _has_text(lib) -> bool:
+    """Photos have recognised text: a query can find them without a picture model."""
+    from ..core.text.store import TextStore
+
+    return TextStore(lib.catalog).has_any()
 
 
 def _require_index(lib) -> None:
@@ -115,3 +127,5 @@ def _print(page, as_json: bool) -> None:
         score = f"{r.score:6.3f}" if r.score is not None else "     -"
         date = r.to_json()["taken_at"] or ""
         print(f"{score}  {date[:10]:10}  {safe(r.path)}")
+        if r.text_match:
+            print(f"                    text: {' | '.join(r.text_match)}")

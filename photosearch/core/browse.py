@@ -41,6 +41,12 @@ def _where(catalog: Catalog, f: Filters) -> tuple[str, list]:
         else:
             clauses.append(f"p.hash IN ({','.join('?' * len(hashes))})")
             args += hashes
+    if f.text_active():
+        from .text.search_text import sql_clauses  # text in photos (OCR)
+
+        text_clauses, text_args = sql_clauses(catalog, f)
+        clauses += text_clauses
+        args += text_args
     clauses.append("EXISTS (SELECT 1 FROM files h WHERE h.hash = p.hash)")
     return " AND ".join(clauses), args
 

@@ -45,6 +45,8 @@ class Settings:
     orphan_grace_days: float = 30.0
     # duplicate thresholds and keeper rules; see core/duplicates.DupeSettings for keys
     duplicates: dict = field(default_factory=dict)
+    # text in photos (OCR): on/off and speed knobs; see core/text/settings.TextSettings
+    text: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

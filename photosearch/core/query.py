@@ -4,6 +4,7 @@
     "beach" -"people"               weighted sum: +beach, -people
     2:"sunset" + photo.jpg          weights, and an image file as a term
     cat tag:pets after:2023-01-01   filters: tag, folder, after, before, type, camera
+    text:"booking code" -text:draft words read in the photo (OCR), or not; has:text
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from datetime import datetime, timezone
 
 from .imaging import is_image_name
 
-FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera")
+FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera", "text", "has")
+NEGATABLE_KEYS = ("text", "has")  # -text:word, -has:text
 _TOKEN = re.compile(
-    r'(?P<sign>[+-])?(?:(?P<weight>\d+(?:\.\d+)?):)?(?:"(?P<quoted>[^"]*)"?|(?P<word>\S+))')
+    r'(?P<sign>[+-])?(?:(?P<weight>\d+(?:\.\d+)?):)?'
+    r'(?:(?P<key>[A-Za-z]+):"(?P<kquoted>[^"]*)"?|"(?P<quoted>[^"]*)"?|(?P<word>\S+))')
 
 
 @dataclass
@@ -35,10 +38,17 @@ class Filters:
     types: set[str] | None = None
     camera: str | None = None
     tags: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)  # recognised text contains each of these
+    not_text: list[str] = field(default_factory=list)  # ...and none of these
+    has_text: bool | None = None  # any recognised text at all (the "Has text" chip)
 
     def active(self) -> bool:
         return any((self.folder, self.after is not None, self.before is not None, self.types,
-                    self.camera, self.tags))
+                    self.camera, self.tags, self.text, self.not_text,
+                    self.has_text is not None))
+
+    def text_active(self) -> bool:
+        return bool(self.text or self.not_text or self.has_text is not None)
 
     def merged(self, other: "Filters") -> "Filters":
         """Filters from the query text win over those from options/chips only when set."""
@@ -48,7 +58,10 @@ class Filters:
             before=other.before if other.before is not None else self.before,
             types=other.types or self.types,
             camera=other.camera or self.camera,
-            tags=[*self.tags, *other.tags])
+            tags=[*self.tags, *other.tags],
+            text=[*self.text, *other.text],
+            not_text=[*self.not_text, *other.not_text],
+            has_text=other.has_text if other.has_text is not None else self.has_text)
 
 
 @dataclass
@@ -73,7 +86,20 @@ def parse(text: str) -> Query:
 
     for m in _TOKEN.finditer(text):
         sign, weight, quoted, word = m.group("sign", "weight", "quoted", "word")
+        key, kquoted = m.group("key", "kquoted")
+        if key is not None:  # key:"quoted value"
+            if key.lower() in FILTER_KEYS and not weight and (
+                    not sign or (sign == "-" and key.lower() in NEGATABLE_KEYS)):
+                flush()
+                _apply_filter(filters, key.lower(), kquoted, negate=sign == "-")
+                continue
+            word = f"{key}:{kquoted}"
         if word is None and quoted is None:
+            continue
+        if word is not None and ":" in word and sign == "-" and not weight \
+                and word.split(":", 1)[0].lower() in NEGATABLE_KEYS:
+            key, value = word.split(":", 1)
+            _apply_filter(filters, key.lower(), value, negate=True)
             continue
         if word is not None and ":" in word and word.split(":", 1)[0].lower() in FILTER_KEYS \
                 and not sign and not weight:
@@ -105,7 +131,16 @@ def _looks_like_image(word: str) -> bool:
     return is_image_name(word) and os.path.isfile(os.path.expanduser(word))
 
 
-def _apply_filter(filters: Filters, key: str, value: str) -> None:
+def _apply_filter(filters: Filters, key: str, value: str, negate: bool = False) -> None:
+    if key == "text":
+        if value.strip():
+            (filters.not_text if negate else filters.text).append(value.strip())
+        return
+    if key == "has":
+        if value.lower() != "text":
+            raise QueryError(f"has:{value} is not a filter; use has:text or -has:text")
+        filters.has_text = not negate
+        return
     if key == "tag":
         filters.tags.append(value)
     elif key == "folder":

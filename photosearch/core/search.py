@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -43,14 +44,18 @@ class Result:
     camera: str | None
     strong: bool
     paths: list[str] = field(default_factory=list)
+    text_match: list[str] | None = None  # lines of the photo's text that matched the query
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "path": self.path, "score": None if self.score is None else round(self.score, 4),
             "strong": self.strong, "hash": self.hash,
             "taken_at": _iso(self.taken_at), "width": self.width, "height": self.height,
             "format": self.format, "camera": self.camera, "paths": self.paths,
         }
+        if self.text_match is not None:
+            out["text_match"] = self.text_match
+        return out
 
 
 @dataclass
@@ -81,6 +86,13 @@ class Searcher:
 
             return Page(browse(self.catalog, f, limit=limit, offset=offset), offset, limit,
                         notices)
+        if _has_text(self.catalog):  # pictures and the text in them, fused
+            from .text.search_text import fused_search
+
+            page = fused_search(self, q, f, limit=limit, offset=offset, min_score=min_score,
+                                exclude=exclude_hashes or set())
+            if page is not None:
+                return page
         vec = self.query_vector(q.terms, notices)
         allowed = self._allowed(f)
         exclude = exclude_hashes or set()
@@ -190,6 +202,22 @@ class Searcher:
             ids = np.intersect1d(ids, self._folder_ids(f.folder), assume_unique=True)
         if f.tags:
             ids = np.intersect1d(ids, self._tag_ids(f.tags), assume_unique=True)
+        if f.text_active():
+            ids = self._text_filter(ids, f)
+        return ids
+
+    def _text_filter(self, ids: np.ndarray, f: Filters) -> np.ndarray:
+        from .text.search_text import text_hash_sets
+
+        include, exclude = text_hash_sets(self.catalog, f)
+        if include is not None:
+            keep = self.catalog.embedding_ids_for(self.lib.model_id, sorted(include))
+            ids = np.intersect1d(ids, np.fromiter(keep.values(), np.int64, count=len(keep)),
+                                 assume_unique=True)
+        if exclude:
+            drop = self.catalog.embedding_ids_for(self.lib.model_id, sorted(exclude))
+            ids = np.setdiff1d(ids, np.fromiter(drop.values(), np.int64, count=len(drop)),
+                               assume_unique=True)
         return ids
 
     def _folder_ids(self, folder: str) -> np.ndarray:
@@ -295,6 +323,16 @@ def _embedding_version(catalog, model_id: str) -> tuple[int, str | None]:
     max_id = catalog.conn.execute("SELECT max(id) FROM embeddings WHERE model_id = ?",
                                   (model_id,)).fetchone()[0] or 0
     return max_id, catalog.get_meta("purge_gen")
+
+
+def _has_text(catalog) -> bool:
+    """Whether any photo has recognised text (False before migration 0006 too)."""
+    try:
+        from .text.store import TextStore
+
+        return TextStore(catalog).has_any()
+    except sqlite3.OperationalError:  # no text tables (read-only, older catalog)
+        return False
 
 
 def _iso(ts: float | None) -> str | None:
