@@ -54,8 +54,17 @@ class TextReport:
     seconds: float = 0.0
 
 
+_ENGINES: dict[OcrOptions, OcrEngine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
 def make_engine(settings: TextSettings) -> OcrEngine:
-    return OcrEngine(OcrOptions(det_side=settings.det_side, threads=settings.threads))
+    """The process's engine for these options (models load once per process)."""
+    opts = OcrOptions(det_side=settings.det_side, threads=settings.threads)
+    with _ENGINES_LOCK:
+        if opts not in _ENGINES:
+            _ENGINES[opts] = OcrEngine(opts)
+        return _ENGINES[opts]
 
 
 def load_pixels(path: str, max_side: int) -> tuple[Image.Image, tuple[int, int]]:
