@@ -48,7 +48,7 @@ def register(sub) -> None:
                     'Example: photosearch search \'"beach" -"people" after:2023\'')
     p.add_argument("query", nargs="*", metavar="QUERY")
     _add_filters(p)
-    p.set_defaults(func=search, accepts_extra=True)
+    p.set_defaults(func=search, accepts_extra=True, search_parser=p)
 
     p = sub.add_parser("similar", help="photos that look like an image file")
     p.add_argument("image", metavar="IMAGE")
@@ -74,7 +74,7 @@ def search(args) -> int:
 
     text = " ".join([*args.query, *args.extra])
     if not text.strip() and not args.text:
-        raise CliError("give a query (or --text WORDS)")
+        args.search_parser.error("give a QUERY (or --text WORDS)")  # usage error: exit 2
     lib = open_library(args)
     query = parse(text)
     if query.terms and not _has_text(lib):  # filters alone browse: no model needed
