@@ -239,3 +239,29 @@ def test_a_tampered_model_is_refused(monkeypatch):
         engine.bundled_model_paths()
     with pytest.raises(OcrUnavailable):
         engine.OcrEngine().load()
+
+
+def test_background_worker_reads_new_photos_when_poked(tmp_path):
+    from photosearch.core.indexer import Indexer
+    from photosearch.core.text.background import TextWorker
+
+    photos = _flickr()
+    for i in range(2):
+        render(photos[480 + i], tmp_path / "photos" / f"b{i}.jpg", 60 + i)
+    lib = _open_lib(tmp_path / "lib")
+    Indexer(lib, embed=False).run([str(tmp_path / "photos")])
+    done = threading.Event()
+    reports = []
+    worker = TextWorker(lib, on_done=lambda r: (reports.append(r), done.set())).start()
+    try:
+        ts = TextSettings.from_settings(lib.settings)
+        ts.enabled = True
+        ts.store(lib.settings)
+        worker.poke()
+        assert done.wait(240), "the worker never finished a pass"
+        assert reports[0].read == 2 and reports[0].error is None
+        assert TextStore(lib.catalog).pending_count(engine_version()) == 0
+    finally:
+        worker.stop(timeout=60)
+    assert not worker.running
+    lib.catalog.close()
