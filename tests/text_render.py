@@ -59,7 +59,7 @@ def draw_word(img: Image.Image, word: str, font, xy: tuple[int, int], angle: flo
 
 
 def render(photo: Path, out: Path, index: int, words: list[str] | None = None,
-           scale: float = 1.0) -> Rendered:
+           scale: float = 1.0, size: int | None = None) -> Rendered:
     """Draw one or two known words onto a copy of `photo` (saved as JPEG at `out`)."""
     img = Image.open(photo).convert("RGB")
     if scale != 1.0:
@@ -71,9 +71,9 @@ def render(photo: Path, out: Path, index: int, words: list[str] | None = None,
     boxes = []
     for k, word in enumerate(chosen):
         name, factory = fs[(index + k) % len(fs)]
-        size = round(SIZES[(index + k) % len(SIZES)] * scale)
+        px = round((size or SIZES[(index + k) % len(SIZES)]) * scale)
         angle = ANGLES[(index + k) % len(ANGLES)]
-        font = factory(size)
+        font = factory(px)
         x = int(rng.integers(10, max(11, img.width // 3)))
         y = int(img.height * (0.15 + 0.55 * k) + rng.integers(0, max(1, img.height // 8)))
         light = (index + k) % 2 == 0
