@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -65,3 +66,23 @@ def test_index_does_not_read_text_when_off(capsys, tmp_path, photos):
     assert code == 0, err
     assert "text:" not in out
     assert cli_json(capsys, lib, "text", "status")["pending"] == 2
+
+
+def test_watching_reads_the_text_of_new_photos(capsys, tmp_path, photos):
+    from tests.e2e.test_live import WatchProcess
+
+    lib = tmp_path / "lib"
+    code, _, err = cli(capsys, lib, "text", "enable")
+    assert code == 0, err
+    w = WatchProcess(lib, str(photos), "--no-embed")
+    try:
+        w.wait_line("text: 2 photos read, 1 with text", timeout=240)  # the catch-up
+        images = sorted((require(FLICKR) / "Images").glob("*.jpg"))
+        new = photos / "later.jpg"
+        render(images[702], tmp_path / "staging.jpg", 3, words=["Gallery"])
+        os.replace(tmp_path / "staging.jpg", new)  # appears complete
+        w.wait_line("text: 1 photos read, 1 with text", timeout=240)
+    finally:
+        assert w.interrupt() == 0
+    results = cli_json(capsys, lib, "search", "--text", "gallery")
+    assert [r["path"] for r in results] == [str(new)]
