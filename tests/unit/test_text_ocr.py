@@ -265,3 +265,23 @@ def test_background_worker_reads_new_photos_when_poked(tmp_path):
         worker.stop(timeout=60)
     assert not worker.running
     lib.catalog.close()
+
+
+def test_clip_prior_hook_skips_unlikely_photos_when_switched_on(fake_library, tmp_path):
+    """Off by default; on, with deterministic embeddings (the prompts point at red), the
+    blue photo is recorded as skipped and only the red one is read."""
+    from photosearch.core.indexer import Indexer
+    from photosearch.core.text.prior import PROMPTS
+    from tests.conftest import FakeEmbedder, make_image, unit
+
+    lib = fake_library
+    lib._embedder = FakeEmbedder(texts={p: unit([1, 0, 0, 0.05, 0, 0, 0, 0]) for p in PROMPTS})
+    make_image(tmp_path / "photos" / "red.png", color=(230, 10, 10), size=(200, 120))
+    make_image(tmp_path / "photos" / "blue.png", color=(10, 10, 230), size=(200, 120))
+    Indexer(lib).run([str(tmp_path / "photos")])
+    assert TextSettings().clip_prior is False
+    rep = run_text_pass(lib, settings=TextSettings(clip_prior=True, clip_prior_min=0.5))
+    assert (rep.read, rep.skipped_prior) == (1, 1)
+    store = TextStore(lib.catalog)
+    blue = store.record(lib.catalog.hash_of(str(tmp_path / "photos" / "blue.png")))
+    assert blue is not None and blue.error is not None and "CLIP prior" in blue.error

@@ -20,7 +20,9 @@ class TextSettings:
     enabled: bool = False  # off by default on CPU: see estimate()
     det_side: int = 960  # detector input, longer side (0 = rapidocr default: short side 736)
     max_side: int = 1600  # photos are decoded to at most this many pixels on the longer side
-    threads: int = 0  # onnxruntime threads; 0 = all cores
+    # onnxruntime threads (0 = all cores). 1: on a 2-core CPU as fast as 2 threads with a
+    # smaller detector input, faster at the same one (bench_text.py), and a core stays free.
+    threads: int = 1
     min_chars: int = MIN_CHARS  # lines with fewer letters/digits are dropped as fragments
     nice: int = 10  # the text pass runs at lower CPU priority than the rest of the app
     clip_prior: bool = False  # skip photos CLIP thinks have no text (unmeasured: off)

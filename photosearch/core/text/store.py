@@ -60,13 +60,14 @@ class TextStore:
         with self.catalog.transaction():
             self._delete_lines([hash_])
             for n, line in enumerate(lines):
+                packed = compact(line.text)
                 cur = self.conn.execute(
-                    "INSERT INTO text_lines(hash, line_no, text, norm, score, box) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (hash_, n, line.text, fold(line.text), float(line.score),
+                    "INSERT INTO text_lines(hash, line_no, text, norm, compact, score, box) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (hash_, n, line.text, fold(line.text), packed, float(line.score),
                      json.dumps([[round(x, 1), round(y, 1)] for x, y in line.box])))
                 self.conn.execute("INSERT INTO text_fts(rowid, compact) VALUES (?, ?)",
-                                  (cur.lastrowid, compact(line.text)))
+                                  (cur.lastrowid, packed))
             self.conn.execute(
                 "INSERT OR REPLACE INTO text_photos(hash, engine, lines, error, seconds, done_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -141,7 +142,9 @@ class TextStore:
             "read": one("SELECT COUNT(*) FROM text_photos"),
             "with_text": one("SELECT COUNT(*) FROM text_photos WHERE lines > 0"),
             "lines": one("SELECT COUNT(*) FROM text_lines"),
-            "failed": one("SELECT COUNT(*) FROM text_photos WHERE error IS NOT NULL"),
+            "failed": one("SELECT COUNT(*) FROM text_photos WHERE error IS NOT NULL "
+                          "AND error NOT LIKE 'skipped:%'"),
+            "skipped": one("SELECT COUNT(*) FROM text_photos WHERE error LIKE 'skipped:%'"),
             "mean_seconds": one("SELECT AVG(seconds) FROM (SELECT seconds FROM text_photos "
                                 "WHERE seconds IS NOT NULL ORDER BY done_at DESC LIMIT 200)"),
         }
@@ -175,7 +178,7 @@ class TextStore:
             return None, []
         if len(needle) >= 3:
             return "SELECT rowid FROM text_fts WHERE text_fts MATCH ?", [_fts_phrase(needle)]
-        return "SELECT rowid FROM text_fts WHERE compact LIKE ? ESCAPE '\\'", \
+        return "SELECT id FROM text_lines WHERE compact LIKE ? ESCAPE '\\'", \
             [f"%{_like_escape(needle)}%"]
 
     def hashes_sql(self, query: str) -> tuple[str, list]:

@@ -112,6 +112,13 @@ def run_text_pass(library, *, catalog: Catalog | None = None,
         total = min(total, limit)
     if total == 0:
         return report
+    if ts.clip_prior and prior is None:
+        from .prior import clip_prior
+
+        try:
+            prior = clip_prior(library, cat)
+        except Exception as exc:  # noqa: BLE001 - no CLIP model: read every photo
+            log.warning("text pass without the CLIP prior: %s", exc)
     engine = engine or make_engine(ts)
     _lower_priority(ts.nice)
     try:
