@@ -39,7 +39,7 @@ CONFIGS = [  # (label, det_side, threads)
     ("detector longer side <= 960, 1 thread", 960, 1),
     ("detector longer side <= 640, 1 thread", 640, 1),
 ]
-TUNED = 3  # the shipped default (TextSettings): det_side 960, threads 1
+TUNED = 4  # the shipped default (TextSettings): det_side 640, threads 1
 SCALES = [1.0, 1.5, 2.0]  # flickr8k photos are 500 px: also 750 and 1000 px versions
 TEXT_SIZES = [18, 24, 32, 44, 56]  # font px at scale 1
 

@@ -224,5 +224,9 @@ def test_text_settings_parse_and_estimate():
     s.text = {"threads": "two"}
     with pytest.raises(ConfigError):
         TextSettings.from_settings(s)
-    assert "about 9 min" in describe_estimate(1000)
+    from photosearch.core.text.settings import CPU_SECONDS_PER_PHOTO
+
+    minutes = 1000 * CPU_SECONDS_PER_PHOTO / 60
+    assert f"about {minutes:.0f} min" in describe_estimate(1000)
+    assert "about 40 s" in describe_estimate(20, 2.0)
     assert "measured on this library" in describe_estimate(10, 2.0)

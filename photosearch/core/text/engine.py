@@ -55,8 +55,8 @@ class OcrOptions:
     bench/bench_text.py measured slower for the same recall on 500-1000 px photos.
     threads: onnxruntime intra-op threads; 0 = all cores."""
 
-    det_side: int = 960
-    threads: int = 0
+    det_side: int = 640
+    threads: int = 1
     min_score: float = 0.5
 
 

@@ -11,17 +11,21 @@ from .normalize import MIN_CHARS
 log = logging.getLogger(__name__)
 
 # Seconds per photo for the first estimate, before this library has timed its own photos:
-# bench/bench_text.py, tuned settings, 500-1000 px flickr photos, 2-core CPU (docs/benchmarks.md).
-CPU_SECONDS_PER_PHOTO = 0.55
+# bench/bench_text.py, shipped settings, 500-1000 px photos, shared 2-core CPU: 1.33
+# photos/s (docs/benchmarks.md). Afterwards the library's own recent mean is used.
+CPU_SECONDS_PER_PHOTO = 0.75
 
 
 @dataclass
 class TextSettings:
     enabled: bool = False  # off by default on CPU: see estimate()
-    det_side: int = 960  # detector input, longer side (0 = rapidocr default: short side 736)
+    # detector input, longer side (0 = rapidocr's default: shorter side scaled to 736).
+    # 640 + 1 thread: 3.9x rapidocr's default speed with recall held, also for small text
+    # in 3000 px photos (bench/bench_text.py, docs/benchmarks.md)
+    det_side: int = 640
     max_side: int = 1600  # photos are decoded to at most this many pixels on the longer side
-    # onnxruntime threads (0 = all cores). 1: on a 2-core CPU as fast as 2 threads with a
-    # smaller detector input, faster at the same one (bench_text.py), and a core stays free.
+    # onnxruntime threads (0 = all cores). 1 measured faster than all cores on the 2-core
+    # box (1.33 vs 0.80 photos/s at det 640), and a core stays free for the app.
     threads: int = 1
     min_chars: int = MIN_CHARS  # lines with fewer letters/digits are dropped as fragments
     nice: int = 10  # the text pass runs at lower CPU priority than the rest of the app
