@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup bench package package-check clean
+.PHONY: run test lint setup bench package package-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,19 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@scripts/sysdeps.sh test
+	$(MAKE) --no-print-directory lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
+# Lint, types and layer contracts (configured in pyproject.toml); part of `make test`.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# All benchmarks (long), or some: make bench BENCH="query startup"
+BENCH ?=
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH)
 
 # Installers (docs/packaging.md). Not part of `make test`: the PyInstaller build takes many
 # minutes. PACKAGE_PYTHON is the environment to bundle; its torch build (CPU or CUDA wheel)

@@ -40,7 +40,7 @@ def write_section(name: str, command: str, body: str) -> None:
     text = DOC.read_text("utf-8") if DOC.exists() else HEADER
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True, cwd=DOC.parent).stdout.strip()
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = (f"<!-- bench:{name} -->\n## {name}\n\n"
                f"- date: {stamp} (commit {commit})\n- machine: {machine()}\n"
                f"- command: `{command}`\n\n{body.strip()}\n<!-- /bench:{name} -->\n")

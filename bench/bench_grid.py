@@ -44,7 +44,7 @@ def main() -> None:
     from photosearch.ui.thumbnails import ThumbnailCache
     from photosearch.ui.workers import Runner
 
-    app = make_app()
+    app = make_app()  # noqa: F841 - must stay referenced while the bench runs
     tmp = Path(tempfile.mkdtemp())
     photo = tmp / "p.jpg"
     Image.new("RGB", (640, 480), (120, 160, 200)).save(photo)

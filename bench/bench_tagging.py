@@ -28,8 +28,7 @@ from photosearch.core import prompts  # noqa: E402
 from photosearch.core.catalog import PhotoInfo  # noqa: E402
 from photosearch.core.library import Library  # noqa: E402
 from photosearch.core.paths import resolve_library  # noqa: E402
-from photosearch.core.tagging import (LabelStore, Tagger, tag_new_photos,  # noqa: E402
-                                      tagged_hashes)
+from photosearch.core.tagging import LabelStore, Tagger, tag_new_photos, tagged_hashes  # noqa: E402
 
 
 def fill(lib: Library, n: int, dim: int, seed: int = 0) -> list[str]:

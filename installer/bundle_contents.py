@@ -40,8 +40,8 @@ OPTIONAL_PACKAGE_DATA = {
 OPTIONAL_HIDDEN_IMPORTS = {"rapidocr": ["rapidocr.inference_engine.onnxruntime"]}
 
 # Never shipped: test runners, the build tools themselves, GUI toolkits we don't use, and
-# triton (torch.compile only). Nothing a runtime dependency needs (pluggy, say, is used by
-# sqlite-utils): a unit test walks the dependency tree to make sure.
+# triton (torch.compile only). Nothing a runtime dependency needs: a unit test walks the
+# dependency tree to make sure.
 EXCLUDES = [
     "pytest", "_pytest", "pytestqt", "pytest_timeout", "iniconfig",
     "PyInstaller", "_pyinstaller_hooks_contrib", "altgraph", "pip", "setuptools",

@@ -86,7 +86,7 @@ class Driver:
         self.win.indexing.PROGRESS_INTERVAL_S = 0.0
         self.win.indexing.progress.connect(self._maybe_pause)
         self.paused_once = False
-        self.win.add_folders([str(self.photos)])
+        self.win.folders.add_folders([str(self.photos)])
         self.wait(lambda: self.paused_once, self.next, 0)
 
     def _maybe_pause(self, status) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +55,7 @@ def library(tmp_path):
 
     lib = Library.open(resolve_library(tmp_path / "library"), **TEST_MODEL)
     yield lib
-    lib.catalog.close()
+    lib.close()
 
 
 def make_image(path: Path, color=(200, 30, 30), size=(96, 64), fmt=None, **save_kw) -> Path:
@@ -118,8 +120,24 @@ def fake_library(tmp_path):
     from photosearch.core.paths import resolve_library
 
     lib = Library.open(resolve_library(tmp_path / "library"), model="fake",
-                       pretrained="deterministic")
-    lib._embedder = FakeEmbedder()
-    lib.catalog.set_meta(f"dim:{lib.model_id}", str(lib._embedder.dim))
+                       pretrained="deterministic", embedder=FakeEmbedder())
     yield lib
-    lib.catalog.close()
+    lib.close()
+
+
+@pytest.fixture
+def xdg_trash(tmp_path, monkeypatch) -> Iterator[Path]:
+    """A private trash: HOME and XDG_DATA_HOME in tmp (same filesystem as the test files).
+    send2trash reads XDG_DATA_HOME at import, so its backend is reloaded."""
+    home = tmp_path / "home"
+    data = home / ".local" / "share"
+    data.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    import send2trash.plat_other as plat
+
+    importlib.reload(plat)
+    assert Path(plat.HOMETRASH) == data / "Trash"
+    yield data / "Trash"
+    monkeypatch.undo()
+    importlib.reload(plat)

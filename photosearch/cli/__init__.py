@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "photosearch.cli.labels_cmds",
     "photosearch.cli.eval_cmds",
     "photosearch.cli.dupes_cmds",
+    "photosearch.cli.people_cmds",
     "photosearch.cli.text_cmds",
 ]
 
@@ -74,17 +75,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(exc: Exception, verbose: bool) -> int:
-    from ..core.catalog import CatalogError
     from ..core.config import ConfigError
+    from ..core.library import CatalogError, is_busy_error
+    from ..core.library_ops import LibraryOpError
     from ..core.query import QueryError
     from ..core.weights import WeightsUnavailable
 
-    expected = (CliError, CatalogError, ConfigError, QueryError, WeightsUnavailable, OSError)
+    expected = (CliError, CatalogError, ConfigError, LibraryOpError, QueryError,
+                WeightsUnavailable, OSError)
     if verbose:
         log.exception("command failed")
-    import sqlite3
-
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+    if is_busy_error(exc):
         print("photosearch: error: the library is busy (another photosearch process is "
               "writing to it); try again in a moment", file=sys.stderr)
     elif isinstance(exc, expected):
@@ -99,8 +100,11 @@ def _start_app(args) -> int:
     try:
         from ..ui.app import run_app
     except ImportError as exc:
-        print(f"photosearch: the desktop app is not available ({exc}); "
-              "see 'photosearch --help' for commands", file=sys.stderr)
+        if (exc.name or "").split(".")[0] not in ("PySide6", "shiboken6"):
+            raise  # our own import bug: report it as one, not as "not available"
+        print(f"photosearch: the desktop app needs Qt (PySide6), which is not installed "
+              f"({exc}); install it with 'pip install PySide6-Essentials', or see "
+              "'photosearch --help' for commands", file=sys.stderr)
         return 1
     return run_app(args)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from . import CliError, open_library
@@ -140,7 +140,7 @@ def _describe(it) -> str:
     if it.has_exif:
         parts.append("EXIF")
     if it.taken_at is not None:
-        parts.append(datetime.fromtimestamp(it.taken_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S"))
+        parts.append(datetime.fromtimestamp(it.taken_at, UTC).strftime("%Y-%m-%d %H:%M:%S"))
     return ", ".join(parts)
 
 

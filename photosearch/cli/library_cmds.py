@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 
+from ..core import library_ops
 from . import CliError, open_library
 from .output import ProgressBar, json_safe, print_json, safe
 
@@ -45,11 +46,11 @@ def register(sub) -> None:
 
 def folders_add(args) -> int:
     lib = open_library(args)
-    for path in args.paths:
-        full = os.path.abspath(os.path.expanduser(path))
-        if not os.path.isdir(full):
-            raise CliError(f"{safe(path)} is not a folder")
-        lib.catalog.add_folder(full)
+    try:
+        added = library_ops.add_folders(lib, args.paths)
+    except library_ops.LibraryOpError as exc:
+        raise CliError(safe(str(exc))) from exc
+    for full in added:
         print(f"added {safe(full)}")
     print("run 'photosearch index' to index them")
     return 0
@@ -57,20 +58,14 @@ def folders_add(args) -> int:
 
 def folders_remove(args) -> int:
     lib = open_library(args)
-    full = os.path.abspath(os.path.expanduser(args.path))
-    if full not in {p for _, p in lib.catalog.folders()}:
-        raise CliError(f"{safe(full)} is not a library folder (see 'photosearch folders list')")
-    n = lib.catalog.remove_folder(full)
-    _drop_orphans_from_index(lib)
+    try:
+        n = library_ops.remove_folder(lib, args.path)
+    except library_ops.LibraryOpError as exc:
+        raise CliError(safe(str(exc))) from exc
     lib.close()
-    print(f"removed {safe(full)} ({n} files forgotten; nothing on disk was touched)")
+    print(f"removed {safe(library_ops.normalise_folder(args.path))} ({n} files forgotten; "
+          "nothing on disk was touched)")
     return 0
-
-
-def _drop_orphans_from_index(lib) -> None:
-    if lib.embedding_dim() is None:
-        return
-    lib.index()  # opening reconciles the index with the catalog, dropping orphans
 
 
 def _folder_rows(lib) -> list[dict]:
@@ -117,21 +112,21 @@ def index(args) -> int:
     try:
         report = Indexer(lib, progress=bar, cancel=cancel, embed=not args.no_embed,
                          download=not args.offline).run(args.paths or None)
-        bar.close()
-        _print_index_report(report)
-        from .text_cmds import run_after_index  # text in photos, when OCR is on
+        if not report.cancelled:  # the faces pass, when enabled, after the CLIP pass
+            from .people_cmds import faces_pass
 
-        text_report = run_after_index(lib, cancel)
+            faces = faces_pass(lib, cancel)
+            report.cancelled = bool(faces and faces.cancelled)
+        if not report.cancelled:  # the text pass (OCR), when enabled, after those
+            from .text_cmds import run_after_index
+
+            text = run_after_index(lib, cancel)
+            report.cancelled = bool(text and text.cancelled)
     finally:
         bar.close()
         signal.signal(signal.SIGINT, previous)
         lib.close()
         writer.release()
-    cancelled = report.cancelled or bool(text_report and text_report.cancelled)
-    return 130 if cancelled else 0
-
-
-def _print_index_report(report) -> None:
     if report.model_error:
         print(f"photosearch: warning: photos were cataloged without embeddings: "
               f"{report.model_error}", file=sys.stderr)
@@ -145,6 +140,7 @@ def _print_index_report(report) -> None:
                                          if report.cancelled else ""))
     if report.problems:
         print("see 'photosearch problems' for files that could not be read")
+    return 130 if report.cancelled else 0
 
 
 def _interrupt(cancel: threading.Event, previous) -> None:

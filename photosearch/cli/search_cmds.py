@@ -7,7 +7,7 @@ import os
 import sys
 
 from . import CliError, open_library
-from .output import print_json, json_safe, safe
+from .output import json_safe, print_json, safe
 
 
 def _count(minimum: int):
@@ -32,6 +32,8 @@ def _add_filters(p) -> None:
     p.add_argument("--type", metavar="jpg,png", help="only these file types")
     p.add_argument("--camera", help="camera make/model contains this text")
     p.add_argument("--tag", action="append", default=[], help="only photos with this tag")
+    p.add_argument("--person", action="append", default=[], metavar="NAME",
+                   help="only photos showing this person (repeat for all of several)")
     p.add_argument("--text", action="append", default=[], metavar="WORDS",
                    help="only photos whose recognised text contains these words (OCR; "
                         "see 'photosearch text')")
@@ -44,7 +46,7 @@ def register(sub) -> None:
         "search", help="search by text (and image files) with query syntax",
         description='Query syntax: words form one phrase; "quoted" terms and -negatives '
                     'combine, N: weights a term, an image path is an image term, and '
-                    'tag:/folder:/after:/before:/type:/camera: filter. '
+                    'tag:/folder:/after:/before:/type:/camera:/person: filter. '
                     'Example: photosearch search \'"beach" -"people" after:2023\'')
     p.add_argument("query", nargs="*", metavar="QUERY")
     _add_filters(p)
@@ -64,17 +66,18 @@ def _filters(args):
         after=parse_date(args.after) if args.after else None,
         before=parse_date(args.before) if args.before else None,
         types=parse_types(args.type) if args.type else None,
-        camera=args.camera, tags=list(args.tag), text=list(args.text))
+        camera=args.camera, tags=list(args.tag), people=list(args.person),
+        text=list(args.text))
 
 
 def search(args) -> int:
+    from ..core.query import parse
     from ..core.search import Searcher
 
-    from ..core.query import parse
-
     text = " ".join([*args.query, *args.extra])
-    if not text.strip() and not args.text:
-        args.search_parser.error("give a QUERY (or --text WORDS)")  # usage error: exit 2
+    if not text.strip() and not args.person and not args.text:
+        args.search_parser.error("nothing to search for: give a query "
+                                 "(or --person NAME, --text WORDS)")
     lib = open_library(args)
     query = parse(text)
     if query.terms and not _has_text(lib):  # filters alone browse: no model needed

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import threading
 import time
 
+from ..core import library_ops
 from . import CliError, open_library
 from .output import json_safe, print_json, safe
 
@@ -47,8 +47,10 @@ def watch(args) -> int:
     watcher = None
     text = _text_worker(lib)  # text in photos, when OCR is on: after each change
     try:
-        for path in args.paths:
-            lib.catalog.add_folder(os.path.abspath(path))
+        try:
+            library_ops.add_folders(lib, args.paths)
+        except library_ops.LibraryOpError as exc:
+            raise CliError(safe(str(exc))) from exc
         if not lib.catalog.folders():
             raise CliError("no folders to watch: add some with 'photosearch folders add PATH'")
         on_event = _print_event if text is None else _poking(text)
@@ -148,67 +150,52 @@ def _restore_handlers(old: dict) -> None:
 # -- purge -----------------------------------------------------------------------------
 def purge(args) -> int:
     lib = open_library(args)
-    days = lib.settings.orphan_grace_days if args.older_than is None else args.older_than
-    if days < 0:
-        raise CliError("--older-than must be 0 or more days")
-    photos, embeddings = lib.catalog.purge_orphans(time.time() - days * 86400)
-    left = lib.catalog.orphan_count()
+    try:
+        r = library_ops.purge(lib, args.older_than)
+    except library_ops.LibraryOpError as exc:
+        raise CliError(str(exc)) from exc
     lib.close()
     if args.json:
-        print_json({"purged_photos": photos, "purged_embeddings": embeddings,
-                    "orphans_in_grace": left, "grace_days": days})
+        print_json({"purged_photos": r.photos, "purged_embeddings": r.embeddings,
+                    "orphans_in_grace": r.in_grace, "grace_days": r.grace_days})
     else:
-        print(f"purged {photos} deleted photos ({embeddings} embeddings); {left} deleted "
-              f"photos are kept for their {days:g}-day grace period")
+        print(f"purged {r.photos} deleted photos ({r.embeddings} embeddings); {r.in_grace} "
+              f"deleted photos are kept for their {r.grace_days:g}-day grace period")
     return 0
 
 
 # -- exclude ---------------------------------------------------------------------------
-def _normalise(item: str) -> str:
-    """A folder (anything with a path separator) becomes absolute; patterns stay as is."""
-    if os.sep in item or item.startswith("~"):
-        return os.path.abspath(os.path.expanduser(item))
-    return item
-
-
-def _settings(args):
-    """The saved settings (not the per-run --model overrides, which must not be saved)."""
-    from ..core.config import Settings
-    from ..core.paths import resolve_library
-
-    paths = resolve_library(args.library)
-    return paths, Settings.load(paths.settings)
-
-
 def exclude_add(args) -> int:
-    paths, settings = _settings(args)
-    for raw in args.items:
-        item = _normalise(raw)
-        if item in settings.exclude:
-            print(f"already excluded: {safe(item)}")
-            continue
-        settings.exclude.append(item)
+    lib = open_library(args)
+    report = library_ops.exclude(lib, args.items)
+    lib.close()
+    for item in report.already:
+        print(f"already excluded: {safe(item)}")
+    for item in report.added:
         print(f"excluded: {safe(item)}")
-    settings.save(paths.settings)
-    print("takes effect on the next 'index' (a running watcher: restart it); "
-          "photos already indexed there are forgotten then")
+    if report.added:
+        print(f"{report.forgotten} indexed files there left the library (files on disk are "
+              "untouched); a running watcher follows the change after a restart")
     return 0
 
 
 def exclude_remove(args) -> int:
-    paths, settings = _settings(args)
-    for raw in args.items:
-        item = _normalise(raw)
-        if item not in settings.exclude:
-            raise CliError(f"{safe(item)} is not excluded (see 'photosearch exclude list')")
-        settings.exclude.remove(item)
+    lib = open_library(args)
+    try:
+        items = library_ops.unexclude(lib, args.items)
+    except library_ops.LibraryOpError as exc:
+        raise CliError(safe(str(exc))) from exc
+    for item in items:
         print(f"no longer excluded: {safe(item)}")
-    settings.save(paths.settings)
+    print("run 'photosearch index' to index what they held")
     return 0
 
 
 def exclude_list(args) -> int:
-    _, settings = _settings(args)
+    from ..core.config import Settings
+    from ..core.paths import resolve_library
+
+    settings = Settings.load(resolve_library(args.library).settings)
     if args.json:
         print_json(json_safe(list(settings.exclude)))
         return 0

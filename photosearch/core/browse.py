@@ -7,14 +7,22 @@ without model weights, or photos still waiting for the model, can always be brow
 
 from __future__ import annotations
 
-from .catalog import Catalog
+from .catalog import CAMERA_SQL, Catalog
 from .paths import prefix_range
 from .query import Filters
-from .search import Result, result_for
+from .results import Result, results_for
+from .tagging_store import LabelStore
 
 
-def _where(catalog: Catalog, f: Filters) -> tuple[str, list]:
-    clauses, args = [], []
+def camera_matches(needle: str, camera: str) -> bool:
+    """The `camera:` rule: a case-insensitive substring of "make model" (as CAMERA_SQL
+    builds it), with no wildcards. Browse applies it in SQL with instr(), search in numpy."""
+    return needle.lower() in camera
+
+
+def _where(catalog: Catalog, f: Filters) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    args: list[object] = []
     if f.folder:
         clauses.append("EXISTS (SELECT 1 FROM files g WHERE g.hash = p.hash "
                        "AND g.path >= ? AND g.path < ?)")
@@ -29,24 +37,27 @@ def _where(catalog: Catalog, f: Filters) -> tuple[str, list]:
         clauses.append(f"p.format IN ({','.join('?' * len(f.types))})")
         args += sorted(f.types)
     if f.camera:
-        clauses.append("lower(coalesce(p.camera_make, '') || ' ' || "
-                       "coalesce(p.camera_model, '')) LIKE ?")
-        args.append(f"%{f.camera.lower()}%")
+        clauses.append(f"instr({CAMERA_SQL}, ?) > 0")
+        args.append(f.camera.lower())
     if f.tags:
-        from .tagging import tagged_hashes  # written by the tagging feature
-
-        hashes = sorted(tagged_hashes(catalog, f.tags))
+        hashes = sorted(LabelStore(catalog).tagged_hashes(f.tags))
         if not hashes:
             clauses.append("0")
         else:
             clauses.append(f"p.hash IN ({','.join('?' * len(hashes))})")
             args += hashes
-    if f.text_active():
-        from .text.search_text import sql_clauses  # text in photos (OCR)
+    if f.people or f.not_people:
+        from .people.search import sql_clauses
 
-        text_clauses, text_args = sql_clauses(catalog, f)
-        clauses += text_clauses
-        args += text_args
+        more, more_args = sql_clauses(catalog, f.people, f.not_people)
+        clauses += more
+        args += more_args
+    if f.text_active():
+        from .text.search_text import sql_clauses as text_clauses  # text in photos (OCR)
+
+        more, more_args = text_clauses(catalog, f)
+        clauses += more
+        args += more_args
     clauses.append("EXISTS (SELECT 1 FROM files h WHERE h.hash = p.hash)")
     return " AND ".join(clauses), args
 
@@ -64,11 +75,8 @@ def browse(catalog: Catalog, filters: Filters | None = None, *, limit: int = 100
     f = filters or Filters()
     where, args = _where(catalog, f)
     rows = catalog.conn.execute(
-        "SELECT p.hash, p.taken_at, p.width, p.height, p.format, p.camera_make, "
-        f"p.camera_model FROM photos p WHERE {where} "
+        f"SELECT p.hash FROM photos p WHERE {where} "
         "ORDER BY p.taken_at IS NULL, p.taken_at DESC, p.hash LIMIT ? OFFSET ?",
         [*args, limit, offset]).fetchall()
-    paths = catalog.paths_of([r[0] for r in rows])
-    results = (result_for(r[0], paths.get(r[0]), tuple(r[1:]), None, f.folder) for r in rows)
-    return [r for r in results if r is not None]
+    return results_for(catalog, [r[0] for r in rows], folder=f.folder)
 

@@ -12,11 +12,11 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
-import sqlite_utils
 
-from .paths import from_db_path, prefix_range, to_db_path
+from .paths import from_db_path, is_under, prefix_range, to_db_path
 
 # Ordered migrations: migrations/NNNN_name.sql, applied in number order; user_version holds
 # the highest number applied. Never edit a released file; add a higher number instead.
@@ -37,6 +37,23 @@ class FileState:
     hash: str
     size: int
     mtime_ns: int
+
+
+class PhotoRow(NamedTuple):
+    """The metadata a result shows."""
+
+    taken_at: float | None
+    width: int | None
+    height: int | None
+    format: str | None
+    camera_make: str | None
+    camera_model: str | None
+
+
+# The camera a photo was taken with, as filters match it: "make model", lower-case. The
+# `camera:` filter is a plain substring test on it (no wildcards), in SQL and in numpy alike.
+CAMERA_SQL = ("lower(trim(coalesce(p.camera_make, '') || ' ' || "
+              "coalesce(p.camera_model, '')))")
 
 
 @dataclass(frozen=True)
@@ -71,7 +88,6 @@ class Catalog:
             # writer leaves the last committed batch intact.
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-        self.db = sqlite_utils.Database(conn)
         self.conn = conn
         if not readonly:
             self._migrate()
@@ -127,7 +143,7 @@ class Catalog:
                 return 0
             n = self.conn.execute("DELETE FROM files WHERE folder_id = ?", row).rowcount
             self.conn.execute("DELETE FROM problems WHERE path >= ? AND path < ?",
-                              _prefix_range(path))
+                              prefix_range(path))
             self.conn.execute("DELETE FROM folders WHERE id = ?", row)
             return n
 
@@ -135,13 +151,23 @@ class Catalog:
         return [(i, from_db_path(p)) for i, p in
                 self.conn.execute("SELECT id, path FROM folders ORDER BY path")]
 
+    def folder_file_counts(self) -> dict[int, int]:
+        """folder id -> how many files the catalog knows under it."""
+        return dict(self.conn.execute(
+            "SELECT folder_id, COUNT(*) FROM files GROUP BY folder_id").fetchall())
+
+    def folder_id_of(self, path: str) -> int | None:
+        """The library folder a path lies in (the deepest, when folders nest)."""
+        inside = [(len(root), fid) for fid, root in self.folders() if is_under(path, root)]
+        return max(inside)[1] if inside else None
+
     # -- files --------------------------------------------------------------------------
     def file_states(self, under: str | None = None) -> dict[str, FileState]:
         """Known files, optionally only those under one directory."""
-        sql, args = "SELECT path, hash, size, mtime_ns FROM files", ()
+        sql, args = "SELECT path, hash, size, mtime_ns FROM files", tuple[str, ...]()
         if under is not None:
             sql += " WHERE path >= ? AND path < ?"
-            args = _prefix_range(under)
+            args = prefix_range(under)
         return {from_db_path(p): FileState(from_db_path(p), h, s, m)
                 for p, h, s, m in self.conn.execute(sql, args)}
 
@@ -189,23 +215,26 @@ class Catalog:
             [(p.hash, p.size, p.width, p.height, p.format, p.taken_at, p.camera_make,
               p.camera_model, int(p.has_exif), p.phash, p.dhash, now) for p in photos])
 
-    def photo_rows(self, hashes: Sequence[str]) -> dict[str, tuple]:
-        """hash -> (taken_at, width, height, format, camera_make, camera_model), one query
-        per 500 hashes: what a page of results shows."""
-        out: dict[str, tuple] = {}
+    def photo_rows(self, hashes: Sequence[str]) -> dict[str, PhotoRow]:
+        """hash -> PhotoRow, one query per 500 hashes: what a page of results shows."""
+        out: dict[str, PhotoRow] = {}
         for chunk in _chunks(list(hashes), 500):
             q = ",".join("?" * len(chunk))
             for row in self.conn.execute(
                     "SELECT hash, taken_at, width, height, format, camera_make, camera_model "
                     f"FROM photos WHERE hash IN ({q})", chunk):
-                out[row[0]] = tuple(row[1:])
+                out[row[0]] = PhotoRow(*row[1:])
         return out
 
     def photo(self, hash_: str) -> PhotoInfo | None:
         row = self.conn.execute(
             "SELECT hash, size, width, height, format, taken_at, camera_make, camera_model, "
             "has_exif, phash, dhash FROM photos WHERE hash = ?", (hash_,)).fetchone()
-        return PhotoInfo(*row[:8], bool(row[8]), row[9], row[10]) if row else None
+        if row is None:
+            return None
+        h, size, width, height, fmt, taken_at, make, model, has_exif, phash, dhash = row
+        return PhotoInfo(h, size, width, height, fmt, taken_at, make, model, bool(has_exif),
+                         phash, dhash)
 
     # -- embeddings ---------------------------------------------------------------------
     def embedded_hashes(self, model_id: str, hashes: Sequence[str]) -> set[str]:
@@ -230,6 +259,18 @@ class Catalog:
                 "SELECT id FROM embeddings WHERE hash = ? AND model_id = ?",
                 (h, model_id)).fetchone()[0])
         return ids
+
+    def embeddings_of(self, model_id: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """hash -> vector for those of `hashes` embedded under this model (one query per
+        500, instead of one per photo)."""
+        out: dict[str, np.ndarray] = {}
+        for chunk in _chunks(list(hashes), 500):
+            q = ",".join("?" * len(chunk))
+            for h, blob in self.conn.execute(
+                    f"SELECT hash, vector FROM embeddings WHERE model_id = ? AND hash IN ({q})",
+                    (model_id, *chunk)):
+                out[h] = np.frombuffer(blob, dtype=np.float32)
+        return out
 
     def embedding(self, hash_: str, model_id: str) -> np.ndarray | None:
         row = self.conn.execute("SELECT vector FROM embeddings WHERE hash = ? AND model_id = ?",
@@ -264,6 +305,30 @@ class Catalog:
                 f"SELECT id, vector FROM embeddings WHERE id IN ({q})", chunk).fetchall()
             if rows:
                 yield _stack(rows)
+
+    def embedding_ids_under(self, model_id: str, folder: str) -> np.ndarray:
+        """Sorted embedding ids of photos with at least one file under `folder`."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT e.id FROM files f JOIN embeddings e ON e.hash = f.hash "
+            "WHERE f.path >= ? AND f.path < ? AND e.model_id = ?",
+            (*prefix_range(folder), model_id)).fetchall()
+        return np.unique(np.fromiter((r[0] for r in rows), np.int64, count=len(rows)))
+
+    def embedding_version(self, model_id: str) -> tuple[int, str | None]:
+        """(largest embedding id of the model, purge generation): cheap, index-only. Ids
+        only grow until a purge, which changes the generation."""
+        max_id = self.conn.execute("SELECT max(id) FROM embeddings WHERE model_id = ?",
+                                   (model_id,)).fetchone()[0] or 0
+        return max_id, self.get_meta("purge_gen")
+
+    def filter_columns(self, model_id: str, after_id: int, upto_id: int
+                       ) -> list[tuple[int, float | None, str, str]]:
+        """(embedding id, taken_at, format, camera as CAMERA_SQL) for ids in (after, upto]."""
+        return self.conn.execute(
+            f"SELECT e.id, p.taken_at, coalesce(p.format, ''), {CAMERA_SQL} "
+            "FROM embeddings e JOIN photos p ON p.hash = e.hash "
+            "WHERE e.model_id = ? AND e.id > ? AND e.id <= ? ORDER BY e.id",
+            (model_id, after_id, upto_id)).fetchall()
 
     def ids_to_hashes(self, ids: Sequence[int]) -> dict[int, str]:
         out: dict[int, str] = {}
@@ -363,6 +428,9 @@ class Catalog:
                 q = ",".join("?" * len(chunk))
                 embeddings += self.conn.execute(
                     f"DELETE FROM embeddings WHERE hash IN ({q})", chunk).rowcount
+                # faces are derived like embeddings (their "not this person" rows cascade)
+                self.conn.execute(f"DELETE FROM faces WHERE hash IN ({q})", chunk)
+                self.conn.execute(f"DELETE FROM face_scans WHERE hash IN ({q})", chunk)
             if embeddings:  # ids may be reused now: caches keyed on ids must start over
                 self.set_meta("purge_gen", str(time.time_ns()))
             for h in due:
@@ -375,7 +443,7 @@ class Catalog:
 
     def has_files_under(self, directory: str) -> bool:
         return self.conn.execute("SELECT 1 FROM files WHERE path >= ? AND path < ? LIMIT 1",
-                                 _prefix_range(directory)).fetchone() is not None
+                                 prefix_range(directory)).fetchone() is not None
 
     def orphan_count(self) -> int:
         return self.conn.execute(
@@ -414,6 +482,11 @@ class CatalogError(Exception):
     """The catalog cannot be used as it is; the message says what to do."""
 
 
+def is_busy_error(exc: BaseException) -> bool:
+    """Whether `exc` means another process held the catalog's write lock for too long."""
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on error; nests by doing nothing inside."""
 
@@ -439,7 +512,6 @@ def _split_sql(script: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-_prefix_range = prefix_range  # kept for callers of the old private name
 
 
 def _chunks(items: list, n: int) -> Iterator[list]:

@@ -1,14 +1,24 @@
-"""User settings of a library, persisted as JSON beside the catalog.
+"""User settings of a library, persisted as versioned JSON beside the catalog.
 
 Settings are plain data; the CLI's global flags override them for one run without saving.
+The file carries a `version`; older files are upgraded step by step (`upgrade_to_N`) when
+read, and every value is checked, so a bad file fails with one line naming the key and the
+file instead of a crash later. Keys this version does not know (a newer release wrote
+them, or the user added them) are kept and written back, never silently dropped.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import math
 import os
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "ViT-B-32"
 DEFAULT_PRETRAINED = "laion2b_s34b_b79k"
@@ -27,6 +37,12 @@ DEFAULT_EXCLUDES = [
     "#snapshot",
     "lost+found",
 ]
+THEMES = ("system", "light", "dark")
+SETTINGS_VERSION = 1
+
+
+class ConfigError(Exception):
+    """A settings problem the user has to fix."""
 
 
 @dataclass
@@ -35,36 +51,126 @@ class Settings:
     pretrained: str = DEFAULT_PRETRAINED
     device: str = "auto"
     batch_size: int = 0  # 0 = pick from device
-    workers: int = 0  # decode processes; 0 = number of CPU cores
+    workers: int = 0  # decode threads; 0 = number of CPU cores
     max_pixels: int = 250_000_000  # decompression-bomb guard, per image
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
-    strong_match: float = 0.0  # 0 = relative rule (see search.mark_strong)
+    strong_match: float = 0.0  # 0 = relative rule (see search.STRONG_MARGIN)
     theme: str = "system"
     # Days a deleted photo's embedding is kept (a move back or an undo is then free)
     # before `photosearch purge` / the watcher drops it.
     orphan_grace_days: float = 30.0
     # duplicate thresholds and keeper rules; see core/duplicates.DupeSettings for keys
-    duplicates: dict = field(default_factory=dict)
-    # text in photos (OCR): on/off and speed knobs; see core/text/settings.TextSettings
-    text: dict = field(default_factory=dict)
+    duplicates: dict[str, Any] = field(default_factory=dict)
+    # people (faces), opt-in: {"enabled": bool, "detector": "hog"|"cnn", "workers": int}
+    people: dict[str, Any] = field(default_factory=dict)
+    # text in photos (OCR), opt-in: see core/text/settings.TextSettings for keys
+    text: dict[str, Any] = field(default_factory=dict)
+    # keys this version does not know, kept as they were and saved again
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, path: Path) -> "Settings":
+    def load(cls, path: Path) -> Settings:
         try:
-            data = json.loads(path.read_text("utf-8"))
+            data = json.loads(Path(path).read_text("utf-8"))
         except FileNotFoundError:
             return cls()
         except (OSError, ValueError) as exc:
-            raise ConfigError(f"settings file {path} is unreadable ({exc}); fix or delete it") from exc
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+            raise ConfigError(f"settings file {path} is unreadable ({exc}); "
+                              "fix or delete it") from exc
+        return cls.from_dict(data, source=str(path))
+
+    @classmethod
+    def from_dict(cls, data: object, source: str = "settings") -> Settings:
+        """Upgrade and validate what a settings file holds; ConfigError names what is wrong."""
+        if not isinstance(data, dict):
+            raise ConfigError(f"settings file {source} must hold a JSON object, not "
+                              f"{type(data).__name__}; fix or delete it")
+        data = upgrade(dict(data), source)
+        known = {f.name for f in fields(cls)} - {"extra"}
+        values = {k: _check(k, v, f"settings file {source}") for k, v in data.items()
+                  if k in known}
+        extra = {k: v for k, v in data.items() if k not in known and k != "version"}
+        if extra:
+            log.warning("%s: keeping unknown settings %s", source, ", ".join(sorted(extra)))
+        return cls(**values, extra=extra)
+
+    def with_overrides(self, where: str = "command line", **values: Any) -> Settings:
+        """A copy with these values (None = keep), each validated like a saved one."""
+        changed = {k: _check(k, v, where) for k, v in values.items() if v is not None}
+        return replace(self, **changed)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        extra = data.pop("extra")
+        return {"version": SETTINGS_VERSION, **data, **extra}
 
     def save(self, path: Path) -> None:
+        """Write atomically (temp file, then rename): a crash never leaves half a file."""
+        path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
+        tmp.write_text(json.dumps(self.to_dict(), indent=2), "utf-8")
         os.replace(tmp, path)
 
 
-class ConfigError(Exception):
-    """A settings problem the user has to fix."""
+# -- upgrades: upgrade_to_N turns a version N-1 dict into a version N dict -----------------
+def upgrade_to_1(data: dict[str, Any]) -> dict[str, Any]:
+    """0.1.0 wrote no version; its keys are all still valid."""
+    return data
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: upgrade_to_1}
+
+
+def upgrade(data: dict[str, Any], source: str) -> dict[str, Any]:
+    version = data.get("version", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise ConfigError(f"settings file {source}: 'version' must be a whole number "
+                          f"(found {version!r})")
+    if version > SETTINGS_VERSION:
+        raise ConfigError(f"settings file {source} was written by a newer photosearch "
+                          f"(version {version}); upgrade photosearch to use it")
+    for target in range(version + 1, SETTINGS_VERSION + 1):
+        data = UPGRADES[target](data)
+        data["version"] = target
+    return data
+
+
+# -- validation ------------------------------------------------------------------------------
+def _check(key: str, value: Any, where: str) -> Any:
+    """The value if it is valid for `key`, else ConfigError naming where, key and rule."""
+    rule, ok = _RULES[key]
+    if not ok(value):
+        raise ConfigError(f"{where}: '{key}' must be {rule} (found {value!r})")
+    return value
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return (_is_int(v) or isinstance(v, float)) and math.isfinite(v)
+
+
+def _is_device(v: Any) -> bool:
+    return isinstance(v, str) and (v in ("auto", "cpu", "cuda", "mps") or
+                                   v.startswith("cuda:") and v[5:].isdigit())
+
+
+_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "model": ("a model name", lambda v: isinstance(v, str) and bool(v.strip())),
+    "pretrained": ("a weights tag or file", lambda v: isinstance(v, str) and bool(v.strip())),
+    "device": ("auto, cpu, cuda, cuda:N or mps", _is_device),
+    "batch_size": ("a whole number, 0 or more", lambda v: _is_int(v) and v >= 0),
+    "workers": ("a whole number, 0 or more", lambda v: _is_int(v) and v >= 0),
+    "max_pixels": ("a whole number above 0", lambda v: _is_int(v) and v > 0),
+    "exclude": ("a list of folder paths or name patterns",
+                lambda v: isinstance(v, list) and all(isinstance(i, str) and i for i in v)),
+    "strong_match": ("a number from 0 to 1", lambda v: _is_number(v) and 0 <= v <= 1),
+    "theme": (", ".join(THEMES), lambda v: v in THEMES),
+    "orphan_grace_days": ("a number of days, 0 or more", lambda v: _is_number(v) and v >= 0),
+    "duplicates": ("an object of duplicate settings", lambda v: isinstance(v, dict)),
+    "people": ("an object of people (faces) settings", lambda v: isinstance(v, dict)),
+    "text": ("an object of text-in-photos (OCR) settings", lambda v: isinstance(v, dict)),
+}

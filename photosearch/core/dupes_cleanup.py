@@ -12,17 +12,24 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
+from . import library_ops
 from .duplicates import AUTO_TIERS, Group
 from .keeper import Item
-from .trash import ChangedError, RestoreResult, TrashRecord, UndoLog, latest_log, restore, \
-    trash_file, verify
+from .library import Library
+from .trash import (
+    ChangedError,
+    RestoreResult,
+    TrashRecord,
+    UndoLog,
+    latest_log,
+    restore,
+    trash_file,
+    verify,
+)
 
 log = logging.getLogger(__name__)
 
@@ -157,54 +164,17 @@ def _resolve_entry(library, entry: PlanEntry, undo: UndoLog, report: ResolveRepo
         report.trashed.append(rec)
 
 
-def _after_trash(library, plan: Plan, report: ResolveReport) -> None:
+def _after_trash(library: Library, plan: Plan, report: ResolveReport) -> None:
     if not report.trashed:
         return
-    from .indexer import Indexer
-
-    Indexer(library).forget_paths([r.path for r in report.trashed])
+    library_ops.forget_paths(library, [r.path for r in report.trashed])
     gone = {r.hash for r in report.trashed}
     for entry in plan.entries:
         removed = sorted({h for _, h in entry.trash if h in gone and h != entry.keeper.hash})
         if removed:
-            report.tags_merged += merge_tags_into_keeper(library.catalog, removed,
-                                                         entry.keeper.hash)
+            report.tags_merged += library_ops.merge_tags_into_keeper(library, removed,
+                                                                     entry.keeper.hash)
     library.save_index()
-
-
-def merge_tags_into_keeper(catalog, removed: Sequence[str], keeper: str) -> int:
-    """Give the keeper the tags and review decisions of removed copies; returns rows changed.
-
-    Uses photosearch.core.tagging.merge_photo_tags when the tagging feature provides it.
-    Otherwise merges photo_tags rows directly: the keeper's own user decisions win; a
-    removed copy's user decision (confirmed/rejected) replaces the keeper's auto tag; other
-    rows are copied where the keeper has none. Rows of removed photos are kept, so undo
-    restores them unchanged. No-op when the tagging tables do not exist."""
-    try:
-        from . import tagging
-    except ImportError:
-        tagging = None
-    merge = getattr(tagging, "merge_photo_tags", None)
-    if merge is not None:
-        return int(merge(catalog, list(removed), keeper) or 0)
-    if not catalog.conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' "
-                                "AND name='photo_tags'").fetchone():
-        return 0
-    rows = lambda h: {r[0]: r for r in catalog.conn.execute(  # noqa: E731
-        "SELECT label_id, score, source, model_id FROM photo_tags WHERE hash = ?", (h,))}
-    mine = rows(keeper)
-    changes = []
-    for h in removed:
-        for label, (_, score, source, model_id) in rows(h).items():
-            have = mine.get(label)
-            if have is None or (have[2] == "auto" and source != "auto"):
-                mine[label] = (label, score, source, model_id)
-                changes.append((keeper, label, score, source, model_id, time.time()))
-    with catalog.transaction():
-        catalog.conn.executemany(
-            "INSERT OR REPLACE INTO photo_tags(hash, label_id, score, source, model_id, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?)", changes)
-    return len(changes)
 
 
 # -- undo ------------------------------------------------------------------------------------
@@ -230,35 +200,6 @@ def undo(library, log_path: str | Path | None = None) -> UndoReport:
         res = restore(rec)
         log_.restored(res)
         (report.restored if res.ok else report.failed).append(res)
-    report.relinked = relink(library, [(r.path, hashes[r.path]) for r in report.restored])
+    report.relinked = library_ops.relink(library,
+                                         [(r.path, hashes[r.path]) for r in report.restored])
     return report
-
-
-def relink(library, files: Sequence[tuple[str, str]]) -> int:
-    """Point restored paths at their (still cataloged) photos without decoding them, and
-    put their embeddings back in the index. Paths whose photo was purged meanwhile are left
-    for the next 'photosearch index'."""
-    catalog = library.catalog
-    folders = sorted(catalog.folders(), key=lambda f: -len(f[1]))
-    rows = []
-    for path, h in files:
-        if not os.path.exists(path) or not catalog.known_hashes([h]):
-            continue
-        folder_id = next((i for i, f in folders if path.startswith(f.rstrip(os.sep) + os.sep)),
-                         None)
-        st = os.stat(path)
-        rows.append((path, h, folder_id, st.st_size, st.st_mtime_ns))
-    if not rows:
-        return 0
-    with catalog.transaction():
-        catalog.link_files(rows)
-    if library.embedding_dim() is not None:
-        ids = catalog.embedding_ids_for(library.model_id, [r[1] for r in rows])
-        if ids:
-            order = list(ids.values())
-            got = {}
-            for chunk_ids, vecs in catalog.iter_embeddings(library.model_id, order):
-                got.update(zip(chunk_ids.tolist(), vecs))
-            library.index().add(np.array(order), np.stack([got[i] for i in order]))
-            library.save_index()
-    return len(rows)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
+from .catalog import Catalog
 from .config import ConfigError
 from .keeper import DEFAULT_RULES, Item, build_rules, choose_keeper
 from .paths import from_db_path, prefix_range, to_db_path
@@ -62,7 +63,7 @@ class DupeSettings:
     preferred_folders: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_settings(cls, settings) -> "DupeSettings":
+    def from_settings(cls, settings) -> DupeSettings:
         raw = getattr(settings, "duplicates", None) or {}
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(raw) - set(known))
@@ -179,10 +180,14 @@ class DuplicateFinder:
     def __init__(self, library, settings: DupeSettings | None = None,
                  progress: Callable[[str], None] | None = None):
         self.lib = library
-        self.catalog = library.catalog
         self.settings = settings or DupeSettings.from_settings(library.settings)
         self.progress = progress or (lambda msg: None)
         self.rules = build_rules(self.settings.keep_rules, self.settings.preferred_folders)
+
+    @property
+    def catalog(self) -> Catalog:
+        """The calling thread's connection (this object may be used from another thread)."""
+        return self.lib.catalog
 
     # -- public ---------------------------------------------------------------------
     def find(self, tiers: Sequence[str] = TIERS, folder: str | None = None) -> Grouping:
@@ -250,7 +255,7 @@ class DuplicateFinder:
         return groups
 
     # -- embeddings -----------------------------------------------------------------
-    def _embeddings(self, photos: _Photos, notices: list[str]) -> "_Embeddings | None":
+    def _embeddings(self, photos: _Photos, notices: list[str]) -> _Embeddings | None:
         """Labels, and kNN pairs among these photos, or None when there are none."""
         if self.lib.embedding_dim() is None:
             notices.append("no embeddings for this model yet: 'same photo' uses perceptual "
@@ -275,7 +280,7 @@ class DuplicateFinder:
         emb.pairs = self._knn_pairs(emb, index, {lab: node_of_label[lab] for lab in live_set})
         return emb
 
-    def _knn_pairs(self, emb: "_Embeddings", index, node_of_label) -> dict[tuple[int, int], float]:
+    def _knn_pairs(self, emb: _Embeddings, index, node_of_label) -> dict[tuple[int, int], float]:
         """Close pairs from each photo's k nearest neighbours (vectorised per chunk). Query
         vectors are read from the catalog in one scan: far faster than out of hnswlib."""
         s = self.settings
@@ -352,7 +357,8 @@ class DuplicateFinder:
     def _same_reason(self, photos: _Photos, emb, cluster: list[int]) -> str:
         idx = np.array(cluster)
         d = hamming(photos.phash[idx][:, None], photos.phash[idx][None, :]).max()
-        text = f"same photo: perceptual hashes within {d} bits (limit {self.settings.same_phash_max}"
+        text = (f"same photo: perceptual hashes within {d} bits "
+                f"(limit {self.settings.same_phash_max}")
         text += f", {self.settings.same_rescue_phash_max} with near-identical embeddings)" \
             if emb is not None else ")"
         embedded = [n for n in cluster if emb is not None and n in emb.vec_nodes()]
@@ -415,7 +421,7 @@ class DuplicateFinder:
 class _Embeddings:
     """Vectors of the embedded photos (read from the catalog on demand) and kNN pairs."""
 
-    catalog: object
+    catalog: Catalog
     model_id: str
     label_of_node: dict[int, int]
     nodes: np.ndarray
@@ -423,7 +429,7 @@ class _Embeddings:
     _vecs: dict[int, np.ndarray] = field(default_factory=dict)
     _node_set: set[int] | None = None
 
-    def iter_vectors(self, wanted_labels) -> "Iterator[tuple[np.ndarray, np.ndarray]]":
+    def iter_vectors(self, wanted_labels) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(labels, vectors) chunks of the wanted labels: one scan of the catalog when they
         are most of it, else lookups by id."""
         wanted = np.fromiter(wanted_labels, np.int64)

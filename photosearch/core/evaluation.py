@@ -189,7 +189,7 @@ def evaluate_folders(embedder, root: str, limit_per_class: int | None = None,
         paths += classes[name]
         truth += [c] * len(classes[name])
     vecs, kept, skipped = embed_images(embedder, paths, progress=progress)
-    truth = np.array(truth)[kept]
+    truth_ids = np.array(truth)[kept]
     labels = [class_name(n) for n in names]
     variants = {
         "class_name_only": ("{}",),
@@ -199,7 +199,7 @@ def evaluate_folders(embedder, root: str, limit_per_class: int | None = None,
     ks = (1, 5)
     metrics = {}
     for key, templates in variants.items():
-        acc = topk_accuracy(vecs @ class_vectors(embedder, labels, templates).T, truth, ks)
+        acc = topk_accuracy(vecs @ class_vectors(embedder, labels, templates).T, truth_ids, ks)
         metrics[key] = {f"top{k}": v for k, v in acc.items()}
     n = len(names)
     chance = {"any": {f"top{k}": min(k, n) / n for k in ks}}

@@ -12,7 +12,7 @@ import os
 import struct
 import warnings
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 import numpy as np
@@ -65,8 +65,9 @@ def setup_decoders(max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
             import pillow_heif
 
             pillow_heif.register_heif_opener()
-        except ImportError:  # optional at run time: HEIC files then become problems
-            pass
+        except ImportError as exc:  # optional at run time: HEIC files then become problems
+            if exc.name != "pillow_heif":
+                raise  # pillow_heif is there but broken: a real bug, not "no HEIC"
         _registered = True
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # truncated files are problems, not grey halves
     Image.MAX_IMAGE_PIXELS = max_pixels
@@ -117,7 +118,8 @@ def _open(source: Source, draft_size: int | None) -> tuple[Image.Image, tuple[in
         oriented = ImageOps.exif_transpose(img) or img
         return oriented, ((h, w) if orientation in (5, 6, 7, 8) else (w, h)), fmt
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(f"image too large ({exc}); raise max_pixels in settings to allow it") from exc
+        raise ImageError(f"image too large ({exc}); raise max_pixels in settings to allow "
+                         "it") from exc
     except UnidentifiedImageError as exc:
         raise ImageError("not an image Pillow can read (unknown or corrupt format)") from exc
     except FileNotFoundError as exc:
@@ -131,6 +133,14 @@ def _open(source: Source, draft_size: int | None) -> tuple[Image.Image, tuple[in
         raise ImageError(f"corrupt image: {reason}") from exc
     except MemoryError as exc:
         raise ImageError("not enough memory to decode this image") from exc
+
+
+def open_oriented(source: Source, draft_size: int | None = None
+                  ) -> tuple[Image.Image, tuple[int, int]]:
+    """Like open_image, plus the full-resolution oriented size (for coordinates measured on
+    a reduced copy, e.g. face boxes); raises ImageError."""
+    img, full_size, _ = _open(source, draft_size)
+    return img, full_size
 
 
 def to_rgb(img: Image.Image) -> Image.Image:
@@ -179,12 +189,12 @@ def parse_exif_time(value) -> float | None:
         dt = datetime.strptime(value.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
     except ValueError:
         return None
-    return dt.replace(tzinfo=timezone.utc).timestamp()
+    return dt.replace(tzinfo=UTC).timestamp()
 
 
 def wall_clock_epoch(mtime: float) -> float:
     """A file mtime as the same wall-clock-in-UTC convention EXIF times use."""
-    return datetime.fromtimestamp(mtime).replace(tzinfo=timezone.utc).timestamp()
+    return datetime.fromtimestamp(mtime).replace(tzinfo=UTC).timestamp()
 
 
 def _clean(value) -> str | None:

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import imaging
-from .catalog import PhotoInfo
+from . import imaging, library_ops
+from .catalog import Catalog, PhotoInfo
 from .library import Library
 from .paths import is_under
 from .scanner import DiskFile, Excluder, walk
@@ -76,6 +76,15 @@ class _Result:
     error: str | None = None
 
 
+@dataclass
+class _Done:
+    """A file read without error: its content hash, and its pixels when it was decoded."""
+
+    job: _Job
+    hash: str
+    decoded: imaging.Decoded | None = None
+
+
 class Indexer:
     """Brings the catalog and index in line with what is on disk."""
 
@@ -83,7 +92,6 @@ class Indexer:
                  cancel: threading.Event | None = None, paused: threading.Event | None = None,
                  embed: bool = True, download: bool = True):
         self.lib = library
-        self.catalog = library.catalog
         self.progress = progress or (lambda p: None)
         self.cancel = cancel or threading.Event()
         self.paused = paused or threading.Event()
@@ -92,13 +100,17 @@ class Indexer:
         self.workers = library.settings.workers or os.cpu_count() or 2
         imaging.setup_decoders(library.settings.max_pixels)
 
+    @property
+    def catalog(self) -> Catalog:
+        """The calling thread's connection (this object may be used from another thread)."""
+        return self.lib.catalog
+
     # -- entry points -------------------------------------------------------------------
     def run(self, roots: Iterable[str] | None = None) -> IndexReport:
         """Index the given folders (registering them) or, by default, all registered ones."""
         start = time.monotonic()
         report = IndexReport()
-        for root in roots or []:
-            self.catalog.add_folder(os.path.abspath(root))
+        library_ops.add_folders(self.lib, roots or [])
         folders = self.catalog.folders()
         if roots:
             wanted = {os.path.abspath(r) for r in roots}
@@ -106,42 +118,16 @@ class Indexer:
         jobs, vanished = self._plan(folders, report, self.want_embed)
         # The model is loaded only when there is something to decode: an unchanged
         # library re-indexes without paying for torch.
-        embedder = self._load_model(report) if any(j.decode for j in jobs) else None
+        embedder = self.load_model(report) if any(j.decode for j in jobs) else None
         if embedder is None and jobs and self.want_embed and not report.model_error:
-            embedder = self._load_model(report)  # hash-only jobs may turn into decodes
+            embedder = self.load_model(report)  # hash-only jobs may turn into decodes
         self._process(jobs, embedder, report)
         if not self.cancel.is_set():
-            report.removed = self.forget_paths(vanished)
+            report.removed = library_ops.forget_paths(self.lib, vanished)
         self.lib.save_index()
         report.seconds = time.monotonic() - start
         self.progress(Progress("done", len(jobs), len(jobs), report.embedded, report.problems))
         return report
-
-    def forget_paths(self, paths: Iterable[str]) -> int:
-        """Drop vanished paths; photos left with no file leave the index at once but keep
-        their embedding (a move back, or an undo, is then free)."""
-        paths = list(paths)
-        if not paths:
-            return 0
-        hashes = {k.hash for k in self.catalog.file_states_for(paths).values()}
-        with self.catalog.transaction():
-            n = self.catalog.delete_files(paths)
-            self.catalog.clear_problems(paths)
-        self._drop_orphans(hashes)
-        return n
-
-    def _drop_orphans(self, hashes) -> None:
-        """Photos among `hashes` left with no file leave the index; their grace period starts."""
-        hashes = list(hashes)
-        still_filed = self.catalog.paths_of(hashes)
-        orphans = [h for h in hashes if h not in still_filed]
-        if not orphans:
-            return
-        with self.catalog.transaction():
-            self.catalog.mark_orphans(orphans)  # see Catalog.purge_orphans
-        ids = self.catalog.embedding_ids_for(self.lib.model_id, orphans)
-        if ids and self._index_ready():
-            self.lib.index().remove(ids.values())
 
     def _replaced(self, rows) -> set[str]:
         """Hashes that paths about to be re-linked point at now, when the content changed
@@ -174,13 +160,13 @@ class Indexer:
                 jobs.append(job)
         embedder = None
         if jobs and self.want_embed:
-            embedder = self._load_model(report)
+            embedder = self.load_model(report)
         self._process(jobs, embedder, report)
         report.seconds = time.monotonic() - start
         return report
 
     # -- planning -----------------------------------------------------------------------
-    def _load_model(self, report: IndexReport):
+    def load_model(self, report: IndexReport):
         if not self.want_embed:
             return None
         try:
@@ -203,7 +189,7 @@ class Indexer:
                 # Unplugged drive, or the bare mount point of an unmounted one: keep its photos.
                 report.offline_roots.append(root)
                 continue
-            disk = {f.path: f for f in walk(root, excluder, self._record_problem)}
+            disk = {f.path: f for f in walk(root, excluder, self.record_problem)}
             report.scanned += len(disk)
             moved_from = {(k.size, k.mtime_ns) for p, k in known.items() if p not in disk}
             unembedded = self._unembedded(known) if embedding else set()
@@ -228,7 +214,7 @@ class Indexer:
             embedder.default_batch_size() if embedder else 64)
         queue = deque(jobs)
         total = len(jobs)
-        batch: list[_Result] = []
+        batch: list[_Done] = []
         in_flight: deque[Future] = deque()
         depth = batch_size + 4 * self.workers  # enough queued work to keep decoders busy
         done = 0
@@ -257,49 +243,51 @@ class Indexer:
         if batch:  # finish the batch in flight, also when cancelled
             self._commit(batch, embedder, report)
 
-    def _route(self, r: _Result, batch: list[_Result], embedding: bool,
+    def _route(self, r: _Result, batch: list[_Done], embedding: bool,
                report: IndexReport) -> _Job | None:
         """File one worker result; returns a follow-up decode job when a hash-only guess
         turned out to be new content."""
         f = r.job.file
-        if r.error:
-            self._record_problem(f.path, r.error, f.size, f.mtime_ns)
+        if r.error or r.hash is None:
+            self.record_problem(f.path, r.error or "the file could not be read", f.size,
+                                f.mtime_ns)
             report.problems += 1
             return None
-        have = self.catalog.embedded_hashes(self.lib.model_id, [r.hash]) if embedding \
-            else self.catalog.known_hashes([r.hash])
-        in_batch = any(b.hash == r.hash for b in batch)
+        done = _Done(r.job, r.hash, r.decoded)
+        have = self.catalog.embedded_hashes(self.lib.model_id, [done.hash]) if embedding \
+            else self.catalog.known_hashes([done.hash])
+        in_batch = any(b.hash == done.hash for b in batch)
         if have or in_batch:
             if in_batch:
-                batch.append(_Result(r.job, r.hash))  # second copy: linked with the batch
+                batch.append(_Done(r.job, done.hash))  # second copy: linked with the batch
             else:
-                self._link([r])
+                self._link([done])
                 report.linked += 1
             return None
-        if r.decoded is None:
+        if done.decoded is None:
             return _Job(f, r.job.folder_id, decode=True)
-        batch.append(r)
+        batch.append(done)
         return None
 
-    def _link(self, results: list[_Result]) -> None:
+    def _link(self, results: list[_Done]) -> None:
         rows = [(r.job.file.path, r.hash, r.job.folder_id, r.job.file.size, r.job.file.mtime_ns)
                 for r in results]
         replaced = self._replaced(rows)
         with self.catalog.transaction():
             self.catalog.link_files(rows)
             self.catalog.clear_problems([r[0] for r in rows])
-        self._drop_orphans(replaced)
+        library_ops.drop_orphans(self.lib, replaced)
         if self._index_ready():
             ids = self.catalog.embedding_ids_for(self.lib.model_id, [r.hash for r in results])
             if ids:
                 self.lib.index().add(np.array(list(ids.values())),
                                      _vectors(self.catalog, self.lib.model_id, ids))
 
-    def _commit(self, batch: list[_Result], embedder, report: IndexReport) -> None:
-        decoded = [r for r in batch if r.decoded is not None]
-        vectors = embedder.encode_images(np.stack([r.decoded.pixels for r in decoded])) \
+    def _commit(self, batch: list[_Done], embedder, report: IndexReport) -> None:
+        decoded = [(r.hash, r.job.file.size, r.decoded) for r in batch if r.decoded is not None]
+        vectors = embedder.encode_images(np.stack([d.pixels for _, _, d in decoded])) \
             if embedder and decoded else None
-        photos = [_photo_info(r) for r in decoded]
+        photos = [_photo_info(h, size, d) for h, size, d in decoded]
         rows = [(r.job.file.path, r.hash, r.job.folder_id, r.job.file.size, r.job.file.mtime_ns)
                 for r in batch]
         replaced = self._replaced(rows)
@@ -308,16 +296,16 @@ class Indexer:
             self.catalog.link_files(rows)
             self.catalog.clear_problems([row[0] for row in rows])
             ids = self.catalog.add_embeddings(
-                self.lib.model_id, list(zip([r.hash for r in decoded], vectors))) \
+                self.lib.model_id, list(zip([h for h, _, _ in decoded], vectors))) \
                 if vectors is not None else []
         if vectors is not None:
             self.lib.index().add(np.array(ids), vectors)
             report.embedded += len(decoded)
-            self._tag_new([r.hash for r in decoded], vectors)
+            self._tag_new([h for h, _, _ in decoded], vectors)
         else:
             report.cataloged += len(decoded)
         report.linked += len(batch) - len(decoded)
-        self._drop_orphans(replaced)
+        library_ops.drop_orphans(self.lib, replaced)
 
     def _tag_new(self, hashes: list[str], vectors: np.ndarray) -> None:
         """Auto-tag fresh photos with the user's labels (one tiny query when there are none).
@@ -332,7 +320,7 @@ class Indexer:
     def _index_ready(self) -> bool:
         return self.lib.embedder_loaded or self.lib.embedding_dim() is not None
 
-    def _record_problem(self, path: str, reason: str, size: int | None = None,
+    def record_problem(self, path: str, reason: str, size: int | None = None,
                         mtime_ns: int | None = None) -> None:
         log.info("problem: %s: %s", path, reason)
         self.catalog.record_problem(path, reason, size, mtime_ns)
@@ -401,15 +389,14 @@ def _work(job: _Job, size: int) -> _Result:
     return _Result(job, hash=digest, decoded=decoded)
 
 
-def _photo_info(r: _Result) -> PhotoInfo:
-    d = r.decoded
-    return PhotoInfo(r.hash, r.job.file.size, d.width, d.height, d.format, d.taken_at,
-                     d.camera_make, d.camera_model, d.has_exif, d.phash, d.dhash)
+def _photo_info(h: str, size: int, d: imaging.Decoded) -> PhotoInfo:
+    return PhotoInfo(h, size, d.width, d.height, d.format, d.taken_at, d.camera_make,
+                     d.camera_model, d.has_exif, d.phash, d.dhash)
 
 
 def _vectors(catalog, model_id: str, ids: dict[str, int]) -> np.ndarray:
     order = list(ids.values())
-    got = {}
+    got: dict[int, np.ndarray] = {}
     for chunk_ids, vecs in catalog.iter_embeddings(model_id, order):
         got.update(zip(chunk_ids.tolist(), vecs))
     return np.stack([got[i] for i in order])

@@ -99,8 +99,7 @@ def build_rules(names: Sequence[str], preferred_folders: Sequence[str] = ()) -> 
                               else float("inf"), lambda k, o: "oldest capture time"))
         elif name == "folder":
             folders = [arg] if arg else list(preferred_folders)
-            rules.append(Rule(name, lambda it, fs=folders: _under(it.path, fs),
-                              lambda k, o: "in a preferred folder"))
+            rules.append(Rule(name, _in_folders(folders), lambda k, o: "in a preferred folder"))
         elif name:
             raise RuleError(f"unknown keeper rule {raw!r}; use some of: "
                             "resolution, original, exif, size, oldest, folder[:PATH]")
@@ -110,7 +109,8 @@ def build_rules(names: Sequence[str], preferred_folders: Sequence[str] = ()) -> 
 # Names that file managers, browsers and chat apps give to second copies. Camera numbering
 # (IMG_0002, DSC-0042) is deliberately not matched.
 _COPY_NAME = re.compile(
-    r"(?i)(^copy of |^copy \(\d+\) of |[ _-]copy( \d+)?$| - kopie$|[ _-]copie$| - copia$| \(\d+\)$)")
+    r"(?i)(^copy of |^copy \(\d+\) of |[ _-]copy( \d+)?$"
+    r"| - kopie$|[ _-]copie$| - copia$| \(\d+\)$)")
 
 
 def looks_like_copy(path: str) -> bool:
@@ -135,3 +135,8 @@ def choose_keeper(items: Sequence[Item], rules: Sequence[Rule]) -> tuple[Item, s
     if looks_like_copy(runner_up.path) and not looks_like_copy(keeper.path):
         return keeper, f"{what}: kept the original name (the other is named like a copy)"
     return keeper, f"{what}: kept the oldest file (then shortest path)"
+
+
+def _in_folders(folders: list[str]) -> Callable[[Item], int]:
+    """A rule key: the rank of the first of `folders` holding the item (lower wins)."""
+    return lambda it: _under(it.path, folders)

@@ -1,7 +1,9 @@
-"""One open library: catalog, settings, and (lazily) the model and its vector index.
+"""One open library: catalog connections, settings, and (lazily) the model and its vector index.
 
 This is the object the CLI, the GUI and the tests hold. Opening it is cheap: torch is only
-imported when something needs embeddings.
+imported when something needs embeddings. Every thread that touches `lib.catalog` gets its
+own SQLite connection (a transaction on a shared connection would swallow another thread's
+writes); the model and the vector index are shared, both being thread-safe.
 """
 
 from __future__ import annotations
@@ -10,14 +12,19 @@ import hashlib
 import logging
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .catalog import Catalog
+from . import weights
+from .catalog import Catalog, CatalogError, is_busy_error
 from .config import Settings
 from .paths import LibraryPaths
 from .vector_index import VectorIndex
-from . import weights
+
+if TYPE_CHECKING:
+    from .embedder import Embedder
+
+__all__ = ["CatalogError", "Library", "is_busy_error", "model_id_for"]
 
 log = logging.getLogger(__name__)
 
@@ -28,23 +35,52 @@ def model_id_for(model: str, pretrained: str) -> str:
 
 
 class Library:
+    """A library on disk, opened for this process.
+
+    `embedder`: a ready model to use instead of loading one from the settings (tests inject
+    deterministic models this way; the app could share one between libraries)."""
+
     def __init__(self, paths: LibraryPaths, settings: Settings | None = None,
-                 *, readonly: bool = False):
+                 *, readonly: bool = False, embedder: Embedder | Any | None = None):
         self.paths = paths.ensure() if not readonly else paths
         self.settings = settings or Settings.load(paths.settings)
         self.readonly = readonly
-        self.catalog = Catalog(paths.catalog, readonly=readonly)
-        self._embedder = None
+        self._connections: dict[int, Catalog] = {}
+        self._connections_lock = threading.Lock()
+        self._embedder = embedder
         self._index: VectorIndex | None = None
         self._last_save = time.monotonic()
         self._lock = threading.RLock()
+        if embedder is not None and not readonly:
+            self.catalog.set_meta(f"dim:{self.model_id}", str(embedder.dim))
+        else:
+            self.catalog  # noqa: B018 - open (and migrate) now: errors surface at open
 
     @classmethod
-    def open(cls, paths: LibraryPaths, **overrides) -> "Library":
+    def open(cls, paths: LibraryPaths, *, embedder: Any | None = None,
+             **overrides: Any) -> Library:
         """Open with saved settings, overridden for this session by non-None keywords."""
-        settings = Settings.load(paths.settings)
-        settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
-        return cls(paths, settings)
+        settings = Settings.load(paths.settings).with_overrides(**overrides)
+        return cls(paths, settings, embedder=embedder)
+
+    # -- catalog connections ------------------------------------------------------------
+    @property
+    def catalog(self) -> Catalog:
+        """The calling thread's own connection to the catalog, opened on first use."""
+        key = threading.get_ident()
+        cat = self._connections.get(key)
+        if cat is None:
+            cat = Catalog(self.paths.catalog, readonly=self.readonly)
+            with self._connections_lock:
+                self._connections[key] = cat
+        return cat
+
+    def close_thread_catalog(self) -> None:
+        """Close the calling thread's connection (a worker thread that is about to end)."""
+        with self._connections_lock:
+            cat = self._connections.pop(threading.get_ident(), None)
+        if cat is not None:
+            cat.close()
 
     def save_settings(self) -> None:
         self.settings.save(self.paths.settings)
@@ -58,10 +94,8 @@ class Library:
     def embedder_loaded(self) -> bool:
         return self._embedder is not None
 
-    def embedder(self, download: bool = True, catalog: Catalog | None = None):
-        """The loaded model (imports torch on first call); raises WeightsUnavailable.
-
-        `catalog`: the calling thread's own connection, when it is not the library's."""
+    def embedder(self, download: bool = True) -> Any:
+        """The loaded model (imports torch on first call); raises WeightsUnavailable."""
         with self._lock:
             if self._embedder is None:
                 from . import embedder as embedder_mod
@@ -69,13 +103,15 @@ class Library:
                 self._embedder = embedder_mod.load(
                     self.settings.model, self.settings.pretrained, self.paths.models,
                     self.settings.device, download=download)
-                (catalog or self.catalog).set_meta(f"dim:{self.model_id}", str(self._embedder.dim))
+                if not self.readonly:
+                    self.catalog.set_meta(f"dim:{self.model_id}", str(self._embedder.dim))
             return self._embedder
 
-    def embedding_dim(self, catalog: Catalog | None = None) -> int | None:
+    def embedding_dim(self) -> int | None:
+        """The model's vector size, known without loading it once anything was embedded."""
         if self._embedder is not None:
-            return self._embedder.dim
-        value = (catalog or self.catalog).get_meta(f"dim:{self.model_id}")
+            return int(self._embedder.dim)
+        value = self.catalog.get_meta(f"dim:{self.model_id}")
         return int(value) if value else None
 
     # -- vector index -------------------------------------------------------------------
@@ -84,28 +120,44 @@ class Library:
         slug = hashlib.blake2b(self.model_id.encode(), digest_size=6).hexdigest()
         return self.paths.index_dir / f"{slug}.hnsw"
 
-    def index(self, catalog: Catalog | None = None) -> VectorIndex:
-        """The index for the current model, loaded or rebuilt, and agreeing with the catalog.
+    @property
+    def index_loaded(self) -> bool:
+        return self._index is not None
 
-        `catalog`: the calling thread's own connection (SQLite connections are not shared
-        between threads doing work: a transaction on one would swallow the other's writes)."""
-        cat = catalog or self.catalog
+    def index(self) -> VectorIndex:
+        """The index for the current model, loaded or rebuilt, and agreeing with the catalog."""
         with self._lock:
             if self._index is None:
-                dim = self.embedding_dim(cat) or self.embedder(catalog=cat).dim
-                index = VectorIndex.load(self.index_path, dim, self.model_id)
-                if index is None:
-                    index = VectorIndex(dim, self.model_id, capacity=max(
-                        1024, int(cat.live_embedding_ids(self.model_id).size)))
-                if not index.vectors_complete:  # saved before vectors were kept beside it
-                    index.fill_vectors(cat.iter_embeddings(self.model_id))
-                live = cat.live_embedding_ids(self.model_id)
-                added, removed = index.reconcile(
-                    live, lambda ids: cat.iter_embeddings(self.model_id, ids))
-                if added or removed:  # saved later by save_index(), if this process writes
-                    log.info("index reconciled with catalog: +%d -%d", added, removed)
-                self._index = index
+                self._index = self._open_index()
             return self._index
+
+    def _open_index(self) -> VectorIndex:
+        cat = self.catalog
+        dim = self.embedding_dim() or self.embedder().dim
+        index = VectorIndex.load(self.index_path, dim, self.model_id)
+        if index is None:
+            index = VectorIndex(dim, self.model_id, capacity=max(
+                1024, int(cat.live_embedding_ids(self.model_id).size)))
+        if not index.vectors_complete:  # saved before vectors were kept beside it
+            index.fill_vectors(cat.iter_embeddings(self.model_id))
+        self.reconcile_index(index)
+        return index
+
+    def reconcile_index(self, index: VectorIndex | None = None) -> tuple[int, int]:
+        """Make the index serve exactly the catalog's live embeddings; (added, removed).
+
+        Only the use-case layer and the pipeline call this, after they changed which files
+        exist; it is cheap when nothing changed."""
+        if index is None:
+            if self._index is None:  # not loaded: it reconciles when it is
+                return 0, 0
+            index = self._index
+        cat = self.catalog
+        live = cat.live_embedding_ids(self.model_id)
+        added, removed = index.reconcile(live, lambda ids: cat.iter_embeddings(self.model_id, ids))
+        if added or removed:  # saved later by save_index(), if this process writes
+            log.info("index reconciled with catalog: +%d -%d", added, removed)
+        return added, removed
 
     def save_index(self) -> bool:
         """Write the index if it changed; returns whether it was written."""
@@ -129,5 +181,9 @@ class Library:
         return self.save_index()
 
     def close(self) -> None:
+        """Save the index and close every thread's catalog connection."""
         self.save_index()
-        self.catalog.close()
+        with self._connections_lock:
+            connections, self._connections = list(self._connections.values()), {}
+        for cat in connections:
+            cat.close()

@@ -53,7 +53,7 @@ class LibraryPaths:
     def models(self) -> Path:
         return models_cache_dir()
 
-    def ensure(self) -> "LibraryPaths":
+    def ensure(self) -> LibraryPaths:
         for d in (self.root, self.index_dir, self.undo_dir, self.thumbnails):
             d.mkdir(parents=True, exist_ok=True)
         return self

@@ -69,12 +69,14 @@ class HammingIndex:
     def pairs_within(self, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All (i, j, distance) with i < j and distance <= radius, sorted by (i, j)."""
         if radius > MAX_RADIUS:
-            raise ValueError(f"radius {radius} too large for multi-index hashing (max {MAX_RADIUS})")
+            raise ValueError(f"radius {radius} too large for multi-index hashing "
+                             f"(max {MAX_RADIUS})")
         found_i, found_j = [], []
         masks = _masks(radius // CHUNKS)
         idx = np.arange(self.size, dtype=np.int64)
         for c in range(CHUNKS):
-            vals, order, start, count = self._chunks[c], self._order[c], self._start[c], self._count[c]
+            vals, order = self._chunks[c], self._order[c]
+            start, count = self._start[c], self._count[c]
             for mask in masks:
                 i, j = _bucket_join(idx, vals ^ mask, order, start, count)
                 keep = i < j

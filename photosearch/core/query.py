@@ -4,6 +4,8 @@
     "beach" -"people"               weighted sum: +beach, -people
     2:"sunset" + photo.jpg          weights, and an image file as a term
     cat tag:pets after:2023-01-01   filters: tag, folder, after, before, type, camera
+    person:Anna beach -person:Bob   people (faces): photos showing Anna, not Bob;
+                                    person:"Anna Smith" (or Anna_Smith) for names with spaces
     text:"booking code" -text:draft words read in the photo (OCR), or not; has:text
 """
 
@@ -12,15 +14,16 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .imaging import is_image_name
 
-FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera", "text", "has")
-NEGATABLE_KEYS = ("text", "has")  # -text:word, -has:text
+FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera", "person", "text", "has")
+NEGATABLE_TEXT_KEYS = ("text", "has")  # -text:word, -has:text
 _TOKEN = re.compile(
     r'(?P<sign>[+-])?(?:(?P<weight>\d+(?:\.\d+)?):)?'
-    r'(?:(?P<key>[A-Za-z]+):"(?P<kquoted>[^"]*)"?|"(?P<quoted>[^"]*)"?|(?P<word>\S+))')
+    r'(?:(?P<fkey>(?i:person|tag|folder|camera|text|has)):"(?P<fval>[^"]*)"?'
+    r'|"(?P<quoted>[^"]*)"?|(?P<word>\S+))')
 
 
 @dataclass
@@ -38,19 +41,20 @@ class Filters:
     types: set[str] | None = None
     camera: str | None = None
     tags: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)  # photos showing all of these
+    not_people: list[str] = field(default_factory=list)  # and none of these
     text: list[str] = field(default_factory=list)  # recognised text contains each of these
     not_text: list[str] = field(default_factory=list)  # ...and none of these
     has_text: bool | None = None  # any recognised text at all (the "Has text" chip)
 
     def active(self) -> bool:
         return any((self.folder, self.after is not None, self.before is not None, self.types,
-                    self.camera, self.tags, self.text, self.not_text,
-                    self.has_text is not None))
+                    self.camera, self.tags, self.people, self.not_people, self.text_active()))
 
     def text_active(self) -> bool:
         return bool(self.text or self.not_text or self.has_text is not None)
 
-    def merged(self, other: "Filters") -> "Filters":
+    def merged(self, other: Filters) -> Filters:
         """Filters from the query text win over those from options/chips only when set."""
         return Filters(
             folder=other.folder or self.folder,
@@ -59,6 +63,8 @@ class Filters:
             types=other.types or self.types,
             camera=other.camera or self.camera,
             tags=[*self.tags, *other.tags],
+            people=[*self.people, *other.people],
+            not_people=[*self.not_people, *other.not_people],
             text=[*self.text, *other.text],
             not_text=[*self.not_text, *other.not_text],
             has_text=other.has_text if other.has_text is not None else self.has_text)
@@ -86,18 +92,23 @@ def parse(text: str) -> Query:
 
     for m in _TOKEN.finditer(text):
         sign, weight, quoted, word = m.group("sign", "weight", "quoted", "word")
-        key, kquoted = m.group("key", "kquoted")
-        if key is not None:  # key:"quoted value"
-            if key.lower() in FILTER_KEYS and not weight and (
-                    not sign or (sign == "-" and key.lower() in NEGATABLE_KEYS)):
-                flush()
-                _apply_filter(filters, key.lower(), kquoted, negate=sign == "-")
-                continue
-            word = f"{key}:{kquoted}"
+        if m.group("fkey") is not None and not weight:
+            if sign == "-" and m.group("fkey").lower() == "person":
+                filters.not_people.append(m.group("fval").strip())
+            elif m.group("fkey").lower() in NEGATABLE_TEXT_KEYS:
+                _apply_filter(filters, m.group("fkey").lower(), m.group("fval").strip(),
+                              negate=sign == "-")
+            elif m.group("fval").strip():
+                _apply_filter(filters, m.group("fkey").lower(), m.group("fval").strip())
+            continue
         if word is None and quoted is None:
             continue
+        if word is not None and sign == "-" and not weight and \
+                word.lower().startswith("person:") and len(word) > 7:
+            filters.not_people.append(word[7:])
+            continue
         if word is not None and ":" in word and sign == "-" and not weight \
-                and word.split(":", 1)[0].lower() in NEGATABLE_KEYS:
+                and word.split(":", 1)[0].lower() in NEGATABLE_TEXT_KEYS:
             key, value = word.split(":", 1)
             _apply_filter(filters, key.lower(), value, negate=True)
             continue
@@ -153,13 +164,15 @@ def _apply_filter(filters: Filters, key: str, value: str, negate: bool = False) 
         filters.types = parse_types(value)
     elif key == "camera":
         filters.camera = value
+    elif key == "person":
+        filters.people.append(value)
 
 
 def parse_date(value: str) -> float:
     """YYYY-MM-DD (or YYYY-MM, YYYY) as a wall-clock epoch at the start of that period."""
     for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=timezone.utc).timestamp()
+            return datetime.strptime(value, fmt).replace(tzinfo=UTC).timestamp()
         except ValueError:
             continue
     raise QueryError(f"'{value}' is not a date; use YYYY-MM-DD")

@@ -110,7 +110,7 @@ def plan_paths(catalog: Catalog, paths: Iterable[tuple[str, bool]], roots: Roots
     plan = Plan()
     seen: set[str] = set()
     now = time.time()
-    for path, is_dir in paths:
+    for path, _is_dir in paths:
         root = roots.root_of(path)
         if root is None or root not in roots.online or excluded(root, path, excluder):
             continue

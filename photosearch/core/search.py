@@ -12,14 +12,16 @@ import io
 import logging
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 import numpy as np
 
 from . import imaging
+from .browse import browse, camera_matches
+from .catalog import Catalog
 from .library import Library
-from .paths import is_under, prefix_range
 from .query import Filters, Query, QueryError, Term, parse
+from .results import Result, results_for
+from .tagging_store import LabelStore
 
 log = logging.getLogger(__name__)
 
@@ -30,32 +32,6 @@ log = logging.getLogger(__name__)
 BRUTE_FORCE_MAX = 2000
 BRUTE_FORCE_SHARE = 0.02
 STRONG_MARGIN = 0.05  # cosine below the best match still called a strong match (heuristic)
-
-
-@dataclass
-class Result:
-    path: str
-    hash: str
-    score: float | None
-    taken_at: float | None
-    width: int | None
-    height: int | None
-    format: str | None
-    camera: str | None
-    strong: bool
-    paths: list[str] = field(default_factory=list)
-    text_match: list[str] | None = None  # lines of the photo's text that matched the query
-
-    def to_json(self) -> dict:
-        out = {
-            "path": self.path, "score": None if self.score is None else round(self.score, 4),
-            "strong": self.strong, "hash": self.hash,
-            "taken_at": _iso(self.taken_at), "width": self.width, "height": self.height,
-            "format": self.format, "camera": self.camera, "paths": self.paths,
-        }
-        if self.text_match is not None:
-            out["text_match"] = self.text_match
-        return out
 
 
 @dataclass
@@ -71,8 +47,12 @@ class Searcher:
 
     def __init__(self, library: Library):
         self.lib = library
-        self.catalog = library.catalog
         self._table: _FilterTable | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        """The calling thread's connection (this object may be used from another thread)."""
+        return self.lib.catalog
 
     # -- public API ---------------------------------------------------------------------
     def search(self, query: str | Query, *, limit: int = 50, offset: int = 0,
@@ -82,8 +62,6 @@ class Searcher:
         f = (filters or Filters()).merged(q.filters)
         notices: list[str] = []
         if not q.terms:  # filters only: browse the catalog (photos without embeddings too)
-            from .browse import browse
-
             return Page(browse(self.catalog, f, limit=limit, offset=offset), offset, limit,
                         notices)
         if _has_text(self.catalog):  # pictures and the text in them, fused
@@ -106,7 +84,8 @@ class Searcher:
         top = keep[0][1] if keep else 0.0
         cut = max(self.lib.settings.strong_match or -1.0, top - STRONG_MARGIN)
         window = keep[offset:offset + limit]
-        results = self._hydrate([hashes[i] for i, _ in window], [s for _, s in window], f.folder)
+        results = results_for(self.catalog, [hashes[i] for i, _ in window],
+                              [s for _, s in window], f.folder)
         for r in results:
             r.strong = r.score is not None and r.score >= cut
         return Page(results, offset, limit, notices)
@@ -194,14 +173,15 @@ class Searcher:
             codes = [t.format_codes[x] for x in f.types if x in t.format_codes]
             mask &= np.isin(t.fmt, codes)
         if f.camera:
-            needle = f.camera.lower()
-            codes = [c for name, c in t.camera_codes.items() if needle in name]
+            codes = [c for name, c in t.camera_codes.items() if camera_matches(f.camera, name)]
             mask &= np.isin(t.camera, codes)
         ids = t.ids[mask]
         if f.folder:
             ids = np.intersect1d(ids, self._folder_ids(f.folder), assume_unique=True)
         if f.tags:
             ids = np.intersect1d(ids, self._tag_ids(f.tags), assume_unique=True)
+        if f.people or f.not_people:
+            ids = self._people_ids(ids, f)
         if f.text_active():
             ids = self._text_filter(ids, f)
         return ids
@@ -220,58 +200,40 @@ class Searcher:
                                assume_unique=True)
         return ids
 
+    def _people_ids(self, ids: np.ndarray, f: Filters) -> np.ndarray:
+        from .people.search import hashes_with_any, hashes_with_people
+
+        def labels(hashes: set[str]) -> np.ndarray:
+            found = self.catalog.embedding_ids_for(self.lib.model_id, sorted(hashes))
+            return np.unique(np.fromiter(found.values(), np.int64, count=len(found)))
+
+        if f.people:
+            ids = np.intersect1d(ids, labels(hashes_with_people(self.catalog, f.people)),
+                                 assume_unique=True)
+        if f.not_people:
+            ids = np.setdiff1d(ids, labels(hashes_with_any(self.catalog, f.not_people)),
+                               assume_unique=True)
+        return ids
+
     def _folder_ids(self, folder: str) -> np.ndarray:
-        rows = self.catalog.conn.execute(
-            "SELECT DISTINCT e.id FROM files f JOIN embeddings e ON e.hash = f.hash "
-            "WHERE f.path >= ? AND f.path < ? AND e.model_id = ?",
-            (*prefix_range(folder), self.lib.model_id)).fetchall()
-        return np.unique(np.fromiter((r[0] for r in rows), np.int64, count=len(rows)))
+        return self.catalog.embedding_ids_under(self.lib.model_id, folder)
 
     def _tag_ids(self, tags: list[str]) -> np.ndarray:
-        try:
-            from .tagging import tagged_hashes
-        except ImportError as exc:
-            raise QueryError("tag filters need labels; none are defined yet") from exc
-        hashes = list(tagged_hashes(self.catalog, tags))
+        hashes = list(LabelStore(self.catalog).tagged_hashes(tags))
         ids = self.catalog.embedding_ids_for(self.lib.model_id, hashes)
         return np.unique(np.fromiter(ids.values(), np.int64, count=len(ids)))
 
-    def _filter_table(self) -> "_FilterTable":
+    def _filter_table(self) -> _FilterTable:
         """Filter columns for every embedding, kept across searches. Photo metadata never
         changes (a photo is its content) and embeddings are only appended, so new rows are
         appended; only a purge (ids may be reused) starts the table over."""
-        max_id, purge_gen = _embedding_version(self.catalog, self.lib.model_id)
+        max_id, purge_gen = self.catalog.embedding_version(self.lib.model_id)
         t = self._table
         if t is None or t.purge_gen != purge_gen or max_id < t.max_id:
             t = self._table = _FilterTable.empty(purge_gen)
         if max_id > t.max_id:
             t.append(self.catalog, self.lib.model_id, max_id)
         return t
-
-    # -- results ------------------------------------------------------------------------
-    def _hydrate(self, hashes: list[str], scores: list, folder: str | None) -> list[Result]:
-        paths = self.catalog.paths_of(hashes)
-        meta = self.catalog.photo_rows(hashes)
-        out = []
-        for h, s in zip(hashes, scores):
-            r = result_for(h, paths.get(h), meta.get(h), s, folder)
-            if r is not None:  # None: the file vanished after the index was read
-                out.append(r)
-        return out
-
-
-def result_for(h: str, paths: list[str] | None, meta: tuple | None, score: float | None,
-               folder: str | None) -> Result | None:
-    """A result from a photo's paths and its (taken_at, width, height, format, make, model);
-    paths inside `folder` come first. None when the photo has no file (or no row) left."""
-    if not paths or meta is None:
-        return None
-    if folder:
-        inside = [p for p in paths if is_under(p, folder)]
-        paths = inside + [p for p in paths if p not in inside]
-    taken, width, height, fmt, make, model = meta
-    camera = " ".join(x for x in (make, model) if x) or None
-    return Result(paths[0], h, score, taken, width, height, fmt, camera, False, paths)
 
 
 @dataclass
@@ -288,17 +250,12 @@ class _FilterTable:
     camera_codes: dict[str, int]
 
     @classmethod
-    def empty(cls, purge_gen: str | None) -> "_FilterTable":
+    def empty(cls, purge_gen: str | None) -> _FilterTable:
         return cls(purge_gen, 0, np.empty(0, np.int64), np.empty(0), np.empty(0, np.int32),
                    np.empty(0, np.int32), {}, {})
 
-    def append(self, catalog, model_id: str, upto: int) -> None:
-        rows = catalog.conn.execute(
-            "SELECT e.id, p.taken_at, coalesce(p.format, ''), "
-            "lower(trim(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, ''))) "
-            "FROM embeddings e JOIN photos p ON p.hash = e.hash "
-            "WHERE e.model_id = ? AND e.id > ? AND e.id <= ? ORDER BY e.id",
-            (model_id, self.max_id, upto)).fetchall()
+    def append(self, catalog: Catalog, model_id: str, upto: int) -> None:
+        rows = catalog.filter_columns(model_id, self.max_id, upto)
         self.max_id = upto
         if not rows:
             return
@@ -318,13 +275,6 @@ def _codes(values, table: dict[str, int]) -> np.ndarray:
     return np.fromiter(map(code, values), np.int32, count=len(values))
 
 
-def _embedding_version(catalog, model_id: str) -> tuple[int, str | None]:
-    """(largest embedding id of the model, purge generation): cheap, index-only."""
-    max_id = catalog.conn.execute("SELECT max(id) FROM embeddings WHERE model_id = ?",
-                                  (model_id,)).fetchone()[0] or 0
-    return max_id, catalog.get_meta("purge_gen")
-
-
 def _has_text(catalog) -> bool:
     """Whether any photo has recognised text (False before migration 0006 too)."""
     try:
@@ -333,9 +283,3 @@ def _has_text(catalog) -> bool:
         return TextStore(catalog).has_any()
     except sqlite3.OperationalError:  # no text tables (read-only, older catalog)
         return False
-
-
-def _iso(ts: float | None) -> str | None:
-    if ts is None:
-        return None
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")

@@ -59,7 +59,7 @@ class WriterLock:
         self.update()
         return True
 
-    def acquire(self, timeout: float = ACQUIRE_TIMEOUT_S) -> "WriterLock":
+    def acquire(self, timeout: float = ACQUIRE_TIMEOUT_S) -> WriterLock:
         """Take the lock or raise LibraryBusy naming the process that holds it."""
         if not self.try_acquire(timeout):
             raise LibraryBusy(busy_message(self.paths))
@@ -86,7 +86,7 @@ class WriterLock:
                 pass
             self._lock.release()
 
-    def __enter__(self) -> "WriterLock":
+    def __enter__(self) -> WriterLock:
         return self.acquire()
 
     def __exit__(self, *_) -> None:

@@ -47,11 +47,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .paths import is_under
-from . import imaging, prompts as prompts_mod
+from . import imaging
+from . import prompts as prompts_mod
 from .catalog import Catalog
-from .query import QueryError
-from .tagging_store import Example, Label, LabelStore, TaggingError, has_labels
+from .paths import is_under
+from .tagging_store import Example, Label, LabelStore, TaggingError, has_labels, is_tagged
 
 log = logging.getLogger(__name__)
 
@@ -137,19 +137,8 @@ class LabelViews:
 
 # -- public functions used by other modules ---------------------------------------------
 def tagged_hashes(catalog: Catalog, tags: list[str]) -> set[str]:
-    """Content hashes carrying ALL the given tags: user-confirmed, or auto-tagged at or above
-    the label's threshold; never user-rejected. Unknown tag names raise QueryError."""
-    result: set[str] | None = None
-    for name in tags:
-        row = catalog.conn.execute("SELECT id FROM labels WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            raise QueryError(f"no label named '{name}' (see 'photosearch labels list')")
-        hashes = {h for (h,) in catalog.conn.execute(
-            "SELECT t.hash FROM photo_tags t JOIN labels l ON l.id = t.label_id "
-            "WHERE t.label_id = ? AND (t.source = 'confirmed' OR "
-            "(t.source = 'auto' AND t.score >= l.threshold))", row)}
-        result = hashes if result is None else result & hashes
-    return result or set()
+    """Content hashes carrying ALL the given tags (see tagging_store.TAGGED_SQL)."""
+    return LabelStore(catalog).tagged_hashes(tags)
 
 
 def tag_keywords(catalog: Catalog, folder: str | None = None) -> list[tuple[str, list[str]]]:
@@ -178,7 +167,7 @@ def tag_new_photos(library, hashes: Sequence[str], vectors: np.ndarray | None = 
 # -- the engine ---------------------------------------------------------------------------
 _cache_lock = threading.Lock()
 # embedder -> {text: unit vector}; weak so a closed library's model is not kept alive
-_text_cache: "weakref.WeakKeyDictionary[object, dict[str, np.ndarray]]" = \
+_text_cache: weakref.WeakKeyDictionary[object, dict[str, np.ndarray]] = \
     weakref.WeakKeyDictionary()
 _TEXT_CACHE_MAX = 20_000
 
@@ -274,12 +263,13 @@ class Tagger:
         if cached:
             self._centroid = np.asarray(json.loads(cached), np.float32)
             return self._centroid
-        total, n = None, 0
+        total: np.ndarray | None = None
+        n = 0
         for _, vecs in self.catalog.iter_embeddings(self.model_id):
             total = vecs.sum(axis=0) if total is None else total + vecs.sum(axis=0)
             n += len(vecs)
         dim = self.lib.embedding_dim() or self.lib.embedder().dim
-        self._centroid = _unit(total / n) if n else np.zeros(dim, np.float32)
+        self._centroid = _unit(total / n) if total is not None else np.zeros(dim, np.float32)
         if n:
             self.catalog.set_meta(key, json.dumps([round(float(v), 6) for v in self._centroid]))
         return self._centroid
@@ -359,7 +349,9 @@ class Tagger:
         if not have:
             return {}
         hs = list(have)
-        vecs = np.stack([self.catalog.embedding(h, self.model_id) for h in hs])
+        found = self.catalog.embeddings_of(self.model_id, hs)
+        hs = [h for h in hs if h in found]
+        vecs = np.stack([found[h] for h in hs])
         return dict(zip(hs, self.score(self.prototype(label), vecs, hs).tolist()))
 
     # -- tagging ------------------------------------------------------------------------
@@ -367,8 +359,8 @@ class Tagger:
                    labels: list[Label] | None = None) -> int:
         """(Re)compute auto tags of these photos for every label; decisions are kept."""
         if vectors is None:
-            found = {h: self.catalog.embedding(h, self.model_id) for h in hashes}
-            hashes = [h for h, v in found.items() if v is not None]
+            found = self.catalog.embeddings_of(self.model_id, hashes)
+            hashes = [h for h in hashes if h in found]
             if not hashes:
                 return 0
             vectors = np.stack([found[h] for h in hashes])
@@ -465,8 +457,7 @@ class Tagger:
             if score is None:
                 score = s_score
             # tagged as search sees it (stored rows); the score shown is the live one
-            tagged = source == "confirmed" or (source == "auto" and s_score is not None
-                                               and s_score >= lab.threshold)
+            tagged = is_tagged(source, s_score, lab.threshold)
             if tagged or all_labels or source == "rejected":
                 out.append(TagInfo(lab.name, score, source, tagged))
         return sorted(out, key=lambda t: (not t.tagged, -(t.score or 0)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,17 @@ from .query import QueryError
 
 DEFAULT_THRESHOLD = 0.5
 SOURCES = ("auto", "confirmed", "rejected")
+
+# The one "is tagged" rule, used by search, browse, the preview, the labels screen and XMP
+# export: a user confirmation, or an automatic score at or above the label's threshold; a
+# user rejection never. TAGGED_SQL is the same rule over `photo_tags t JOIN labels l`.
+TAGGED_SQL = "(t.source = 'confirmed' OR (t.source = 'auto' AND t.score >= l.threshold))"
+
+
+def is_tagged(source: str | None, score: float | None, threshold: float) -> bool:
+    """TAGGED_SQL for one stored row (source, score) of a label with this threshold."""
+    return source == "confirmed" or (source == "auto" and score is not None
+                                     and score >= threshold)
 
 
 class TaggingError(QueryError):
@@ -86,10 +98,13 @@ class LabelStore:
         return [self._load(i) for i in ids]
 
     def get(self, name: str) -> Label:
+        return self._load(self._id(name))
+
+    def _id(self, name: str) -> int:
         row = self.conn.execute("SELECT id FROM labels WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise TaggingError(f"no label named '{name}' (see 'photosearch labels list')")
-        return self._load(row[0])
+        return int(row[0])
 
     def exists(self, name: str) -> bool:
         return self.conn.execute("SELECT 1 FROM labels WHERE name = ?", (name,)).fetchone() \
@@ -108,9 +123,10 @@ class LabelStore:
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (name, _check_threshold(threshold) if threshold is not None else DEFAULT_THRESHOLD,
                  int(threshold is not None), int(use_templates), starter_set, now, now))
-            self._set_prompts(cur.lastrowid, prompts)
-            self._rehash(cur.lastrowid)
-        return self._load(cur.lastrowid)
+            label_id = int(cur.lastrowid or 0)
+            self._set_prompts(label_id, prompts)
+            self._rehash(label_id)
+        return self._load(label_id)
 
     def update(self, label: Label, *, name: str | None = None, prompts: list[str] | None = None,
                threshold: float | None = None, threshold_user: bool | None = None,
@@ -143,7 +159,7 @@ class LabelStore:
         with self.catalog.transaction():
             self.conn.execute("DELETE FROM labels WHERE id = ?", (label.id,))
 
-    def mark_applied(self, label: Label, def_hash: str, model_id: str) -> None:
+    def mark_applied(self, label: Label, def_hash: str | None, model_id: str) -> None:
         self.conn.execute("UPDATE labels SET applied_hash = ?, applied_model = ? WHERE id = ?",
                           (def_hash, model_id, label.id))
 
@@ -172,11 +188,33 @@ class LabelStore:
             f"SELECT hash, score, source FROM photo_tags WHERE label_id = ? AND source IN ({q})",
             (label.id, *sources))}
 
+    def tagged_hashes(self, names: list[str]) -> set[str]:
+        """Content hashes carrying ALL the given tags. Unknown names raise TaggingError."""
+        result: set[str] | None = None
+        for name in names:
+            hashes = {h for (h,) in self.conn.execute(
+                "SELECT t.hash FROM photo_tags t JOIN labels l ON l.id = t.label_id "
+                f"WHERE t.label_id = ? AND {TAGGED_SQL}", (self._id(name),))}
+            result = hashes if result is None else result & hashes
+        return result or set()
+
+    def tagged_counts(self) -> dict[int, int]:
+        """label id -> how many photos it tags (files or not)."""
+        return dict(self.conn.execute(
+            "SELECT t.label_id, COUNT(*) FROM photo_tags t JOIN labels l ON l.id = t.label_id "
+            f"WHERE {TAGGED_SQL} GROUP BY t.label_id").fetchall())
+
+    def tag_names_of(self, hash_: str) -> list[str]:
+        """The names of the labels a photo is tagged with, in label order (by name)."""
+        return [name for (name,) in self.conn.execute(
+            "SELECT l.name FROM photo_tags t JOIN labels l ON l.id = t.label_id "
+            f"WHERE t.hash = ? AND {TAGGED_SQL} ORDER BY l.name", (hash_,))]
+
     def tags_of(self, hash_: str) -> dict[int, tuple[float | None, str]]:
         return {lid: (s, src) for lid, s, src in self.conn.execute(
             "SELECT label_id, score, source FROM photo_tags WHERE hash = ?", (hash_,))}
 
-    def set_tags(self, label: Label, rows: list[tuple[str, float | None, str]],
+    def set_tags(self, label: Label, rows: Sequence[tuple[str, float | None, str]],
                  model_id: str | None) -> None:
         """Upsert (hash, score, source) rows."""
         now = time.time()
@@ -223,6 +261,30 @@ class LabelStore:
                         "WHERE label_id = ? ORDER BY added_at, hash", (label_id,))]
         return Label(row[0], row[1], row[2], bool(row[3]), bool(row[4]), row[5], prompts,
                      examples, row[6], row[7], row[8])
+
+
+def merge_photo_tags(catalog: Catalog, removed: Sequence[str], keeper: str) -> int:
+    """Give `keeper` the tags and review decisions of the `removed` copies; returns rows
+    changed. The keeper's own decisions win; a removed copy's decision (confirmed/rejected)
+    replaces the keeper's automatic tag; other rows are copied where the keeper has none.
+    The removed photos' rows stay, so an undo restores them unchanged."""
+    def rows(h: str) -> dict[int, tuple]:
+        return {r[0]: r for r in catalog.conn.execute(
+            "SELECT label_id, score, source, model_id FROM photo_tags WHERE hash = ?", (h,))}
+
+    mine = rows(keeper)
+    changes = []
+    for h in removed:
+        for label, (_, score, source, model_id) in rows(h).items():
+            have = mine.get(label)
+            if have is None or (have[2] == "auto" and source != "auto"):
+                mine[label] = (label, score, source, model_id)
+                changes.append((keeper, label, score, source, model_id, time.time()))
+    with catalog.transaction():
+        catalog.conn.executemany(
+            "INSERT OR REPLACE INTO photo_tags(hash, label_id, score, source, model_id, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?)", changes)
+    return len(changes)
 
 
 def _clean_name(name: str) -> str:

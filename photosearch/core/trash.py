@@ -119,7 +119,7 @@ class UndoLog:
         self.path = Path(path)
 
     @classmethod
-    def create(cls, undo_dir: Path, label: str) -> "UndoLog":
+    def create(cls, undo_dir: Path, label: str) -> UndoLog:
         undo_dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         log = cls(undo_dir / f"{stamp}-{label}.jsonl")
@@ -141,7 +141,7 @@ class UndoLog:
 
     def entries(self) -> Iterator[dict]:
         with open(self.path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
+            for line in f:
                 if not line.strip():
                     continue
                 try:

@@ -186,7 +186,7 @@ class VectorIndex:
         _drop_old_generations(path, data)
 
     @classmethod
-    def load(cls, path: Path, dim: int, model_id: str) -> "VectorIndex | None":
+    def load(cls, path: Path, dim: int, model_id: str) -> VectorIndex | None:
         """The saved index, or None when it is missing, unreadable or for another model."""
         try:
             meta = json.loads(_meta_path(path).read_text("utf-8"))

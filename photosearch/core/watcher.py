@@ -28,11 +28,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from watchdog.events import (DirModifiedEvent, FileClosedEvent, FileClosedNoWriteEvent,
-                             FileOpenedEvent, FileSystemEvent)
+from watchdog.events import (
+    DirModifiedEvent,
+    FileClosedEvent,
+    FileClosedNoWriteEvent,
+    FileOpenedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
-from . import reconcile
+from . import library_ops, reconcile
 from .imaging import is_image_name
 from .indexer import Indexer, IndexReport
 from .library import Library
@@ -49,7 +56,6 @@ ROOT_POLL_S = 1.0  # how often unplugged/returned folders and new folders are no
 SAVE_IDLE_S = 2.0  # save the vector index after this long without changes
 HEARTBEAT_S = 5.0
 PURGE_INTERVAL_S = 3600.0
-DAY = 86400.0
 
 
 @dataclass
@@ -174,7 +180,8 @@ class PendingChanges:
             self._moves.clear()
             quiet = [(p, e.last_event, e.is_dir, e.closed, e.created_only, e.stat, e.stat_at)
                      for p, e in self._entries.items() if now - e.last_event >= quiet_s]
-        ready, restat = [], []
+        ready: list[tuple[str, float, bool]] = []
+        restat: list[tuple] = []
         for p, last, is_dir, closed, created_only, old, old_at in quiet:
             if len(ready) >= limit:
                 break
@@ -217,11 +224,12 @@ def _stat(path: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
-class _Handler:
+class _Handler(FileSystemEventHandler):
     """Runs on watchdog's thread: filters events and records paths, nothing else."""
 
     def __init__(self, roots: Callable[[], reconcile.Roots], pending: PendingChanges,
                  excluder: Excluder):
+        super().__init__()
         self.roots = roots  # the watcher's current folders: a move may cross them
         self.pending = pending
         self.excluder = excluder
@@ -258,7 +266,7 @@ class _Handler:
 @dataclass
 class _RootState:
     identity: tuple[int, int] | None
-    watch: object | None = None
+    watch: ObservedWatch | None = None
 
 
 class LibraryWatcher:
@@ -266,8 +274,9 @@ class LibraryWatcher:
 
     `on_event` is called on the worker thread with a WatchEvent; events also go to the
     bounded `events` queue (oldest dropped when nobody reads it). All writes to `library`
-    happen on the worker thread; another thread sharing `library` for reads (search)
-    should do so inside `with watcher.reading():` or open its own read-only Library."""
+    happen on the worker thread, through its own catalog connection; other threads
+    sharing `library` (a search from the GUI) read through theirs and never wait for a
+    batch: SQLite (WAL) gives each a committed snapshot, and the vector index locks itself."""
 
     def __init__(self, library: Library, *, on_event: Callable[[WatchEvent], None] | None = None,
                  embed: bool = True, download: bool = True, lock=None,
@@ -287,9 +296,6 @@ class LibraryWatcher:
         self._stop = threading.Event()
         self._started = threading.Event()  # first reconcile done
         self._busy = threading.Event()
-        self._rw = threading.RLock()
-        self._readers_waiting = 0
-        self._count_lock = threading.Lock()
         self._last_progress = 0.0
         self.indexer = Indexer(library, progress=self._on_progress, cancel=self._cancel,
                                paused=self._paused, embed=embed, download=download)
@@ -305,7 +311,7 @@ class LibraryWatcher:
         self.error: str | None = None
 
     # -- control ------------------------------------------------------------------------
-    def start(self) -> "LibraryWatcher":
+    def start(self) -> LibraryWatcher:
         self.observer.start()
         self._thread = threading.Thread(target=self._run, name="photosearch-watcher",
                                         daemon=True)
@@ -323,8 +329,7 @@ class LibraryWatcher:
             self.observer.join(timeout)
         if self._thread is not None:
             self._thread.join(timeout)
-        with self._rw:
-            self.lib.save_index()
+        self.lib.save_index()
 
     def pause(self) -> None:
         """Stop indexing (events keep being collected, bounded) until resume()."""
@@ -350,37 +355,9 @@ class LibraryWatcher:
     def offline_roots(self) -> list[str]:
         return sorted(r for r, s in self._states.items() if s.identity is None)
 
-    @contextlib.contextmanager
-    def reading(self):
-        """Hold the library still while reading it from another thread. A long catch-up
-        lets readers in between its batches, so a search waits at most about one batch."""
-        with self._count_lock:
-            self._readers_waiting += 1
-        got = False
-        try:
-            self._rw.acquire()
-            got = True
-            with self._count_lock:
-                self._readers_waiting -= 1
-            yield self.lib
-        finally:
-            if got:
-                self._rw.release()
-            else:
-                with self._count_lock:
-                    self._readers_waiting -= 1
-
     def _on_progress(self, p) -> None:
-        """Indexer progress (worker thread, between batches, outside any transaction):
-        let waiting readers in, and tell the UI how a long catch-up is going."""
-        if self._readers_waiting:
-            self._rw.release()
-            try:
-                deadline = time.monotonic() + 1.0
-                while self._readers_waiting and time.monotonic() < deadline:
-                    time.sleep(0.002)
-            finally:
-                self._rw.acquire()
+        """Indexer progress (worker thread, between batches): tell the UI how a long
+        catch-up is going."""
         now = time.monotonic()
         if p.phase == "indexing" and p.total >= 100 and now - self._last_progress >= 0.5:
             self._last_progress = now
@@ -441,8 +418,7 @@ class LibraryWatcher:
         """Run one unit of work; an unexpected error is reported, never kills the watcher."""
         self._busy.set()
         try:
-            with self._rw:
-                fn(*args)
+            fn(*args)
         except Exception as exc:  # noqa: BLE001 - the watcher must outlive one bad batch
             log.exception("watcher step failed")
             self.error = f"{type(exc).__name__}: {exc}"
@@ -473,7 +449,7 @@ class LibraryWatcher:
     def _preload_model(self) -> None:
         """Load the model now so the first new photo is searchable within seconds."""
         report = IndexReport()
-        if self.indexer.want_embed and self.indexer._load_model(report) is None \
+        if self.indexer.want_embed and self.indexer.load_model(report) is None \
                 and report.model_error:
             self.model_error = report.model_error
             self.indexer.want_embed = False  # don't retry (and re-download) on every batch
@@ -541,7 +517,7 @@ class LibraryWatcher:
         moved = reconcile.apply_moves(self.lib.catalog, batch.moves, self.roots, self.excluder)
         plan = reconcile.plan_paths(self.lib.catalog, batch.paths, self.roots, self.excluder,
                                     settle_s=self.settle_s,
-                                    on_error=self.indexer._record_problem)
+                                    on_error=self.indexer.record_problem)
         for p in plan.unsettled:
             self.pending.touch(p)
         report = self.indexer.index_files(plan.files, plan.likely_moves) \
@@ -553,7 +529,7 @@ class LibraryWatcher:
             # found missing here.
             vanished = plan.vanished + reconcile.stale_siblings(
                 self.lib.catalog, [f.path for f, _ in plan.files])
-            removed = self.indexer.forget_paths(reconcile.still_gone(vanished, self.roots))
+            removed = library_ops.forget_paths(self.lib, reconcile.still_gone(vanished, self.roots))
         if moved or removed or report.embedded or report.cataloged or report.linked:
             self._dirty_since = time.monotonic()
         event = _event_from(report, "changed")
@@ -586,12 +562,7 @@ class LibraryWatcher:
             self._dirty_since = None
 
     def _purge(self) -> None:
-        grace = self.lib.settings.orphan_grace_days * DAY
-        with self._rw:
-            purged, _ = self.lib.catalog.purge_orphans(time.time() - grace)
-        if purged:
-            log.info("purged %d photos deleted more than %.0f days ago", purged,
-                     self.lib.settings.orphan_grace_days)
+        library_ops.purge(self.lib)
 
     def _heartbeat(self) -> None:
         self.lock.update(pending=len(self.pending), paused=self.paused,

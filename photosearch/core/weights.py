@@ -122,8 +122,9 @@ def bundled_model_dirs() -> list[Path]:
     if os.environ.get(BUNDLED_MODELS_ENV):
         dirs.append(Path(os.environ[BUNDLED_MODELS_ENV]).expanduser())
     if getattr(sys, "frozen", False):
-        if getattr(sys, "_MEIPASS", None):
-            dirs.append(Path(sys._MEIPASS) / "models")
+        bundle_dir = getattr(sys, "_MEIPASS", None)  # PyInstaller's unpacked bundle
+        if bundle_dir:
+            dirs.append(Path(bundle_dir) / "models")
         dirs.append(Path(sys.executable).resolve().parent / "models")
     return dirs
 

@@ -31,6 +31,10 @@ NS = {
     "crs": "http://ns.adobe.com/camera-raw-settings/1.0/",
     "Iptc4xmpCore": "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/",
     "MicrosoftPhoto": "http://ns.microsoft.com/photo/1.0/",
+    # MWG face regions (people: core/people/xmp_regions.py)
+    "mwg-rs": "http://www.metadataworkinggroup.com/schemas/regions/",
+    "stDim": "http://ns.adobe.com/xap/1.0/sType/Dimensions#",
+    "stArea": "http://ns.adobe.com/xmp/sType/Area#",
 }
 for _prefix, _uri in NS.items():
     ET.register_namespace(_prefix, _uri)

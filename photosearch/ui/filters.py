@@ -8,11 +8,20 @@ removable chips so it is always visible why results are narrowed.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLineEdit,
-                               QPushButton, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.query import Filters, parse_types
 
@@ -21,7 +30,7 @@ TYPE_CHOICES = ["", "jpg", "png", "heic", "gif", "webp", "tiff", "bmp", "jpg,png
 
 def _epoch(d: QDate) -> float:
     """A calendar date as the wall-clock epoch the catalog stores dates in."""
-    return datetime(d.year(), d.month(), d.day(), tzinfo=timezone.utc).timestamp()
+    return datetime(d.year(), d.month(), d.day(), tzinfo=UTC).timestamp()
 
 
 class FilterBar(QWidget):

@@ -8,30 +8,31 @@ catalog); this widget only shows answers.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem,
-                               QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ..core.results import Result
+from ..core.results import results_for as core_results_for
 from .grid import ResultsGrid
 from .results_model import ResultsModel
 
 TABS = (("confident", "Tagged"), ("borderline", "To review"), ("rejected", "Rejected"))
 
 
-def results_for(catalog, rows) -> list:
-    """(hash, score, source) rows as core search Results (photos with a file only)."""
-    from ..core.search import Result
-
-    paths = catalog.paths_of([h for h, _s, _src in rows])
-    out = []
-    for h, score, _src in rows:
-        ps = paths.get(h)
-        info = catalog.photo(h)
-        if not ps or info is None:
-            continue
-        camera = " ".join(x for x in (info.camera_make, info.camera_model) if x) or None
-        out.append(Result(ps[0], h, score, info.taken_at, info.width, info.height,
-                          info.format, camera, True, ps))
-    return out
+def results_for(catalog, rows) -> list[Result]:
+    """(hash, score, source) rows of a label view as results (photos with a file only)."""
+    return core_results_for(catalog, [h for h, _s, _src in rows], [s for _h, s, _src in rows],
+                            strong=True)
 
 
 class LabelsView(QWidget):
@@ -114,13 +115,8 @@ class LabelsView(QWidget):
 
     def _label_rows(self) -> list[tuple[str, int, str]]:
         store = self.tagger().store
-        out = []
-        for lab in store.all():
-            tagged = len(store.tag_rows(lab, ("confirmed",))) + sum(
-                1 for s, _src in store.tag_rows(lab, ("auto",)).values()
-                if s is not None and s >= lab.threshold)
-            out.append((lab.name, tagged, ", ".join(lab.prompts)))
-        return out
+        counts = store.tagged_counts()
+        return [(lab.name, counts.get(lab.id, 0), ", ".join(lab.prompts)) for lab in store.all()]
 
     def _views(self, name: str):
         v = self.tagger().views(name, limit=500)

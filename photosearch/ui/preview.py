@@ -7,13 +7,23 @@ fills in the rest when it arrives, and drops answers for a photo no longer selec
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import (QDialog, QFormLayout, QGridLayout, QLabel, QPushButton,
-                               QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ..core.results import PhotoDetails
+from ..core.results import photo_details as core_photo_details
 from .thumbnails import load_scaled
 from .workers import Runner
 
@@ -35,38 +45,12 @@ def human_size(n: int | None) -> str:
 def format_date(ts: float | None) -> str:
     if ts is None:
         return "unknown"
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%d %H:%M")
 
 
-def photo_details(lib, result) -> dict:
-    """Metadata for the pane (db thread): file size, other copies, tags if any."""
-    try:
-        size = os.stat(result.path).st_size
-        online = True
-    except OSError:
-        size, online = None, False
-    return {"size": size, "online": online, "paths": lib.catalog.paths_of([result.hash])
-            .get(result.hash, [result.path]), "tags": stored_tags(lib.catalog, result.hash)}
-
-
-def stored_tags(catalog, content_hash: str) -> list[str]:
-    """The photo's tags as search sees them (confirmed, or auto at or above the label's
-    threshold), from the catalog alone: no model needed to show them."""
-    try:
-        from ..core.tagging_store import LabelStore, has_labels
-    except ImportError:
-        return []
-    if not has_labels(catalog):
-        return []
-    store = LabelStore(catalog)
-    rows = store.tags_of(content_hash)
-    out = []
-    for lab in store.all():
-        score, source = rows.get(lab.id, (None, None))
-        if source == "confirmed" or (source == "auto" and score is not None
-                                     and score >= lab.threshold):
-            out.append(lab.name)
-    return out
+def photo_details(lib, result) -> PhotoDetails:
+    """Metadata for the pane (db thread): file size, other copies, tags."""
+    return core_photo_details(lib.catalog, result.path, result.hash)
 
 
 class PreviewPane(QWidget):
@@ -143,15 +127,15 @@ class PreviewPane(QWidget):
         for key in ("Size", "Copies", "Tags"):
             f[key].setText("…")
 
-    def _details_arrived(self, r, d: dict) -> None:
+    def _details_arrived(self, r, d: PhotoDetails) -> None:
         if r is not self.result:
             return
         f = self.fields
-        f["Size"].setText(human_size(d["size"]) if d["online"] else "file is offline")
-        others = [p for p in d["paths"] if p != r.path]
+        f["Size"].setText(human_size(d.size) if d.online else "file is offline")
+        others = [p for p in d.paths if p != r.path]
         f["Copies"].setText("only this file" if not others else
                             f"{len(others)} other: " + "; ".join(others[:3]))
-        f["Tags"].setText(", ".join(d["tags"]) or "—")
+        f["Tags"].setText(", ".join(d.tags) or "—")
 
     def _image_arrived(self, r, image: QImage) -> None:
         if r is not self.result:

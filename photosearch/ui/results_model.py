@@ -15,8 +15,14 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable
 
-from PySide6.QtCore import (QAbstractListModel, QModelIndex, QPersistentModelIndex, QRunnable, Qt,
-                            Signal)
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRunnable,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QImage, QPixmap
 
 from .thumbnails import ThumbnailCache
@@ -144,7 +150,8 @@ class ResultsModel(QAbstractListModel):
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._items):
             return None
         r = self._items[index.row()]

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 
 def make_screen(key: str, window) -> QWidget:
+    """The screen for a sidebar key; a key with no screen is a bug (KeyError)."""
     if key == "labels":
-        try:
-            from .labels_view import LabelsView
-        except ImportError as exc:
-            return _unavailable("Labels", exc)
+        from .labels_view import LabelsView
+
         return LabelsView(window)
     if key == "duplicates":
-        try:
-            from .duplicates_view import DuplicatesView
-        except ImportError as exc:
-            return _unavailable("Duplicates", exc)
+        from .duplicates_view import DuplicatesView
+
         return DuplicatesView(window)
-    return _unavailable(key, None)
-
-
-def _unavailable(title: str, exc: Exception | None) -> QWidget:
-    page = QWidget()
-    label = QLabel(f"<h3>{title}</h3><p>This screen is not available in this build"
-                   f"{f' ({exc})' if exc else ''}. The command line offers the same "
-                   "features where they are installed: see <tt>photosearch --help</tt>.</p>")
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignTop)
-    layout = QVBoxLayout(page)
-    layout.addWidget(label)
-    return page
+    raise KeyError(f"no screen named {key!r}")

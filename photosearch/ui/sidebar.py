@@ -6,8 +6,15 @@ import os
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QGridLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 @dataclass
@@ -19,8 +26,7 @@ class FolderStatus:
 
 def folder_statuses(catalog) -> list[FolderStatus]:
     """Each library folder, whether it is reachable now, and how many files it holds (db thread)."""
-    counts = dict(catalog.conn.execute(
-        "SELECT folder_id, COUNT(*) FROM files GROUP BY folder_id").fetchall())
+    counts = catalog.folder_file_counts()
     return [FolderStatus(path, os.path.isdir(path), counts.get(fid, 0))
             for fid, path in catalog.folders()]
 

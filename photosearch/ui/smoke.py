@@ -68,7 +68,7 @@ class SmokeTest:
         torch = "yes" if "torch" in sys.modules else "no"
         _say(f"window shown (torch imported before the window: {torch})")
         self.step = "indexing"
-        self.win.add_folders([str(self.root / "photos")])
+        self.win.folders.add_folders([str(self.root / "photos")])
 
     def _indexed(self, report) -> None:
         _say(f"indexed {report.embedded} photos ({report.problems} problems)")
@@ -81,7 +81,7 @@ class SmokeTest:
         self.win.search.set_query("a red photo")
 
     def _searched(self, rows: int) -> None:
-        if self.step != "searching" or self.win.request.text != "a red photo":
+        if self.step != "searching" or self.win.search_flow.request.text != "a red photo":
             return
         if self.win.results.loading:
             return
@@ -93,7 +93,7 @@ class SmokeTest:
             return
         self.step = "find similar"
         self.win.results_changed.connect(self._similar)
-        self.win.find_similar(str(self.images[0]))
+        self.win.search_flow.find_similar(str(self.images[0]))
 
     def _similar(self, rows: int) -> None:
         if self.win.results.loading:

@@ -1,16 +1,17 @@
 """Bridges from the GUI thread to the core engine: every disk, model and index call runs here.
 
-The GUI thread never waits on the catalog, the model or the vector index (design invariant
-8). Work is submitted to thread pools owned by one `Runner`; results come back to the GUI
-thread through a queued signal on a QObject that lives there, so callbacks always run on
-the GUI thread. Three pools keep slow work from starving quick work:
+The GUI thread never waits on the catalog, the model or the vector index. Work is
+submitted to thread pools owned by one `Runner`; results come back to the GUI thread
+through a queued signal on a QObject that lives there, so callbacks always run on the GUI
+thread. Three pools keep slow work from starving quick work:
 
-- `db`: one thread, owns the app's catalog connection (searches, folders, counts);
+- `db`: one thread for the app's own reads and small writes (searches, folders, counts);
 - `model`: one thread, loads the CLIP model in the background (imports torch);
 - `thumbs`: a few threads decoding thumbnails (no catalog access).
 
-Indexing runs on its own pool through `IndexingController`, with its own catalog
-connection (`WorkerLibrary`) so a long batch commit never delays a search.
+Indexing runs on its own pool through `IndexingController`. Each pool thread gets its own
+catalog connection from `Library.catalog`, so a long batch commit never delays a search.
+Pool threads never expire, so the set of connections stays small and fixed.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class _Bridge(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, runner: "Runner", fn, args, on_done: Callback, on_error: Callback):
+    def __init__(self, runner: Runner, fn, args, on_done: Callback, on_error: Callback):
         super().__init__()
         self.runner, self.fn, self.args = runner, fn, args
         self.on_done, self.on_error = on_done, on_error
@@ -84,6 +85,8 @@ class Runner:
         self.pools["model"].setMaxThreadCount(1)
         self.pools["index"].setMaxThreadCount(1)
         self.pools["thumbs"].setMaxThreadCount(max(1, thumb_threads))
+        for pool in self.pools.values():  # each thread keeps its catalog connection
+            pool.setExpiryTimeout(-1)
         self.default_error: Callable[[Exception], None] = lambda exc: log.error("%s", exc)
         self.closed = False
 
@@ -113,38 +116,6 @@ class Runner:
         for pool in self.pools.values():
             ok = pool.waitForDone(msecs) and ok
         return ok
-
-
-class WorkerLibrary:
-    """The app's Library seen through a second catalog connection, for one worker thread.
-
-    SQLite in WAL mode lets this connection write while the app's own connection keeps
-    reading; the model and the vector index stay shared (both are thread-safe), so what
-    the indexer adds is searchable at once.
-    """
-
-    def __init__(self, lib) -> None:
-        from ..core.catalog import Catalog
-
-        self._lib = lib
-        self.catalog = Catalog(lib.paths.catalog)
-
-    def __getattr__(self, name):
-        return getattr(self._lib, name)
-
-    # The shared model and index, but every query this thread makes for them goes through
-    # this thread's own connection, never the app's.
-    def index(self):
-        return self._lib.index(catalog=self.catalog)
-
-    def embedder(self, download: bool = True):
-        return self._lib.embedder(download, catalog=self.catalog)
-
-    def embedding_dim(self):
-        return self._lib.embedding_dim(self.catalog)
-
-    def close(self) -> None:
-        self.catalog.close()
 
 
 @dataclass
@@ -194,7 +165,7 @@ class IndexingController(QObject):
 
     PROGRESS_INTERVAL_S = 0.1  # at most ~10 GUI updates a second, however fast files go
 
-    def __init__(self, lib, runner: Runner, watcher: "LiveWatcher | None" = None) -> None:
+    def __init__(self, lib, runner: Runner, watcher: LiveWatcher | None = None) -> None:
         super().__init__()
         self.lib = lib
         self.runner = runner
@@ -238,13 +209,9 @@ class IndexingController(QObject):
     def _run(self, roots, embed: bool):
         from ..core.indexer import Indexer
 
-        wlib = WorkerLibrary(self.lib)
-        try:
-            indexer = Indexer(wlib, progress=self._on_progress, cancel=self.cancel_event,
-                              paused=self.pause_event, embed=embed)
-            return indexer.run(roots)
-        finally:
-            wlib.close()
+        indexer = Indexer(self.lib, progress=self._on_progress, cancel=self.cancel_event,
+                          paused=self.pause_event, embed=embed)
+        return indexer.run(roots)
 
     def _on_progress(self, p) -> None:
         now = time.monotonic()
@@ -292,7 +259,6 @@ class LiveWatcher(QObject):
         super().__init__()
         self.lib, self.runner, self.embed = lib, runner, embed
         self._watcher = None
-        self._wlib: WorkerLibrary | None = None
         self.wanted = False
 
     @property
@@ -318,18 +284,14 @@ class LiveWatcher(QObject):
             return
         from ..core.watcher import LibraryWatcher
 
-        self._wlib = WorkerLibrary(self.lib)
         self._watcher = LibraryWatcher(
-            self._wlib, embed=self.embed,
+            self.lib, embed=self.embed,
             on_event=lambda e: self.runner.emit(self.event.emit, e)).start()
 
     def _stop(self) -> None:  # index pool
-        watcher, wlib = self._watcher, self._wlib
-        self._watcher = self._wlib = None
+        watcher, self._watcher = self._watcher, None
         if watcher is not None:
             watcher.stop(timeout=30)
-        if wlib is not None:
-            wlib.close()
 
     def _failed(self, exc: Exception) -> None:
         log.error("folder watching failed: %s", exc, exc_info=exc)

@@ -84,7 +84,8 @@ def test_reindex_of_an_unchanged_folder_decodes_nothing(indexed, capsys, monkeyp
 
     calls = []
     real = imaging.decode_for_model
-    monkeypatch.setattr(imaging, "decode_for_model", lambda *a, **k: calls.append(a) or real(*a, **k))
+    monkeypatch.setattr(imaging, "decode_for_model",
+                        lambda *a, **k: calls.append(a) or real(*a, **k))
     code, out, _ = cli(capsys, lib, "index")
     assert code == 0
     assert calls == []

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ..unit.dupes_helpers import RED, SEPIA, checksums, save, texture, xdg_trash  # noqa: F401
+from ..unit.dupes_helpers import RED, SEPIA, checksums, save, texture
 from .cli_helpers import cli, cli_json
 
 T0 = 1_600_000_000.0

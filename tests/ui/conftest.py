@@ -82,9 +82,9 @@ def index_now(qtbot, win, folders=None, timeout: int = 60_000):
     """Add folders (if given) and wait for the indexing run to finish; returns its report."""
     with qtbot.waitSignal(win.indexing.finished, timeout=timeout) as blocker:
         if folders:
-            win.add_folders([str(f) for f in folders])
+            win.folders.add_folders([str(f) for f in folders])
         else:
-            assert win.start_indexing()
+            assert win.folders.start_indexing()
     settle(qtbot, win)
     return blocker.args[0]
 

@@ -21,15 +21,15 @@ def test_context_menu_find_similar_excludes_the_photo_itself(qtbot, window, phot
     row = names(window).index("green.png")
     rect = window.grid.visualRect(window.results.index(row))
     window.grid.customContextMenuRequested.emit(rect.center())
-    menu = window.context_menu
+    menu = window.photo_actions.context_menu
     action = next(a for a in menu.actions() if a.text() == "Find similar")
     menu.close()
     action.trigger()
     settle(qtbot, window)
     _similar_shown(window, "green.png")
-    assert window.request.similar_to.endswith("green.png")
+    assert window.search_flow.request.similar_to.endswith("green.png")
     assert all(r.score is not None for r in window.results.results())
-    window.clear_similar()
+    window.search_flow.clear_similar()
     settle(qtbot, window)
     assert not window.similar_bar.isVisible() and len(names(window)) == len(PHOTOS)
 
@@ -57,7 +57,7 @@ def test_dropping_an_outside_image_finds_similar(qtbot, window, photos, tmp_path
                        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)
     settle(qtbot, window)
-    assert window.request.similar_to == str(outside)
+    assert window.search_flow.request.similar_to == str(outside)
     assert len(names(window)) == len(PHOTOS)  # an outside file excludes nothing
 
 
@@ -78,10 +78,10 @@ def test_pasting_pixels_saves_them_and_finds_similar(qtbot, window, photos):
     image = QImage(64, 48, QImage.Format.Format_RGB32)
     image.fill(Qt.GlobalColor.blue)
     with qtbot.waitSignal(window.results_changed, timeout=20_000):
-        window.find_similar_to_image(image)
+        window.search_flow.find_similar_to_image(image)
     settle(qtbot, window)
-    assert window.request.similar_to.endswith(".png")
-    assert str(window.lib.paths.cache) in window.request.similar_to
+    assert window.search_flow.request.similar_to.endswith(".png")
+    assert str(window.lib.paths.cache) in window.search_flow.request.similar_to
     assert len(names(window)) == len(PHOTOS)
 
 
@@ -89,8 +89,8 @@ def test_space_opens_the_viewer_and_arrows_step(qtbot, window, photos):
     index_now(qtbot, window, [photos[0].parent])
     window.grid.setFocus()
     window.grid.setCurrentIndex(window.results.index(0))
-    window.act_view.trigger()
-    viewer = window.viewer
+    window.menus.act_view.trigger()
+    viewer = window.photo_actions.viewer
     assert viewer.isVisible() and viewer.path == window.results.result_at(0).path
     qtbot.waitUntil(lambda: viewer._pixmap is not None)
     viewer.step.emit(1)
@@ -103,5 +103,5 @@ def test_space_opens_the_viewer_and_arrows_step(qtbot, window, photos):
 def test_copy_path_puts_selected_paths_on_the_clipboard(qtbot, window, photos):
     index_now(qtbot, window, [photos[0].parent])
     window.grid.setCurrentIndex(window.results.index(1))
-    window.copy_selected()
+    window.photo_actions.copy_selected()
     assert QGuiApplication.clipboard().text() == window.results.result_at(1).path

@@ -35,7 +35,7 @@ def test_add_and_remove_folders(qtbot, window, photos, tmp_path):
 def test_remove_is_not_done_without_confirmation(qtbot, window, photos):
     index_now(qtbot, window, [photos[0].parent])
     window.confirm = lambda _text: False
-    window.remove_folder(str(photos[0].parent))
+    window.folders.remove_folder(str(photos[0].parent))
     qtbot.wait(200)
     assert window.sidebar.folder_paths() == [str(photos[0].parent)]
 
@@ -51,9 +51,9 @@ def test_offline_folder_keeps_its_photos_and_says_so(qtbot, window, photos, tmp_
 
 
 def test_settings_dialog_saves_and_applies(qtbot, window, library):
-    window.open_settings()
-    qtbot.waitUntil(lambda: window.settings_dialog is not None)
-    dialog = window.settings_dialog
+    window.dialogs.open_settings()
+    qtbot.waitUntil(lambda: window.dialogs.settings_dialog is not None)
+    dialog = window.dialogs.settings_dialog
     dialog.theme.setCurrentText("dark")
     dialog.strong.setValue(0.31)
     dialog.exclude.setPlainText("*.tmp\nPrivate")
@@ -100,7 +100,7 @@ def test_window_state_is_restored(qtbot, make_window, library, state, monkeypatc
     monkeypatch.setattr(MainWindow, "restoreGeometry",
                         lambda self, g: restored.append(bytes(g)) or True)
     again = make_window(library)
-    assert again.sort.currentData() == "date" and again.request.sort == "date"
+    assert again.sort.currentData() == "date" and again.search_flow.request.sort == "date"
     # (the offscreen test screen is 800x600, so the size itself cannot round-trip here)
     assert restored == [saved_geometry]
 
@@ -111,8 +111,9 @@ def test_first_run_suggests_pictures_and_starts_indexing(qtbot, make_window, lib
     make_photos(pictures, [("cat.jpg", (200, 120, 60), 1), ("dog.png", (90, 70, 40), 2)])
     monkeypatch.setattr("platformdirs.user_pictures_dir", lambda: str(pictures))
     win = make_window(library, first_run=True)
-    qtbot.waitUntil(lambda: win.first_run_dialog is not None and win.first_run_dialog.isVisible())
-    dialog = win.first_run_dialog
+    qtbot.waitUntil(lambda: win.dialogs.first_run_dialog is not None
+                    and win.dialogs.first_run_dialog.isVisible())
+    dialog = win.dialogs.first_run_dialog
     assert dialog.chosen_folders() == [str(pictures)]
     assert "random weights" in dialog.model_label.text()  # the test model says so
     assert dialog.start.isEnabled()
@@ -135,10 +136,10 @@ def test_first_run_without_weights_still_browses(qtbot, make_window, tmp_path, m
     monkeypatch.setattr("platformdirs.user_pictures_dir", lambda: str(pictures))
     try:
         win = make_window(lib, first_run=True, load_model=True)
-        qtbot.waitUntil(lambda: win.model_status == "failed", timeout=30_000)
+        qtbot.waitUntil(lambda: win.model.status == "failed", timeout=30_000)
         assert win.banner.isVisible() and "could not be loaded" in win.banner.text()
-        qtbot.waitUntil(lambda: win.first_run_dialog is not None)
-        dialog = win.first_run_dialog
+        qtbot.waitUntil(lambda: win.dialogs.first_run_dialog is not None)
+        dialog = win.dialogs.first_run_dialog
         assert "add a weights file later" in dialog.model_label.text()
         with qtbot.waitSignal(win.indexing.finished, timeout=60_000) as blocker:
             dialog.accept()
@@ -157,8 +158,8 @@ def test_weights_file_chosen_at_first_run_is_saved(qtbot, make_window, library, 
     weights = tmp_path / "open_clip_model.safetensors"
     weights.write_bytes(b"0")
     win = make_window(library, first_run=True)
-    qtbot.waitUntil(lambda: win.first_run_dialog is not None)
-    dialog = win.first_run_dialog
+    qtbot.waitUntil(lambda: win.dialogs.first_run_dialog is not None)
+    dialog = win.dialogs.first_run_dialog
     dialog.set_weights(str(weights))
     assert "local file" in dialog.model_label.text()
     dialog.folders.clear()
@@ -174,8 +175,8 @@ def test_read_only_window_does_not_index(qtbot, make_window, library, photos):
     win = make_window(library, read_only=True)
     qtbot.waitUntil(lambda: win.banner.isVisible())
     assert "only browses and searches" in win.banner.text()
-    assert not win.start_indexing() and not win.indexing.running
-    assert not win.act_add.isEnabled()
+    assert not win.folders.start_indexing() and not win.indexing.running
+    assert not win.menus.act_add.isEnabled()
 
 
 @pytest.mark.parametrize("first_run", [True])
@@ -184,7 +185,7 @@ def test_no_first_run_when_folders_exist(qtbot, make_window, library, photos, fi
     win = make_window(library, first_run=first_run)
     qtbot.waitUntil(lambda: win.sidebar.folder_paths() == [str(photos[0].parent)])
     qtbot.wait(100)
-    assert win.first_run_dialog is None
+    assert win.dialogs.first_run_dialog is None
 
 
 def test_app_catches_up_at_start_and_then_follows_the_folders(qtbot, make_window, library,
@@ -204,7 +205,7 @@ def test_app_catches_up_at_start_and_then_follows_the_folders(qtbot, make_window
     qtbot.waitUntil(lambda: "new_one.png" in names(win), timeout=20_000)
     assert "Folders changed: 1 new" in win.statusBar().currentMessage()
     # removing a folder stops the watcher first and restarts it after
-    win.remove_folder(str(photos[0].parent))
+    win.folders.remove_folder(str(photos[0].parent))
     qtbot.waitUntil(lambda: win.sidebar.folder_paths() == [] and win.live.running,
                     timeout=30_000)
     settle(qtbot, win)
@@ -218,7 +219,7 @@ def test_excluding_a_sub_folder_forgets_its_photos(qtbot, window, library, photo
     index_now(qtbot, window, [photos[0].parent])
     assert "secret.jpg" in names(window)
     with qtbot.waitSignal(window.indexing.finished, timeout=60_000):
-        window.exclude_path(str(private[0].parent))
+        window.folders.exclude_path(str(private[0].parent))
     settle(qtbot, window)
     assert "secret.jpg" not in names(window) and len(names(window)) == len(PHOTOS)
     assert str(private[0].parent) in Settings.load(library.paths.settings).exclude
@@ -248,5 +249,5 @@ def test_model_download_progress_shows_in_the_banner(qtbot, make_window, library
                     timeout=10_000)
     assert "3 MB" in win.banner.text()
     release.set()
-    qtbot.waitUntil(lambda: win.model_status == "ready")
-    assert not win.banner.isVisible() and not win._download_timer.isActive()
+    qtbot.waitUntil(lambda: win.model.status == "ready")
+    assert not win.banner.isVisible() and not win.model.download_timer.isActive()

@@ -31,7 +31,7 @@ def test_pause_holds_the_run_and_resume_finishes_it(qtbot, window, tmp_path):
     folder = tmp_path / "many"
     make_photos(folder, [(f"p{i}.png", (i * 7 % 255, 90, 200 - i * 3), i) for i in range(40)])
     window.indexing.PROGRESS_INTERVAL_S = 0.0
-    window.add_folders([str(folder)])
+    window.folders.add_folders([str(folder)])
     qtbot.waitUntil(lambda: window.indexing.running, timeout=10_000)
     window.progress.pause_btn.click()  # pause as soon as it runs
     assert window.indexing.paused and window.progress.pause_btn.text() == "Resume"
@@ -48,7 +48,7 @@ def test_pause_holds_the_run_and_resume_finishes_it(qtbot, window, tmp_path):
 def test_stop_cancels_after_the_current_batch(qtbot, window, tmp_path):
     folder = tmp_path / "many"
     make_photos(folder, [(f"p{i}.png", (i * 5 % 255, 60, 90), i) for i in range(40)])
-    window.add_folders([str(folder)])
+    window.folders.add_folders([str(folder)])
     qtbot.waitUntil(lambda: window.indexing.running, timeout=10_000)
     window.indexing.pause()
     with qtbot.waitSignal(window.indexing.finished, timeout=60_000) as blocker:
@@ -68,8 +68,8 @@ def test_problems_count_opens_the_problems_list(qtbot, window, photos):
     qtbot.waitUntil(lambda: button.isVisible() and button.count == 1)
     assert "1 problem" in button.text()
     button.click()
-    qtbot.waitUntil(lambda: window.problems_dialog is not None)
-    dialog: ProblemsDialog = window.problems_dialog
+    qtbot.waitUntil(lambda: window.dialogs.problems_dialog is not None)
+    dialog: ProblemsDialog = window.dialogs.problems_dialog
     assert dialog.table.rowCount() == 1
     assert dialog.table.item(0, 0).text().endswith("broken.jpg")
     assert dialog.table.item(0, 1).text()  # the reason, as the catalog recorded it

@@ -49,7 +49,7 @@ def test_create_label_review_and_search_by_tag(qtbot, window, photos, library):
     assert len(tags) == 1
     view.search_btn.click()
     settle(qtbot, window)
-    assert window.request.text == "tag:reds" and "red.jpg" not in names(window)
+    assert window.search_flow.request.text == "tag:reds" and "red.jpg" not in names(window)
 
 
 def test_duplicates_resolve_to_trash_and_undo(qtbot, window, photos, tmp_path):
@@ -116,9 +116,9 @@ def test_show_duplicates_of_a_photo_from_the_grid(qtbot, window, photos):
     row = names(window).index("yellow.png")
     rect = window.grid.visualRect(window.results.index(row))
     window.grid.customContextMenuRequested.emit(rect.center())
-    action = next(a for a in window.context_menu.actions()
+    action = next(a for a in window.photo_actions.context_menu.actions()
                   if a.text() == "Show duplicates of this photo")
-    window.context_menu.close()
+    window.photo_actions.context_menu.close()
     action.trigger()
     view = window.screen_pages["duplicates"]
     qtbot.waitUntil(lambda: view.find_btn.isEnabled() and view.current is not None,

@@ -1,4 +1,5 @@
-"""The grid model: paging with canFetchMore/fetchMore, stale pages, thumbnails off the GUI thread."""
+"""The grid model: paging with canFetchMore/fetchMore, stale pages, thumbnails off the GUI
+thread."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from tests.ui.conftest import PHOTOS, index_now, names, settle
 def test_browse_lists_every_photo_newest_first_with_a_count(qtbot, window, photos):
     index_now(qtbot, window, [photos[0].parent])
     assert names(window) == [n for n, _c, _d in sorted(PHOTOS, key=lambda p: -p[2])]
-    qtbot.waitUntil(lambda: window.browse_total == len(PHOTOS))
+    qtbot.waitUntil(lambda: window.search_flow.browse_total == len(PHOTOS))
     assert window.count_label.text() == f"{len(PHOTOS)} of {len(PHOTOS)} photos shown"
     assert window.library_label.text().startswith(f"{len(PHOTOS)} photos")
 
@@ -25,12 +25,12 @@ def test_typing_searches_once_after_a_pause(qtbot, window, photos):
     index_now(qtbot, window, [photos[0].parent])
     emitted = []
     window.search.query_changed.connect(emitted.append)
-    window.focus_search()
+    window.search_flow.focus_search()
     qtbot.keyClicks(window.search, "red car")
     assert emitted == []  # debounced: nothing while typing
     qtbot.waitUntil(lambda: emitted == ["red car"], timeout=5000)
     settle(qtbot, window)
-    assert window.request.text == "red car"
+    assert window.search_flow.request.text == "red car"
     assert sorted(names(window)) == sorted(n for n, _c, _d in PHOTOS)  # all ranked
     scores = [r.score for r in window.results.results()]
     assert all(s is not None for s in scores) and scores == sorted(scores, reverse=True)
@@ -60,7 +60,7 @@ def test_query_syntax_filters_and_escape_clears(qtbot, window, photos):
     window.search.setFocus()
     qtbot.keyClick(window.search, Qt.Key.Key_Escape)
     settle(qtbot, window)
-    assert window.request.text == "" and len(names(window)) == len(PHOTOS)
+    assert window.search_flow.request.text == "" and len(names(window)) == len(PHOTOS)
 
 
 def test_a_bad_query_shows_the_reason(qtbot, window, photos):

@@ -4,12 +4,10 @@ are independent per seed, tinted so FakeEmbedder (mean colour) tells tints apart
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PIL import Image
 
 RED = (1.0, 0.35, 0.3)
@@ -42,19 +40,3 @@ def checksums(root: Path) -> dict[str, str]:
     return {str(p): digest(p) for p in sorted(Path(root).rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def xdg_trash(tmp_path, monkeypatch) -> Path:
-    """A private trash: HOME and XDG_DATA_HOME in tmp (same filesystem as the test files).
-    send2trash reads XDG_DATA_HOME at import, so its backend is reloaded."""
-    home = tmp_path / "home"
-    data = home / ".local" / "share"
-    data.mkdir(parents=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_DATA_HOME", str(data))
-    import send2trash.plat_other as plat
-
-    importlib.reload(plat)
-    assert Path(plat.HOMETRASH) == data / "Trash"
-    yield data / "Trash"
-    monkeypatch.undo()
-    importlib.reload(plat)

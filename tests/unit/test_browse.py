@@ -55,3 +55,32 @@ def test_photos_whose_files_are_gone_are_not_listed(library, tmp_path):
     Indexer(library, embed=False).run()
     names = [os.path.basename(r.path) for r in browse(library.catalog)]
     assert "b.png" not in names and len(names) == 3 and count(library.catalog) == 3
+
+
+def _camera_jpeg(path, make: str, model: str, colour) -> None:
+    from PIL import Image
+
+    img = Image.open(make_image(path, color=colour))
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = make, model  # Make, Model
+    img.save(path, exif=exif)
+
+
+def test_camera_filter_is_one_rule_in_browse_and_search(fake_library, tmp_path):
+    """`camera:` is a case-insensitive substring of "make model" with no wildcards, the
+    same whether the catalog is browsed (SQL) or searched (numpy)."""
+    from photosearch.core.search import Searcher
+
+    _camera_jpeg(tmp_path / "p" / "a.jpg", "Canon", "EOS 80D", (200, 20, 20))
+    _camera_jpeg(tmp_path / "p" / "b.jpg", "NIKON", "D_750", (20, 200, 20))
+    make_image(tmp_path / "p" / "c.jpg", color=(20, 20, 200))  # no camera
+    Indexer(fake_library).run([str(tmp_path / "p")])
+    searcher = Searcher(fake_library)
+    for needle, expected in [("canon", {"a.jpg"}), ("eos 80", {"a.jpg"}), ("%", set()),
+                             ("_", {"b.jpg"}), ("d_7", {"b.jpg"}), ("on", {"a.jpg", "b.jpg"})]:
+        f = Filters(camera=needle)
+        browsed = {os.path.basename(r.path) for r in browse(fake_library.catalog, f)}
+        found = {os.path.basename(r.path)
+                 for r in searcher.search("photo", filters=f, limit=10).results}
+        assert browsed == found == expected, needle
+        assert count(fake_library.catalog, f) == len(expected)

@@ -2,7 +2,8 @@
 
 import os
 
-from photosearch.core.dupes_api import Duplicates
+from photosearch.core.dupes_cleanup import Plan, plan_choice, resolve
+from photosearch.core.duplicates import DuplicateFinder
 from photosearch.core.indexer import Indexer
 
 from ..conftest import make_image
@@ -15,11 +16,10 @@ def test_keeping_a_symlink_never_trashes_its_target(fake_library, tmp_path, monk
     link.parent.mkdir()
     os.symlink(real, link)
     Indexer(fake_library).run([str(tmp_path / "photos")])
-    api = Duplicates(fake_library)
-    groups = api.find(tiers=("exact",)).groups["exact"]
+    groups = DuplicateFinder(fake_library).find(("exact",)).groups["exact"]
     assert len(groups) == 1
     before = real.read_bytes()
-    report = api.resolve(api.choose([(groups[0], str(link), [str(real)])]))
+    report = resolve(fake_library, Plan([plan_choice(groups[0], str(link), [str(real)])]))
     assert report.trashed == []
     assert any("symlink" in why for _, why in report.skipped)
     assert real.read_bytes() == before and os.path.realpath(link) == str(real)

@@ -9,8 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from photosearch.core.duplicates import DupeSettings, DuplicateFinder, mark_not_duplicates, \
-    forget_not_duplicates
+from photosearch.core.duplicates import (
+    DupeSettings,
+    DuplicateFinder,
+    forget_not_duplicates,
+    mark_not_duplicates,
+)
 from photosearch.core.indexer import Indexer
 from photosearch.core.library import Library
 
@@ -127,15 +131,15 @@ def test_not_duplicates_decision_is_remembered_across_sessions(fake_library, sam
     _index(fake_library, same_set)
     g = DuplicateFinder(fake_library).find(("same",)).groups["same"][0]
     mark_not_duplicates(fake_library.catalog, g.hashes)
-    fake_library.catalog.close()
-    lib = Library.open(fake_library.paths, model="fake", pretrained="deterministic")
-    lib._embedder = fake_library._embedder
+    fake_library.close()
+    lib = Library.open(fake_library.paths, model="fake", pretrained="deterministic",
+                       embedder=fake_library.embedder())
     try:
         assert DuplicateFinder(lib).find(("same",)).groups["same"] == []
         forget_not_duplicates(lib.catalog, g.hashes)
         assert len(DuplicateFinder(lib).find(("same",)).groups["same"]) == 1
     finally:
-        lib.catalog.close()
+        lib.close()
 
 
 def test_not_duplicates_between_two_copies_splits_only_that_pair(fake_library, same_set):

@@ -63,7 +63,8 @@ def test_full_tie_keeps_oldest_file_then_shortest_path():
     a = item("/a/long/name.jpg", hash="h", mtime_ns=5)
     b = item("/a/n.jpg", hash="h", mtime_ns=5)
     c = item("/z/very/long/path/n.jpg", hash="h", mtime_ns=1)
-    assert keep([a, b]) == ("/a/n.jpg", "identical copies: kept the oldest file (then shortest path)")
+    assert keep([a, b]) == ("/a/n.jpg",
+                            "identical copies: kept the oldest file (then shortest path)")
     assert keep([a, b, c])[0] == "/z/very/long/path/n.jpg"
 
 

@@ -61,7 +61,8 @@ def test_metainfo_matches_the_desktop_file_and_version():
 
 
 @pytest.mark.skipif(not shutil.which("desktop-file-validate"),
-                    reason="desktop-file-validate not installed (apt-get install desktop-file-utils)")
+                    reason="desktop-file-validate not installed "
+                           "(apt-get install desktop-file-utils)")
 def test_desktop_file_validates():
     out = subprocess.run(["desktop-file-validate", str(DESKTOP)], capture_output=True, text=True)
     assert out.returncode == 0 and not out.stdout.strip(), out.stdout + out.stderr
@@ -77,7 +78,8 @@ def test_metainfo_validates():
 
 def test_icons_have_the_sizes_their_names_claim():
     pngs = sorted((RESOURCES / "icons" / "hicolor").glob("*/apps/photosearch.png"))
-    assert {p.parts[-3] for p in pngs} >= {"16x16", "32x32", "48x48", "128x128", "256x256", "512x512"}
+    assert {p.parts[-3] for p in pngs} >= {"16x16", "32x32", "48x48", "128x128", "256x256",
+                                           "512x512"}
     for png in pngs:
         w, h = (int(n) for n in png.parts[-3].split("x"))
         with Image.open(png) as im:
@@ -104,7 +106,8 @@ def test_spec_collects_open_clip_configs_and_tokenizer_vocab():
     assert dests["ViT-B-32.json"] == str(Path("open_clip", "model_configs"))
     assert dests["bpe_simple_vocab_16e6.txt.gz"] == "open_clip"
     n_configs = len(list((open_clip_dir / "model_configs").glob("*.json")))
-    assert sum(dest == str(Path("open_clip", "model_configs")) for dest in dests.values()) == n_configs
+    configs_dir = str(Path("open_clip", "model_configs"))
+    assert sum(dest == configs_dir for dest in dests.values()) == n_configs
 
 
 def test_spec_collects_every_project_model_config_and_migration():
@@ -205,7 +208,8 @@ def test_frozen_build_looks_in_its_own_models_dirs(tmp_path, monkeypatch):
 
 
 def test_bundled_file_names_are_safe():
-    assert weights.bundled_file_name("hf-hub:org/model", "a b", ".bin") == "hf-hub_org_model--a_b.bin"
+    name = weights.bundled_file_name("hf-hub:org/model", "a b", ".bin")
+    assert name == "hf-hub_org_model--a_b.bin"
 
 
 def _runtime_distributions() -> set[str]:
@@ -236,9 +240,9 @@ def test_excludes_drop_nothing_a_runtime_dependency_needs():
 
     owners = packages_distributions()
     needed = _runtime_distributions()
-    assert {"sqlite-utils", "pluggy", "torch", "open-clip-torch"} <= needed
+    assert {"hnswlib", "torch", "open-clip-torch", "watchdog"} <= needed
     # Listed as dependencies but never imported by what the app runs: triton (torch.compile
-    # only), setuptools (torch.utils.cpp_extension), pip (sqlite-utils' `install` command).
+    # only), setuptools (torch.utils.cpp_extension), pip.
     allowed = {"triton", "setuptools", "pip"}
     for module in bc.EXCLUDES:
         for dist in owners.get(module, []):

@@ -46,7 +46,7 @@ def expected_vector(rgb) -> np.ndarray:
 @pytest.fixture
 def colours(tmp_path, fake_library):
     lib = fake_library
-    lib._embedder.texts = {k: unit(v) for k, v in AXES.items()}
+    lib.embedder().texts = {k: unit(v) for k, v in AXES.items()}
     d = tmp_path / "photos"
     shades = {
         "red.jpg": (250, 5, 5), "darkred.jpg": (150, 10, 10), "purple.png": (200, 5, 200),
@@ -144,7 +144,7 @@ def test_type_and_folder_filters(colours, tmp_path):
 
 def test_date_and_camera_filters_use_exif(fake_library, tmp_path):
     lib = fake_library
-    lib._embedder.texts = {k: unit(v) for k, v in AXES.items()}
+    lib.embedder().texts = {k: unit(v) for k, v in AXES.items()}
     d = tmp_path / "dated"
     solid(d / "old.jpg", (250, 0, 0), date="2019-06-01", camera=("Canon", "EOS R5"))
     solid(d / "new.jpg", (240, 10, 0), date="2023-03-04", camera=("Apple", "iPhone 13"))
@@ -164,7 +164,7 @@ def test_date_and_camera_filters_use_exif(fake_library, tmp_path):
 def many(tmp_path, fake_library):
     """60 photos along a red->blue ramp; every fifth one is a PNG."""
     lib = fake_library
-    lib._embedder.texts = {k: unit(v) for k, v in AXES.items()}
+    lib.embedder().texts = {k: unit(v) for k, v in AXES.items()}
     d = tmp_path / "ramp"
     ramp = {}
     for i in range(60):
@@ -216,7 +216,7 @@ def test_results_follow_a_moved_file_and_drop_a_deleted_one(colours):
 def test_filters_see_new_photos_and_survive_a_purge(fake_library, tmp_path):
     """The filter table is appended as photos arrive and rebuilt when ids may be reused."""
     lib = fake_library
-    lib._embedder.texts = {k: unit(v) for k, v in AXES.items()}
+    lib.embedder().texts = {k: unit(v) for k, v in AXES.items()}
     d = tmp_path / "p"
     solid(d / "a.png", (250, 0, 0), "PNG")
     Indexer(lib).run([str(d)])

@@ -14,9 +14,16 @@ from photosearch.core import prompts
 from photosearch.core.indexer import Indexer
 from photosearch.core.query import QueryError
 from photosearch.core.search import Searcher
-from photosearch.core.tagging import (LOGIT_SCALE, LabelStore, Tagger, TaggingConfig,
-                                      TaggingError, pick_threshold, tag_new_photos,
-                                      tagged_hashes)
+from photosearch.core.tagging import (
+    LOGIT_SCALE,
+    LabelStore,
+    Tagger,
+    TaggingConfig,
+    TaggingError,
+    pick_threshold,
+    tag_new_photos,
+    tagged_hashes,
+)
 
 from ..conftest import make_image, unit
 
@@ -39,7 +46,7 @@ def say(fake, prompt: str, vec, templates=prompts.TEMPLATES) -> None:
 
 @pytest.fixture
 def fake(fake_library):
-    fe = fake_library._embedder
+    fe = fake_library.embedder()
     for filler in prompts.BACKGROUND_FILLERS:
         say(fe, filler, axis(1, 1, 1))  # generic photo: grey
     say(fe, "red", axis(1, 0, 0))
@@ -105,7 +112,7 @@ def test_calibrated_scores_are_comparable_where_raw_cosines_are_not(fake_library
     """Label A matches its photo with a low raw cosine (0.30, background 0.20); label B has a
     higher raw cosine (0.40) on a photo that matches the background better (0.50). One raw
     cut-off cannot tag A's photo without also tagging B's; calibration gets both right."""
-    fe = fake_library._embedder
+    fe = fake_library.embedder()
     x = axis(1, 0, 0)
     a = axis(0.30, np.sqrt(1 - 0.30 ** 2))
     b = axis(0.40, 0, np.sqrt(1 - 0.40 ** 2))

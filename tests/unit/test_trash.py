@@ -8,10 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from photosearch.core.trash import ChangedError, UndoLog, latest_log, restore, trash_file
 from photosearch.core.imaging import hash_file
-
-from .dupes_helpers import xdg_trash  # noqa: F401 - fixture
+from photosearch.core.trash import ChangedError, UndoLog, latest_log, restore, trash_file
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="restores from the freedesktop trash (Linux)")

@@ -14,7 +14,7 @@ from photosearch.core.dupes_cleanup import PlanError, plan_choice, plan_groups, 
 from photosearch.core.duplicates import DuplicateFinder
 from photosearch.core.indexer import Indexer
 
-from .dupes_helpers import RED, SEPIA, checksums, digest, save, texture, xdg_trash  # noqa: F401
+from .dupes_helpers import RED, SEPIA, checksums, digest, save, texture
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="restores from the freedesktop trash (Linux)")
@@ -151,29 +151,25 @@ def test_tags_and_review_decisions_of_removed_copies_move_to_the_keeper(dupes):
     assert _tags(cat, c2) == {"dog": "rejected", "sunset": "rejected"}  # kept for undo
 
 
-def test_app_api_find_preview_resolve_undo(dupes):
-    from photosearch.core.dupes_api import Duplicates
+def test_find_preview_choose_resolve_undo_as_the_app_does(dupes):
+    from photosearch.core.dupes_cleanup import Plan, plan_choice, plan_groups, undo
+    from photosearch.core.duplicates import mark_not_duplicates
 
     lib, root, trash = dupes
-    api = Duplicates(lib)
     before = checksums(root)
-    found = api.find()
-    same = found.groups["same"]
+    same = DuplicateFinder(lib).find().groups["same"]
     assert len(same) == 1 and same[0].keeper_reason and same[0].reason
-    plan = api.preview(same, keep_rules=["size"])  # re-choose keepers by file size
-    biggest = max(same[0].items, key=lambda it: it.size)
-    assert plan.entries[0].keeper.path == biggest.path
+    plan = plan_groups(same)
+    assert plan.entries[0].keeper.path == same[0].items[0].path
     assert checksums(root) == before  # a preview touches nothing
-    sim_plan = api.choose([(same[0], same[0].items[0].path, [same[0].items[1].path])])
-    assert sim_plan.files == 1 and sim_plan.bytes == same[0].items[1].size
-    report = api.resolve(plan)
+    picked = Plan([plan_choice(same[0], same[0].items[0].path, [same[0].items[1].path])])
+    assert picked.files == 1
+    report = resolve(lib, plan)
     assert len(report.trashed) == 2
-    [info] = api.undo_logs()
-    assert info.path == report.log_path and info.pending == 2
-    assert len(api.undo().restored) == 2
-    assert api.undo_logs()[0].pending == 0 and checksums(root) == before
-    api.not_duplicates(same[0])
-    assert api.find(("same",)).groups["same"] == []
+    assert len(undo(lib).restored) == 2
+    assert checksums(root) == before
+    mark_not_duplicates(lib.catalog, same[0].hashes)
+    assert DuplicateFinder(lib).find(("same",)).groups["same"] == []
 
 
 def test_a_keeper_of_one_entry_is_never_trashed_by_another(dupes):

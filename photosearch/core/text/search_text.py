@@ -16,7 +16,8 @@ from .fusion import rrf
 from .store import TextMatch, TextStore
 
 if TYPE_CHECKING:
-    from ..search import Page, Result, Searcher
+    from ..results import Result
+    from ..search import Page, Searcher
 
 
 def text_hash_sets(catalog: Catalog, f: Filters) -> tuple[set[str] | None, set[str]]:
@@ -117,7 +118,9 @@ def fused_search(searcher: Searcher, q: Query, f: Filters, *, limit: int, offset
     window = [h for h, _ in fused[offset:offset + limit]]
     cos = dict(clip)
     by_hash = {m.hash: m for m in matches}
-    results: list[Result] = searcher._hydrate(window, [cos.get(h) for h in window], f.folder)
+    from ..results import results_for
+
+    results: list[Result] = results_for(cat, window, [cos.get(h) for h in window], f.folder)
     top = clip[0][1] if clip else 0.0
     cut = max(searcher.lib.settings.strong_match or -1.0, top - STRONG_MARGIN)
     for r in results:

@@ -1,0 +1,249 @@
+"""The faces pass: a later, opt-in indexing pass that finds and describes faces.
+
+It runs after the CLIP pass, at lower CPU priority, so search never waits for it. It is
+resumable: every photo it looks at gets a face_scans row (also when no face was found or the
+file could not be read), committed with its faces, so a killed pass loses at most the photos
+in flight and a re-run never redoes one. One bad file costs that file only.
+
+dlib holds the GIL while it works (measured on the shared 2-core box: a pure-Python thread
+kept 16-24% of its speed beside a thread running the face analysis, against 56% beside a
+GIL-releasing numpy thread), so the pass runs in worker processes (spawned, not forked:
+safe beside Qt and torch), each loading the models once; the app's GUI thread and the CLIP
+pass never wait on it. `workers=0` runs it in the calling thread (tests, scripts).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from .. import imaging
+from ..catalog import Catalog
+from ..library import Library
+from . import assign
+from .analyze import FaceAnalyzer, FoundFace
+from .detect import DetectorConfig
+from .face_index import index_path, open_index
+from .models import MODEL_ID, ModelFiles, model_files
+from .store import FaceStore
+
+log = logging.getLogger(__name__)
+
+NICE = 10  # below the CLIP pass's decode threads (nice 5) and the GUI
+
+
+@dataclass
+class FacesProgress:
+    done: int
+    total: int
+    faces: int
+
+
+@dataclass
+class FacesReport:
+    photos: int = 0
+    faces: int = 0
+    problems: int = 0
+    matched: int = 0
+    new_people: int = 0
+    named_from_xmp: int = 0  # faces named by MWG regions in existing sidecars
+    cancelled: bool = False
+    seconds: float = 0.0
+
+
+def settings_of(lib: Library) -> dict:
+    return dict(getattr(lib.settings, "people", None) or {})
+
+
+def enabled(lib: Library) -> bool:
+    return bool(settings_of(lib).get("enabled"))
+
+
+def detector_config(lib: Library) -> DetectorConfig:
+    return DetectorConfig(kind=str(settings_of(lib).get("detector", "hog")))
+
+
+def default_workers(lib: Library) -> int:
+    """Worker processes: the setting, else half the cores (at least one). A frozen
+    (installer) build runs the pass in-process (0) unless its entry point calls
+    multiprocessing.freeze_support() and sets the `workers` setting."""
+    n = settings_of(lib).get("workers")
+    if isinstance(n, int) and n > 0:
+        return n
+    if getattr(sys, "frozen", False):
+        return 0
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+def run(lib: Library, *, catalog: Catalog | None = None, workers: int | None = None,
+        config: DetectorConfig | None = None, cancel: threading.Event | None = None,
+        progress: Callable[[FacesProgress], None] | None = None,
+        files: ModelFiles | None = None) -> FacesReport:
+    """Scan every photo not scanned yet, then group the new faces. Call it from a worker
+    thread with that thread's own `catalog` connection. Raises FaceModelsUnavailable."""
+    start = time.monotonic()
+    store = FaceStore(catalog or lib.catalog)
+    config = config or detector_config(lib)
+    files = files or model_files()
+    workers = default_workers(lib) if workers is None else workers
+    cancel = cancel or threading.Event()
+    report = FacesReport()
+    total = store.pending_count(MODEL_ID)
+    tick = progress or (lambda p: None)
+    if total:
+        if workers <= 0:
+            _run_inline(store, config, files, cancel, report, lambda: tick(
+                FacesProgress(report.photos, total, report.faces)))
+        else:
+            _run_pool(store, config, files, workers, cancel, report, lambda: tick(
+                FacesProgress(report.photos, total, report.faces)))
+    report.cancelled = cancel.is_set()
+    index = open_index(store, lib.paths.index_dir, MODEL_ID)
+    if not report.cancelled:
+        grouped = assign.update(store, index, MODEL_ID)
+        report.matched, report.new_people = grouped.matched, grouped.new_people
+    if index.dirty and not lib.readonly:
+        index.save(index_path(lib.paths.index_dir, MODEL_ID))
+    report.seconds = time.monotonic() - start
+    return report
+
+
+def _store(store: FaceStore, detector: str, h: str, faces: list[FoundFace] | None,
+           error: str | None, report: FacesReport, paths: list[str] | None = None) -> None:
+    ids = store.record_scan(h, MODEL_ID, detector, faces or [], error)
+    report.photos += 1
+    if error:
+        report.problems += 1
+        log.info("faces pass: %s: %s", h, error)
+    else:
+        report.faces += len(faces or [])
+        if ids and faces and paths:
+            report.named_from_xmp += _names_from_sidecars(store, h, ids, faces, paths)
+
+
+def _names_from_sidecars(store: FaceStore, h: str, ids: list[int], faces: list[FoundFace],
+                         paths: list[str]) -> int:
+    """Faces that a sidecar's MWG regions name (digiKam, Lightroom, our own export) join
+    that named person as confirmed faces. Returns how many."""
+    from .xmp_regions import match_regions, sidecar_regions
+
+    info = store.catalog.photo(h)
+    if info is None or not info.width or not info.height:
+        return 0
+    for path in paths:
+        regions = sidecar_regions(path)
+        if not regions:
+            continue
+        named = match_regions(regions, [f.box for f in faces], (info.width, info.height))
+        with store.transaction():
+            for i, name in named.items():
+                people = store.people_named(name)
+                person = people[0] if people else store.new_person(name)
+                store.assign([ids[i]], person, confirmed=True)
+        return len(named)
+    return 0
+
+
+def _run_inline(store, config, files, cancel, report, tick) -> None:
+    analyzer = FaceAnalyzer(config, files)
+    _lower_priority(NICE)
+    try:
+        while not cancel.is_set():
+            todo = store.pending_photos(MODEL_ID, limit=64)
+            if not todo:
+                break
+            for h, paths in todo:
+                if cancel.is_set():
+                    break
+                faces, error = _analyze(analyzer, paths)
+                _store(store, analyzer.detector_id, h, faces, error, report, paths)
+                tick()
+    finally:
+        _lower_priority(-NICE)
+
+
+def _run_pool(store, config, files, workers, cancel, report, tick) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(config, files)) as pool:
+        in_flight: deque[tuple[str, list[str], Future]] = deque()
+        seen: set[str] = set()
+        while not cancel.is_set():
+            if len(in_flight) < 4 * workers:
+                todo = [(h, p) for h, p in store.pending_photos(
+                    MODEL_ID, limit=8 * workers + len(seen)) if h not in seen]
+                for h, paths in todo[:8 * workers - len(in_flight)]:
+                    seen.add(h)
+                    in_flight.append((h, paths, pool.submit(_work, paths)))
+            if not in_flight:
+                break
+            h, paths, fut = in_flight.popleft()
+            try:
+                faces, error = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a crashed worker costs this photo
+                if cancel.is_set():
+                    break  # stopping: not this photo's fault, it is scanned next time
+                faces, error = None, f"face analysis failed: {exc!r}"
+            _store(store, config.id, h, faces, error, report, paths)
+            seen.discard(h)
+            tick()
+        for _, _, fut in in_flight:
+            fut.cancel()
+
+
+def _analyze(analyzer: FaceAnalyzer, paths: list[str]
+             ) -> tuple[list[FoundFace] | None, str | None]:
+    """Faces from the first readable path of a photo, or (None, reason)."""
+    error = "no file of this photo is readable"
+    for path in paths:
+        try:
+            return analyzer.analyze(path), None
+        except imaging.ImageError as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a decoder/model bug costs one photo
+            log.exception("face analysis of %s failed", path)
+            error = f"unexpected face analysis error: {exc!r}"
+    return None, error
+
+
+_worker_analyzer: FaceAnalyzer | None = None
+
+
+def _init_worker(config: DetectorConfig, files: ModelFiles) -> None:
+    global _worker_analyzer
+    import signal
+
+    # Ctrl+C is for the coordinator (it finishes the photos in flight); a worker killed by
+    # it would make its photo look unreadable.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        os.nice(NICE)
+    except OSError:
+        pass
+    imaging.setup_decoders()
+    _worker_analyzer = FaceAnalyzer(config, files)
+
+
+def _work(paths: list[str]) -> tuple[list[FoundFace] | None, str | None]:
+    assert _worker_analyzer is not None
+    return _analyze(_worker_analyzer, paths)
+
+
+def _lower_priority(delta: int) -> None:
+    """Change the calling thread's priority (Linux applies nice per thread); raising it
+    back may be refused for unprivileged users, which only costs priority."""
+    if not hasattr(os, "setpriority"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + delta)
+    except OSError:
+        pass

@@ -1,0 +1,106 @@
+"""The window's dialogs: problems (files that could not be indexed), settings, first run.
+
+Each dialog's data is read on the window's db thread and the dialog opens (non-modal,
+`open()`) when it arrives; what the user chose leaves as a signal or is saved on a worker.
+The last dialog of each kind stays reachable (`problems_dialog`, `settings_dialog`,
+`first_run_dialog`) so tests and scripts can drive it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from . import theme
+from .problems_dialog import ProblemsDialog
+from .workers import Runner
+
+
+class WindowDialogs(QObject):
+    """Opens the window's dialogs and applies their answers.
+
+    - `settings_applied`: settings that change results (thresholds, excludes) were applied
+      live: re-run the request.
+    - `folders_chosen(paths)`: the first-run dialog's folders, to add and index.
+    - `message(text, ms)`: a status-bar line."""
+
+    settings_applied = Signal()
+    folders_chosen = Signal(list)
+    message = Signal(str, int)
+
+    def __init__(self, *, lib: Any, runner: Runner, host: QWidget,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.lib = lib
+        self.runner = runner
+        self.host = host
+        self.problems_dialog: ProblemsDialog | None = None
+        self.settings_dialog: QWidget | None = None
+        self.first_run_dialog: QWidget | None = None
+
+    # == problems ========================================================================
+    def open_problems(self) -> None:
+        self.runner.submit("db", self.lib.catalog.problems, on_done=self._show_problems)
+
+    def _show_problems(self, problems: list[dict]) -> None:
+        self.problems_dialog = ProblemsDialog(problems, self.host)
+        self.problems_dialog.open()
+
+    # == settings ========================================================================
+    def open_settings(self) -> None:
+        from ..core.config import Settings
+
+        self.runner.submit("db", Settings.load, self.lib.paths.settings,
+                           on_done=self._show_settings)
+
+    def _show_settings(self, saved: Any) -> None:
+        from .settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(saved, self.host)
+        dialog.accepted.connect(lambda: self.apply_settings(saved, dialog.result_settings()))
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def apply_settings(self, old: Any, new: Any) -> None:
+        """Save (worker thread) and apply what can change live: theme, thresholds, excludes."""
+        from .settings_dialog import SettingsDialog
+
+        self.runner.submit("db", new.save, self.lib.paths.settings)
+        s = self.lib.settings
+        s.theme, s.strong_match, s.exclude = new.theme, new.strong_match, list(new.exclude)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # always, while a window exists
+            theme.apply(app, new.theme)
+        if SettingsDialog.needs_restart(old, new):
+            self.message.emit("Model changes apply when photosearch restarts.", 8000)
+        self.settings_applied.emit()
+
+    # == first run =======================================================================
+    def first_run(self) -> None:
+        """A library without folders: suggest some and how search will work."""
+        from .first_run import FirstRunDialog
+
+        dialog = FirstRunDialog(self.lib.settings.model, self.lib.settings.pretrained,
+                                parent=self.host)
+        dialog.accepted.connect(lambda: self._first_run_done(dialog))
+        self.first_run_dialog = dialog
+        dialog.open()
+
+    def _first_run_done(self, dialog: Any) -> None:
+        if dialog.pretrained != self.lib.settings.pretrained:
+            self._use_weights_file(dialog.pretrained)
+        self.folders_chosen.emit(dialog.chosen_folders())
+
+    def _use_weights_file(self, pretrained: str) -> None:
+        from dataclasses import replace
+
+        from ..core.config import Settings
+
+        def save() -> None:
+            saved = Settings.load(self.lib.paths.settings)
+            replace(saved, pretrained=pretrained).save(self.lib.paths.settings)
+
+        self.runner.submit("db", save)
+        self.message.emit("The weights file will be used from the next start.", 8000)
