@@ -5,9 +5,10 @@
     worker.poke()        # after a CLIP pass or a watcher batch: read what is new
     worker.stop()        # cancels between photos; what was read is kept
 
-The thread opens its own catalog connection, runs at lower CPU priority (textpass lowers
-the calling thread's), and never holds up indexing or search: the CLIP pass goes first
-because the owner pokes it only after a batch is committed.
+The thread uses its own catalog connection (Library hands one out per thread), runs at
+lower CPU priority (textpass lowers the calling thread's), and never holds up indexing or
+search: the CLIP pass goes first because the owner pokes it only after a batch is
+committed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import logging
 import threading
 from collections.abc import Callable
 
-from ..catalog import Catalog
 from .settings import TextSettings
 from .textpass import TextProgress, TextReport, run_text_pass
 
@@ -57,7 +57,6 @@ class TextWorker:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
-        catalog: Catalog | None = None
         try:
             while not self._stop.is_set():
                 self._wake.wait()
@@ -67,10 +66,8 @@ class TextWorker:
                 settings = TextSettings.from_settings(self.lib.settings)
                 if not settings.enabled:
                     continue
-                if catalog is None:
-                    catalog = Catalog(self.lib.paths.catalog)
-                try:
-                    report = run_text_pass(self.lib, catalog=catalog, cancel=self._cancel,
+                try:  # self.lib.catalog: this thread's own connection
+                    report = run_text_pass(self.lib, cancel=self._cancel,
                                            progress=self.on_progress, settings=settings)
                 except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
                     log.exception("text pass failed")
@@ -79,5 +76,4 @@ class TextWorker:
                 if self.on_done:
                     self.on_done(report)
         finally:
-            if catalog is not None:
-                catalog.close()
+            self.lib.close_thread_catalog()

@@ -23,7 +23,7 @@ def clip_prior(library, catalog: Catalog | None = None) -> Callable[[list[str]],
     """hash -> prior score for photos embedded with the library's model (others: absent,
     which the pass treats as 'read it')."""
     cat = catalog or library.catalog
-    emb = library.embedder(catalog=cat)
+    emb = library.embedder()
     probe = np.mean(np.stack([emb.encode_query(p) for p in PROMPTS]), axis=0)
     probe = probe / (np.linalg.norm(probe) or 1.0)
 
