@@ -151,6 +151,7 @@ def main() -> None:
         lib.close()
 
         lib = Library.open(paths, model=MODEL, pretrained=PRETRAINED)
+        lib.settings.duplicates = {"hide_offline": False}  # synthetic paths do not exist
         phases: list[tuple[str, float]] = []
         load_before = os.getloadavg()[0]
         with PeakRSS() as mem:

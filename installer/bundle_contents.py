@@ -125,7 +125,9 @@ def hidden_imports() -> list[str]:
     for pkg, names in OPTIONAL_HIDDEN_IMPORTS.items():
         if importlib.util.find_spec(pkg) is not None:
             mods += names
-    return mods + ["pillow_heif", "hnswlib"]
+    # onnxruntime is imported lazily (the torch-free query path, core/onnx_models.py), and
+    # onnx only inside torch.onnx.export (core/onnx_export.py)
+    return mods + ["pillow_heif", "hnswlib", "onnxruntime", "onnx"]
 
 
 def bundled_model(stage_dir: Path | None = None) -> list[tuple[str, str]]:

@@ -22,6 +22,8 @@ COMMAND_MODULES = [
     "photosearch.cli.eval_cmds",
     "photosearch.cli.dupes_cmds",
     "photosearch.cli.people_cmds",
+    "photosearch.cli.safety_cmds",
+    "photosearch.cli.validate",
     "photosearch.cli.text_cmds",
 ]
 
@@ -30,6 +32,19 @@ log = logging.getLogger("photosearch.cli")
 
 class CliError(Exception):
     """A failure to report as one line and exit 1."""
+
+
+class UsageError(CliError):
+    """A bad value on the command line: one line naming it and what is allowed; exit 2."""
+
+
+_current_library: list[str | None] = [None]  # the --library of this run, for messages
+
+
+def _catalog_path():
+    from ..core.paths import resolve_library
+
+    return resolve_library(_current_library[0]).catalog
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     from ..core import logs
 
     logs.setup(args.verbose)
+    _current_library[0] = args.library
+    from .validate import check_global_options
+
+    try:
+        check_global_options(args)
+    except UsageError as exc:
+        print(f"photosearch: error: {exc}", file=sys.stderr)
+        return 2
     if args.command is None:
         return _start_app(args)
     try:
@@ -75,17 +98,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(exc: Exception, verbose: bool) -> int:
+    from ..core import catalog_safety
     from ..core.config import ConfigError
     from ..core.library import CatalogError, is_busy_error
     from ..core.library_ops import LibraryOpError
     from ..core.query import QueryError
     from ..core.weights import WeightsUnavailable
 
-    expected = (CliError, CatalogError, ConfigError, LibraryOpError, QueryError,
-                WeightsUnavailable, OSError)
+    expected: tuple[type[BaseException], ...] = (
+        CliError, CatalogError, ConfigError, LibraryOpError, QueryError, WeightsUnavailable,
+        OSError, catalog_safety.CatalogDamaged)
+    embedder = sys.modules.get("photosearch.core.embedder")  # loaded only with torch
+    if embedder is not None:
+        expected += (embedder.DeviceUnavailable,)
     if verbose:
         log.exception("command failed")
-    if is_busy_error(exc):
+    if isinstance(exc, UsageError):
+        print(f"photosearch: error: {exc}", file=sys.stderr)
+        return 2
+    if catalog_safety.is_damage(exc):  # damage found while working, not at open
+        print("photosearch: error: " + catalog_safety.damaged_message(
+            _catalog_path(), f"is damaged ({exc})"), file=sys.stderr)
+    elif is_busy_error(exc):
         print("photosearch: error: the library is busy (another photosearch process is "
               "writing to it); try again in a moment", file=sys.stderr)
     elif isinstance(exc, expected):

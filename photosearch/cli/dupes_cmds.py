@@ -266,6 +266,7 @@ def dupes_not_duplicates(args) -> int:
 # -- undo -------------------------------------------------------------------------------------
 def dupes_undo(args) -> int:
     from ..core.dupes_cleanup import undo
+    from ..core.trash import NotAnUndoLog
 
     lib = open_library(args)
     try:
@@ -273,6 +274,8 @@ def dupes_undo(args) -> int:
             raise CliError(f"undo log {safe(args.log)} does not exist (logs are in "
                            f"{safe(str(lib.paths.undo_dir))})")
         report = undo(lib, args.log)
+    except NotAnUndoLog as exc:
+        raise CliError(f"{exc}; the logs are in {safe(str(lib.paths.undo_dir))}") from exc
     finally:
         _close(lib)
     if args.json:

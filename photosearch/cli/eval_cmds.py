@@ -16,8 +16,11 @@ RANDOM_NOTE = ("NOTE: this model has RANDOM weights (--pretrained none): the num
 def register(sub) -> None:
     p = sub.add_parser("eval", help="measure search and zero-shot quality of the model")
     esub = p.add_subparsers(dest="eval_cmd", metavar="KIND", required=True)
-    c = esub.add_parser("captions", help="text->image and image->text Recall@1/5/10 on an "
-                                         "'image,caption' file (e.g. Flickr8k/30k)")
+    c = esub.add_parser("captions", help="text->image and image->text Recall@1/5/10 on a "
+                                         "captions file: 'image,caption' CSV, Flickr8k/30k "
+                                         "'image#n<TAB>caption' token file, Flickr30k "
+                                         "'image_name| comment_number| comment', COCO "
+                                         "captions or Karpathy split JSON (detected)")
     c.add_argument("file", metavar="FILE")
     c.add_argument("images", metavar="IMAGES_DIR")
     c.add_argument("--limit", type=int, help="only the first N images of the file")
@@ -83,6 +86,10 @@ def _print(report, as_json: bool) -> int:
         return 0
     if report.random_weights:
         print(RANDOM_NOTE)
+    if report.source_format:
+        from ..core.evaluation import CAPTION_FORMATS
+
+        print(f"captions read as {CAPTION_FORMATS[report.source_format]}")
     counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
     print(f"model {report.model_id}: {counts}")
     chance = next(iter(report.chance.values())) if report.kind == "folders" else None

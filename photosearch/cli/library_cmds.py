@@ -33,6 +33,8 @@ def register(sub) -> None:
                    help="never download weights; use only what is on disk")
     p.add_argument("--watch", action="store_true",
                    help="then keep watching the folders until Ctrl+C (the live library)")
+    p.add_argument("--retry-problems", action="store_true",
+                   help="read files listed by 'photosearch problems' again, even if unchanged")
     p.set_defaults(func=index)
 
     p = sub.add_parser("status", help="counts, model, device, folders")
@@ -111,7 +113,8 @@ def index(args) -> int:
     bar = ProgressBar("indexing")
     try:
         report = Indexer(lib, progress=bar, cancel=cancel, embed=not args.no_embed,
-                         download=not args.offline).run(args.paths or None)
+                         download=not args.offline,
+                         retry_problems=args.retry_problems).run(args.paths or None)
         if not report.cancelled:  # the faces pass, when enabled, after the CLIP pass
             from .people_cmds import faces_pass
 
@@ -130,8 +133,17 @@ def index(args) -> int:
     if report.model_error:
         print(f"photosearch: warning: photos were cataloged without embeddings: "
               f"{report.model_error}", file=sys.stderr)
+        if _weights_file_failed(args):  # the weights file given on this command line failed
+            print(f"photosearch: error: --pretrained {args.pretrained!r} could not be used "
+                  "(see the warning above); photos were cataloged, not embedded",
+                  file=sys.stderr)
     for root in report.offline_roots:
         print(f"photosearch: warning: {safe(root)} is offline; its photos are kept",
+              file=sys.stderr)
+    for root, n in report.ghosts_dropped.items():
+        print(f"photosearch: {n} files of offline folder {safe(root)} are on disk under "
+              "another folder now (moved or renamed); their old entries were dropped, labels "
+              f"and reviews kept. If it is gone for good: photosearch folders remove {safe(root)}",
               file=sys.stderr)
     print(f"{report.scanned} files scanned: {report.embedded} embedded, "
           f"{report.cataloged} cataloged without embedding, {report.linked} moved/renamed/copies, "
@@ -140,7 +152,17 @@ def index(args) -> int:
                                          if report.cancelled else ""))
     if report.problems:
         print("see 'photosearch problems' for files that could not be read")
-    return 130 if report.cancelled else 0
+    if report.cancelled:
+        return 130
+    return 1 if report.model_error and _weights_file_failed(args) else 0
+
+
+def _weights_file_failed(args) -> bool:
+    """--pretrained named a weights file (not a tag that may just be offline) and it could
+    not be used: the user's explicit choice failed, so the run fails (exit 1)."""
+    from .validate import looks_like_path
+
+    return args.pretrained is not None and looks_like_path(args.pretrained)
 
 
 def _interrupt(cancel: threading.Event, previous) -> None:

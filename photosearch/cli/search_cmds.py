@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from . import CliError, open_library
+from . import CliError, UsageError, open_library
 from .output import json_safe, print_json, safe
 
 
@@ -78,6 +78,9 @@ def search(args) -> int:
     if not text.strip() and not args.person and not args.text:
         args.search_parser.error("nothing to search for: give a query "
                                  "(or --person NAME, --text WORDS)")
+    if args.min_score is not None and not -1.0 <= args.min_score <= 1.0:  # also nan, inf
+        raise UsageError(f"--min-score {args.min_score!r} is not allowed; use a number "
+                         "from -1 to 1 (a cosine similarity)")
     lib = open_library(args)
     query = parse(text)
     if query.terms and not _has_text(lib):  # filters alone browse: no model needed

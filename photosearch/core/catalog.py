@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import catalog_safety as safety
 from .paths import from_db_path, is_under, prefix_range, to_db_path
 
 # Ordered migrations: migrations/NNNN_name.sql, applied in number order; user_version holds
@@ -78,28 +79,46 @@ class Catalog:
 
     def __init__(self, path: Path, *, readonly: bool = False):
         self.path = Path(path)
+        safety.check_file(self.path)  # a 0-byte or foreign file is refused, never "new"
+        existed = self.path.exists()
         uri = f"file:{self.path}?mode=ro" if readonly else str(self.path)
         conn = sqlite3.connect(uri, uri=readonly, timeout=30, isolation_level=None,
                                check_same_thread=False)
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 30000")
-        if not readonly:
-            # WAL: readers (GUI, a second CLI) never block the indexer, and a killed
-            # writer leaves the last committed batch intact.
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-        self.conn = conn
-        if not readonly:
-            self._migrate()
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                # WAL: readers (GUI, a second CLI) never block the indexer, and a killed
+                # writer leaves the last committed batch intact.
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            if existed:
+                safety.quick_check_once(conn, self.path)
+            self.conn = conn
+            if not readonly:
+                self._migrate(backup=existed)
+                if existed:
+                    safety.maybe_daily_backup(conn, self.path)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if safety.is_damage(exc):
+                raise safety.CatalogDamaged(
+                    safety.damaged_message(self.path, f"is damaged ({exc})")) from exc
+            raise
+        except BaseException:
+            conn.close()
+            raise
 
     # -- schema -------------------------------------------------------------------------
-    def _migrate(self) -> None:
+    def _migrate(self, backup: bool = True) -> None:
         steps = migrations()
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > steps[-1][0]:
             raise CatalogError(
                 f"catalog {self.path} was written by a newer photosearch (schema {version}); "
                 "upgrade photosearch to open it")
+        if backup and version and version < steps[-1][0]:
+            safety.make_backup(self.conn, self.path, "pre-migration")
         for number, script in steps:
             if number <= version:
                 continue

@@ -53,6 +53,7 @@ class Settings:
     batch_size: int = 0  # 0 = pick from device
     workers: int = 0  # decode threads; 0 = number of CPU cores
     max_pixels: int = 250_000_000  # decompression-bomb guard, per image
+    max_file_bytes: int = 1 << 30  # larger files are problems, never read (1 GiB)
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
     strong_match: float = 0.0  # 0 = relative rule (see search.STRONG_MARGIN)
     theme: str = "system"
@@ -165,6 +166,7 @@ _RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "batch_size": ("a whole number, 0 or more", lambda v: _is_int(v) and v >= 0),
     "workers": ("a whole number, 0 or more", lambda v: _is_int(v) and v >= 0),
     "max_pixels": ("a whole number above 0", lambda v: _is_int(v) and v > 0),
+    "max_file_bytes": ("a whole number of bytes above 0", lambda v: _is_int(v) and v > 0),
     "exclude": ("a list of folder paths or name patterns",
                 lambda v: isinstance(v, list) and all(isinstance(i, str) and i for i in v)),
     "strong_match": ("a number from 0 to 1", lambda v: _is_number(v) and 0 <= v <= 1),

@@ -78,11 +78,17 @@ def plan_groups(groups: Sequence[Group]) -> Plan:
         if g.tier not in AUTO_TIERS:
             raise PlanError(f"{g.tier} groups are never auto-selected for deletion; "
                             "choose what to remove yourself (plan_choice)")
+        if not os.path.lexists(g.keeper.path):
+            continue  # the keeper is not on disk right now: keep the whole group
         trash = []
         for it in g.others:
             for path in (it.path, *it.copies):
+                if not os.path.lexists(path):
+                    continue  # plans never include files that are not on disk right now
                 trash.append((path, it.hash))
                 sizes[path] = it.size
+        if not trash:
+            continue
         entries.append(PlanEntry(g.id, g.tier, g.keeper, trash, g.reason, g.keeper_reason))
     return Plan(entries, sizes)
 
@@ -193,6 +199,7 @@ def undo(library, log_path: str | Path | None = None) -> UndoReport:
         return UndoReport(None)
     if not log_.path.is_file():
         raise FileNotFoundError(f"undo log {log_.path} does not exist")
+    log_.check()  # never act on a file that is not one of our logs
     report = UndoReport(log_.path)
     pending = log_.pending()
     hashes = {r.path: r.hash for r in pending}

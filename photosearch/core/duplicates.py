@@ -59,6 +59,9 @@ class DupeSettings:
     knn_k: int = 10
     knn_ef: int = 16  # HNSW search breadth: only very close neighbours matter here
     max_group_size: int = 100
+    # Files not on disk right now (offline folders, moved away) are left out of groups;
+    # False skips the per-file check (synthetic benchmarks whose files do not exist).
+    hide_offline: bool = True
     keep_rules: list[str] = field(default_factory=lambda: list(DEFAULT_RULES))
     preferred_folders: list[str] = field(default_factory=list)
 
@@ -183,6 +186,7 @@ class DuplicateFinder:
         self.settings = settings or DupeSettings.from_settings(library.settings)
         self.progress = progress or (lambda msg: None)
         self.rules = build_rules(self.settings.keep_rules, self.settings.preferred_folders)
+        self.hidden_offline = 0  # files of the last find() not on disk (left out)
 
     @property
     def catalog(self) -> Catalog:
@@ -199,6 +203,10 @@ class DuplicateFinder:
         photos = self._load(folder)
         refused = not_duplicate_pairs(self.catalog)
         out = Grouping({t: [] for t in tiers})
+        if self.hidden_offline:
+            out.notices.append(
+                f"{self.hidden_offline} cataloged files are not on disk right now (an offline "
+                "folder or drive, or moved away) and are left out of duplicate groups")
         if "exact" in tiers:
             out.groups["exact"] = self._exact(photos, refused)
         if "same" in tiers or "similar" in tiers:
@@ -220,18 +228,25 @@ class DuplicateFinder:
     # -- loading --------------------------------------------------------------------
     def _load(self, folder: str | None) -> _Photos:
         sql = ("SELECT f.path, f.hash, f.size, f.mtime_ns, p.width, p.height, p.format, "
-               "p.taken_at, p.has_exif, p.phash, p.dhash FROM files f "
-               "JOIN photos p ON p.hash = f.hash")
+               "p.taken_at, p.has_exif, p.phash, p.dhash, p.camera_make, p.camera_model "
+               "FROM files f JOIN photos p ON p.hash = f.hash")
         args: tuple = ()
         if folder:
             sql += " WHERE f.path >= ? AND f.path < ?"
             args = prefix_range(os.path.abspath(folder))
         files: dict[str, list[Item]] = defaultdict(list)
         meta: dict[str, tuple] = {}
-        for path, h, size, mtime, w, ht, fmt, taken, exif, ph, dh in \
+        self.hidden_offline = 0
+        for path, h, size, mtime, w, ht, fmt, taken, exif, ph, dh, make, model in \
                 self.catalog.conn.execute(sql, args):
-            files[h].append(Item(from_db_path(path), h, size, mtime, w, ht, fmt, taken,
-                                 bool(exif)))
+            path = from_db_path(path)
+            # never group (or plan to trash) a file that is not on disk right now
+            if self.settings.hide_offline and not os.path.lexists(path):
+                self.hidden_offline += 1
+                continue
+            camera = " ".join(x for x in (make, model) if x) or None
+            files[h].append(Item(path, h, size, mtime, w, ht, fmt, taken,
+                                 bool(exif), camera=camera))
             meta[h] = (ph, dh, taken)
         hashes = sorted(files)
         phash, phash_ok = parse_hex([meta[h][0] for h in hashes])

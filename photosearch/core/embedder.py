@@ -6,7 +6,9 @@ only when embedding is really needed.
 
 from __future__ import annotations
 
+import copy
 import logging
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,13 +28,22 @@ TEST_MODEL = "test-tiny"
 RANDOM_SEED = 0  # random init is seeded so a "none" model gives the same embeddings every run
 
 
+class DeviceUnavailable(RuntimeError):
+    """The device the user asked for is not there; str() says what to use instead."""
+
+
 def pick_device(requested: str = "auto") -> str:
     """CUDA, then Apple MPS, then CPU; an explicit request is honoured or refused clearly."""
     if requested and requested != "auto":
         if requested.startswith("cuda") and not torch.cuda.is_available():
-            raise RuntimeError("--device cuda requested but no CUDA GPU is available")
+            raise DeviceUnavailable(f"device '{requested}' was asked for but there is no CUDA "
+                                    "GPU on this machine; use --device auto or --device cpu")
+        if requested.startswith("cuda:") and int(requested[5:]) >= torch.cuda.device_count():
+            raise DeviceUnavailable(f"device '{requested}' does not exist (this machine has "
+                                    f"{torch.cuda.device_count()} CUDA GPUs, numbered from 0)")
         if requested == "mps" and not torch.backends.mps.is_available():
-            raise RuntimeError("--device mps requested but Apple MPS is not available")
+            raise DeviceUnavailable("device 'mps' was asked for but Apple MPS is not available "
+                                    "here; use --device auto or --device cpu")
         return requested
     if torch.cuda.is_available():
         return "cuda"
@@ -59,9 +70,14 @@ class Embedder:
             torch.manual_seed(RANDOM_SEED)
             log.warning("model %s has RANDOM weights (--pretrained none): search results are "
                         "meaningless; use it only for tests", spec.model)
-        kwargs = {}
+        kwargs: dict = {}
         if spec.quick_gelu:
             kwargs["force_quick_gelu"] = True
+        if spec.path is None:
+            kwargs["pretrained_text"] = False  # random means random: no base text weights
+        text_cfg = _local_text_cfg(spec)
+        if text_cfg is not None:
+            kwargs["text_cfg"] = text_cfg
         root = logging.getLogger()
         level = root.level
         with warnings.catch_warnings():
@@ -81,7 +97,9 @@ class Embedder:
         dtype = torch.float16 if self.fp16 else torch.float32
         self._mean = torch.tensor(mean, device=self.device, dtype=dtype).view(1, 3, 1, 1) * 255
         self._std = torch.tensor(std, device=self.device, dtype=dtype).view(1, 3, 1, 1) * 255
-        self.tokenizer = open_clip.get_tokenizer(spec.model)
+        self.tokenizer = (_local_tokenizer(text_cfg) if text_cfg is not None
+                          and "hf_tokenizer_name" in dict(spec.text_files)
+                          else open_clip.get_tokenizer(spec.model))
         self.context_length = int(getattr(self.tokenizer, "context_length", 77))
         self.dim = int(self.encode_text(["x"])[0].shape[0])
         self._text_cache: dict[str, np.ndarray] = {}
@@ -140,8 +158,47 @@ class Embedder:
         return TruncationNotice(text, n, self.context_length) if n > self.context_length else None
 
 
+def _local_text_cfg(spec: weights_mod.WeightsSpec) -> dict | None:
+    """The model's text config with its Hugging Face names replaced by the local folders
+    they were fetched to (hf_text.fetch_text_files), so nothing is looked up online."""
+    if not spec.text_files:
+        return None
+    cfg = copy.deepcopy((open_clip.get_model_config(spec.model) or {}).get("text_cfg") or {})
+    cfg.update(dict(spec.text_files))
+    # The text weights come with the CLIP checkpoint (or are random): never load the base
+    # model's own weights (open_clip sets this on its copy of the config, not on ours).
+    cfg["hf_model_pretrained"] = False
+    return cfg
+
+
+def _local_tokenizer(text_cfg: dict):
+    """open_clip's HFTokenizer on a local folder (what get_tokenizer builds from a hub name)."""
+    from open_clip.tokenizer import DEFAULT_CONTEXT_LENGTH, HFTokenizer
+
+    return HFTokenizer(text_cfg["hf_tokenizer_name"],
+                       context_length=text_cfg.get("context_length", DEFAULT_CONTEXT_LENGTH),
+                       tokenizer_mode=text_cfg.get("tokenizer_mode"),
+                       **(text_cfg.get("tokenizer_kwargs") or {}))
+
+
 def load(model: str, pretrained: str, cache_dir: Path, device: str = "auto",
-         download: bool = True) -> Embedder:
+         download: bool = True, export_onnx: bool = True) -> Embedder:
     """Resolve weights (cache first) and load the model; raises WeightsUnavailable."""
     spec = weights_mod.resolve(model, pretrained, cache_dir, download=download)
-    return Embedder(spec, device)
+    pick_device(device)  # an unavailable device is the user's to fix, not a weights problem
+    try:
+        embedder = Embedder(spec, device)
+    except DeviceUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bad weights file is a user mistake, not a bug
+        if spec.path is None or not os.path.isfile(os.path.expanduser(pretrained)):
+            raise
+        raise weights_mod.WeightsUnavailable(
+            f"weights file {spec.path} could not be loaded as model {model} "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}); "
+            f"give an open_clip checkpoint of {model}, or a pretrained tag") from exc
+    if export_onnx:  # once per model: later queries then run without torch
+        from .onnx_export import ensure_exported
+
+        ensure_exported(embedder, cache_dir)
+    return embedder

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import logging
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +22,8 @@ import numpy as np
 from . import imaging, prompts
 
 KS = (1, 5, 10)
+
+log = logging.getLogger(__name__)
 
 
 # -- metrics -------------------------------------------------------------------------------
@@ -51,20 +56,119 @@ def chance_recall(n_items: int, n_relevant: float, k: int) -> float:
 
 
 # -- data ----------------------------------------------------------------------------------
-def read_captions(path: str) -> list[tuple[str, str]]:
-    """(image file name, caption) rows of an `image,caption` file (header optional)."""
-    rows = []
-    with open(path, newline="", encoding="utf-8") as fh:
-        for i, row in enumerate(csv.reader(fh)):
-            if len(row) < 2:
-                continue
-            image, caption = row[0].strip(), ",".join(row[1:]).strip()
-            if i == 0 and image.lower() == "image":
-                continue
-            if image and caption:
-                rows.append((image, caption))
+# The caption files people have, each with the name `eval captions` prints on detecting it.
+CAPTION_FORMATS = {
+    "csv": "CSV 'image,caption' (Flickr8k/30k on Kaggle)",
+    "flickr-token": "Flickr8k/30k token file 'image#n<TAB>caption'",
+    "pipe": "Flickr30k CSV 'image_name| comment_number| comment'",
+    "coco": "COCO captions JSON (images + annotations)",
+    "karpathy": "Karpathy split JSON (images with sentences)",
+}
+
+
+@dataclass(frozen=True)
+class CaptionFile:
+    format: str  # a key of CAPTION_FORMATS
+    rows: list[tuple[str, str]]  # (image file name relative to the images folder, caption)
+
+    @property
+    def format_name(self) -> str:
+        return CAPTION_FORMATS[self.format]
+
+
+def load_captions(path: str) -> CaptionFile:
+    """Read a captions file in any of CAPTION_FORMATS, detected from its content."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except UnicodeDecodeError as exc:
+        raise EvalError(f"{path} is not a UTF-8 text file ({exc.reason})") from exc
+    fmt = _detect(text)
+    rows = {"csv": _csv_rows, "flickr-token": _token_rows, "pipe": _pipe_rows,
+            "coco": _json_rows, "karpathy": _json_rows}[fmt](text)
+    rows = [(img.strip(), cap.strip()) for img, cap in rows if img.strip() and cap.strip()]
     if not rows:
-        raise EvalError(f"{path} has no 'image,caption' rows")
+        raise EvalError(f"{path} has no captions (read as {CAPTION_FORMATS[fmt]}); "
+                        f"supported: {'; '.join(CAPTION_FORMATS.values())}")
+    return CaptionFile(fmt, rows)
+
+
+def read_captions(path: str) -> list[tuple[str, str]]:
+    """(image file name, caption) rows of a captions file in any supported format."""
+    return load_captions(path).rows
+
+
+def _detect(text: str) -> str:
+    head = text.lstrip()
+    if head[:1] in ("{", "["):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise EvalError(f"captions file looks like JSON but is not valid JSON ({exc})") \
+                from exc
+        if isinstance(data, dict) and "annotations" in data:
+            return "coco"
+        if isinstance(data, dict) and isinstance(data.get("images"), list):
+            return "karpathy"
+        raise EvalError("JSON captions file is neither COCO captions (images + annotations) "
+                        "nor a Karpathy split (images with sentences)")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if "\t" in first and re.match(r"^[^\t]+#\d+\t", first):
+        return "flickr-token"
+    if "|" in first and len(first.split("|")) >= 3:
+        return "pipe"
+    return "csv"
+
+
+def _csv_rows(text: str) -> list[tuple[str, str]]:
+    rows = []
+    for i, row in enumerate(csv.reader(io.StringIO(text))):
+        if len(row) < 2:
+            continue
+        image, caption = row[0].strip(), ",".join(row[1:]).strip()
+        if i == 0 and image.lower() in ("image", "image_name", "filename", "file_name"):
+            continue
+        rows.append((image, caption))
+    return rows
+
+
+def _token_rows(text: str) -> list[tuple[str, str]]:
+    rows = []
+    for line in text.splitlines():
+        key, tab, caption = line.partition("\t")
+        if tab:
+            rows.append((re.sub(r"#\d+$", "", key.strip()), caption))
+    return rows
+
+
+def _pipe_rows(text: str) -> list[tuple[str, str]]:
+    rows = []
+    for i, line in enumerate(text.splitlines()):
+        parts = line.split("|", 2)
+        if len(parts) < 3:
+            continue
+        if i == 0 and parts[0].strip().lower() in ("image_name", "image"):
+            continue
+        rows.append((parts[0], parts[2]))
+    return rows
+
+
+def _json_rows(text: str) -> list[tuple[str, str]]:
+    data = json.loads(text)
+    images = data.get("images") or []
+    if "annotations" in data:  # COCO: captions point at images by id
+        names = {img.get("id"): img.get("file_name") or img.get("filename")
+                 for img in images if isinstance(img, dict)}
+        return [(str(names.get(a.get("image_id")) or ""), str(a.get("caption") or ""))
+                for a in data["annotations"] if isinstance(a, dict)]
+    rows = []
+    for img in images:  # Karpathy: each image lists its sentences
+        if not isinstance(img, dict):
+            continue
+        name = os.path.join(img.get("filepath") or "", img.get("filename") or "")
+        for sent in img.get("sentences") or []:
+            raw = sent.get("raw") if isinstance(sent, dict) else sent
+            rows.append((name, str(raw or "")))
     return rows
 
 
@@ -81,10 +185,12 @@ class EvalReport:
     metrics: dict[str, dict[str, float]]
     chance: dict[str, dict[str, float]]
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    source_format: str | None = None  # captions: how the file was read (CAPTION_FORMATS)
 
     def to_json(self) -> dict:
+        extra = {"format": self.source_format} if self.source_format else {}
         return {"kind": self.kind, "model": self.model_id, "random_weights": self.random_weights,
-                **self.counts, "metrics": self.metrics, "chance": self.chance,
+                **extra, **self.counts, "metrics": self.metrics, "chance": self.chance,
                 "skipped": [{"path": p, "reason": r} for p, r in self.skipped]}
 
 
@@ -96,10 +202,7 @@ def embed_images(embedder, paths: list[str], batch: int = 64,
     vecs, kept, skipped, pixels = [], [], [], []
     for i, path in enumerate(paths):
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-            pixels.append(imaging.decode_for_model(io.BytesIO(data), embedder.image_size,
-                                                   mtime=0).pixels)
+            pixels.append(imaging.decode_file(path, embedder.image_size).pixels)
             kept.append(i)
         except (OSError, imaging.ImageError) as exc:
             skipped.append((path, str(exc)))
@@ -131,7 +234,8 @@ def class_vectors(embedder, names: list[str], templates: tuple[str, ...]) -> np.
 def evaluate_captions(embedder, captions_file: str, images_dir: str, limit: int | None = None,
                       progress: Callable[[int, int], None] | None = None) -> EvalReport:
     """Text->image and image->text Recall@1/5/10."""
-    rows = read_captions(captions_file)
+    source = load_captions(captions_file)
+    rows = source.rows
     images = list(dict.fromkeys(img for img, _ in rows))
     if limit:
         images = images[:limit]
@@ -157,15 +261,21 @@ def evaluate_captions(embedder, captions_file: str, images_dir: str, limit: int 
         "captions", embedder.model_id, bool(getattr(embedder, "random_weights", False)),
         {"images": len(images), "captions": len(caps)},
         {"text_to_image": {f"R@{k}": v for k, v in t2i.items()},
-         "image_to_text": {f"R@{k}": v for k, v in i2t.items()}}, chance, skipped)
+         "image_to_text": {f"R@{k}": v for k, v in i2t.items()}}, chance, skipped,
+        source.format)
 
 
 def folder_classes(root: str, limit_per_class: int | None = None) -> dict[str, list[str]]:
     """Sub-folder name -> image files in it (recursively); folders without images dropped."""
     out = {}
     for entry in sorted(os.scandir(root), key=lambda e: e.name):
-        if not entry.is_dir() or entry.name.startswith("."):
+        try:  # a symlink loop or a dangling link is skipped, not fatal
+            if not entry.is_dir() or entry.name.startswith("."):
+                continue
+        except OSError as exc:
+            log.warning("skipping %s: %s", entry.path, exc.strerror or exc)
             continue
+        # os.walk does not follow directory links, so loops inside a class end too
         files = sorted(os.path.join(d, f) for d, _, fs in os.walk(entry.path) for f in fs
                        if imaging.is_image_name(f))
         if files:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 import struct
 import warnings
 from dataclasses import dataclass
@@ -18,12 +20,20 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+# Camera RAW: decoded by core/raw.py (LibRaw through rawpy), not by Pillow.
+RAW_EXTENSIONS = frozenset({
+    ".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf", ".pef", ".srw",
+})
 IMAGE_EXTENSIONS = frozenset({
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp",
     ".dib", ".heic", ".heif", ".avif", ".jp2", ".j2k", ".jpx", ".pnm", ".pbm", ".pgm",
     ".ppm", ".tga", ".ico",
-})
+}) | RAW_EXTENSIONS
 DEFAULT_MAX_PIXELS = 250_000_000
+DEFAULT_MAX_FILE_BYTES = 1 << 30  # 1 GiB: no photo is this big; a sparse or junk file is
+# An image this much longer than wide (or wider than long) is fitted by its long side:
+# scaling the short side to the model size would make a 100000x1 strip 22 million pixels wide.
+MAX_ASPECT = 50.0
 _HASH_CHUNK = 1 << 20
 _EXIF_IFD = 0x8769
 _TAG_DATETIME_ORIGINAL = 36867
@@ -55,11 +65,16 @@ class Decoded:
 
 
 _registered = False
+_max_pixels = DEFAULT_MAX_PIXELS
 
 
 def setup_decoders(max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
-    """Register HEIC/AVIF and arm the decompression-bomb guard (call once per process)."""
-    global _registered
+    """Register HEIC/AVIF and arm the decompression-bomb guard (call once per process).
+
+    `max_pixels` is the library's limit: every decode through this module checks the size
+    the file's header declares against it before any pixel is allocated."""
+    global _registered, _max_pixels
+    _max_pixels = max_pixels
     if not _registered:
         try:
             import pillow_heif
@@ -70,6 +85,8 @@ def setup_decoders(max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
                 raise  # pillow_heif is there but broken: a real bug, not "no HEIC"
         _registered = True
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # truncated files are problems, not grey halves
+    # Pillow's own guard stays armed as a backstop (for code that calls Image.open
+    # directly); _open checks the library's limit first and quotes it.
     Image.MAX_IMAGE_PIXELS = max_pixels
     # Pillow only warns between 1x and 2x the limit; we refuse the whole range.
     warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -86,13 +103,37 @@ def hash_bytes(data: bytes) -> str:
 
 def hash_file(path: str) -> tuple[str, int]:
     """Content hash (as hash_bytes) and size, streaming so large files need little memory."""
-    h = hashlib.blake2b(digest_size=16)
-    size = 0
     with open(path, "rb") as f:
-        while chunk := f.read(_HASH_CHUNK):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
+        digest = hash_stream(f)
+        return digest, f.tell()
+
+
+def hash_stream(fh: BinaryIO) -> str:
+    """Content hash (as hash_bytes) of the rest of an open file, read in 1 MiB chunks."""
+    h = hashlib.blake2b(digest_size=16)
+    while chunk := fh.read(_HASH_CHUNK):
+        h.update(chunk)
+    return h.hexdigest()
+
+
+def too_large_reason(pixels: int | None, limit: int) -> str:
+    """The problem text for an image above the library's pixel limit (quotes that limit)."""
+    size = f"{pixels / 1e6:,.0f} megapixels" if pixels else "too many pixels"
+    return (f"image is too large ({size}; this library's limit is {limit / 1e6:,.0f} "
+            "megapixels): raise max_pixels in settings to index it")
+
+
+def file_too_large_reason(size: int, limit: int) -> str:
+    return (f"file is too large ({_human_bytes(size)}; the limit is {_human_bytes(limit)}): "
+            "raise max_file_bytes in settings if this really is a photo")
+
+
+def _human_bytes(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    raise AssertionError("unreachable")
 
 
 def open_image(source: Source, draft_size: int | None = None) -> Image.Image:
@@ -100,12 +141,31 @@ def open_image(source: Source, draft_size: int | None = None) -> Image.Image:
     return _open(source, draft_size)[0]
 
 
+_BOMB_PIXELS = re.compile(r"Image size \((\d+) pixels\)")
+
+
 def _open(source: Source, draft_size: int | None) -> tuple[Image.Image, tuple[int, int], str]:
-    """(oriented image, full-resolution oriented size, format); raises ImageError."""
+    """(oriented image, full-resolution oriented size, format); raises ImageError.
+
+    The size the header declares is checked against the library's limit right after the
+    header is read, before any pixel buffer exists."""
+    from . import raw
+
+    if raw.is_raw_source(source):  # by name: a DNG is also a valid (useless) TIFF
+        try:
+            return raw.open_raw(source, draft_size, _max_pixels)
+        except raw.NotRaw:  # a renamed JPEG/PNG: decoded below by what it really is
+            if not isinstance(source, (str, os.PathLike)):
+                source.seek(0)
     try:
         img = Image.open(source)
         fmt = (img.format or "unknown").lower()
         w, h = img.size
+        if w <= 0 or h <= 0:
+            raise ImageError(f"the file declares an empty image ({w}x{h} pixels); "
+                             "it is damaged or not a photo")
+        if w * h > _max_pixels:
+            raise ImageError(too_large_reason(w * h, _max_pixels))
         if draft_size and img.format == "JPEG":
             img.draft("RGB", (draft_size, draft_size))
         if getattr(img, "is_animated", False):
@@ -117,9 +177,12 @@ def _open(source: Source, draft_size: int | None) -> tuple[Image.Image, tuple[in
             orientation = 1
         oriented = ImageOps.exif_transpose(img) or img
         return oriented, ((h, w) if orientation in (5, 6, 7, 8) else (w, h)), fmt
+    except ImageError:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(f"image too large ({exc}); raise max_pixels in settings to allow "
-                         "it") from exc
+        found = _BOMB_PIXELS.search(str(exc))
+        raise ImageError(too_large_reason(int(found.group(1)) if found else None,
+                                          _max_pixels)) from exc
     except UnidentifiedImageError as exc:
         raise ImageError("not an image Pillow can read (unknown or corrupt format)") from exc
     except FileNotFoundError as exc:
@@ -127,12 +190,18 @@ def _open(source: Source, draft_size: int | None) -> tuple[Image.Image, tuple[in
     except PermissionError as exc:
         raise ImageError("permission denied: the app cannot read this file") from exc
     except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
-        reason = str(exc) or type(exc).__name__
-        if "truncated" in reason.lower() or "broken data stream" in reason:
-            reason = "file is truncated (incomplete copy or download?)"
-        raise ImageError(f"corrupt image: {reason}") from exc
+        raise ImageError(_corrupt_reason(exc)) from exc
     except MemoryError as exc:
-        raise ImageError("not enough memory to decode this image") from exc
+        raise ImageError("not enough memory to decode this image; close other programs "
+                         "or lower max_pixels in settings") from exc
+
+
+def _corrupt_reason(exc: BaseException) -> str:
+    """A non-empty sentence for a decoder failure (some exceptions have an empty str())."""
+    reason = str(exc).strip() or type(exc).__name__
+    if "truncated" in reason.lower() or "broken data stream" in reason:
+        return "file is truncated (incomplete copy or download?); copy it again from the source"
+    return f"corrupt image ({reason}); the file is damaged or not really an image"
 
 
 def open_oriented(source: Source, draft_size: int | None = None
@@ -159,8 +228,18 @@ def to_rgb(img: Image.Image) -> Image.Image:
 
 
 def resize_center_crop(img: Image.Image, size: int) -> np.ndarray:
-    """Shortest side to `size`, centre crop: the same geometry as CLIP's own preprocessing."""
+    """Shortest side to `size`, centre crop: the same geometry as CLIP's own preprocessing.
+
+    Extreme strips (aspect ratio above MAX_ASPECT) are fitted by their long side instead and
+    centred on a white square, so the work stays bounded by `size` x `size`."""
     w, h = img.size
+    if max(w, h) > MAX_ASPECT * min(w, h):
+        scale = size / max(w, h)
+        nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+        small = img.resize((nw, nh), Image.Resampling.BICUBIC, reducing_gap=3.0)
+        canvas = Image.new("RGB", (size, size), (255, 255, 255))
+        canvas.paste(small, ((size - nw) // 2, (size - nh) // 2))
+        return np.asarray(canvas, dtype=np.uint8)
     scale = size / min(w, h)
     nw, nh = max(size, round(w * scale)), max(size, round(h * scale))
     img = img.resize((nw, nh), Image.Resampling.BICUBIC, reducing_gap=3.0)
@@ -217,13 +296,39 @@ def decode_for_model(source: Source, size: int, mtime: float | None = None) -> D
         rgb = to_rgb(img)
         pixels = resize_center_crop(rgb, size)
         ph, dh = str(imagehash.phash(rgb)), str(imagehash.dhash(rgb))
-    except (OSError, ValueError, MemoryError) as exc:
-        raise ImageError(f"corrupt image: {exc}") from exc
+    except MemoryError as exc:
+        raise ImageError("not enough memory to decode this image; close other programs "
+                         "or lower max_pixels in settings") from exc
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
+        raise ImageError(_corrupt_reason(exc)) from exc
     if taken is None:
         if mtime is None and isinstance(source, (str, os.PathLike)):
             mtime = os.stat(source).st_mtime
         taken = wall_clock_epoch(mtime) if mtime is not None else None
     return Decoded(pixels, full_w, full_h, fmt, taken, make, model, has_exif, ph, dh)
+
+
+def decode_file(path: str, size: int, *, max_pixels: int | None = None,
+                max_bytes: int = DEFAULT_MAX_FILE_BYTES, mtime: float | None = 0) -> Decoded:
+    """decode_for_model on a file outside the pipeline (a query image, a label example),
+    with the library's limits: only a regular file up to `max_bytes`, read by the decoder
+    from the open file (never a whole-file buffer), pixels checked against `max_pixels`
+    (the library's setting) before they are allocated. Raises ImageError or OSError."""
+    if max_pixels is not None and max_pixels != _max_pixels:
+        setup_decoders(max_pixels)
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ImageError("not a regular file (a device, pipe or socket)")
+        if st.st_size > max_bytes:
+            raise ImageError(file_too_large_reason(st.st_size, max_bytes))
+        return decode_for_model(fh, size, mtime=mtime)
+
+
+def limits_of(settings) -> dict:
+    """decode_file keyword limits from a library's settings."""
+    return {"max_pixels": getattr(settings, "max_pixels", DEFAULT_MAX_PIXELS),
+            "max_bytes": getattr(settings, "max_file_bytes", DEFAULT_MAX_FILE_BYTES)}
 
 
 def thumbnail(path: str, size: int = 256) -> Image.Image:

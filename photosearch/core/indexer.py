@@ -8,9 +8,9 @@ added to the index, so a kill loses at most the batch in flight and the next run
 
 from __future__ import annotations
 
-import io
 import logging
 import os
+import stat
 import threading
 import time
 from collections import deque
@@ -56,6 +56,9 @@ class IndexReport:
     removed: int = 0
     problems: int = 0
     offline_roots: list[str] = field(default_factory=list)
+    # files of offline folders whose photos are on disk under an online folder (a renamed
+    # or moved folder): offline root -> entries dropped; see core/ghosts.py
+    ghosts_dropped: dict[str, int] = field(default_factory=dict)
     cancelled: bool = False
     model_error: str | None = None
     seconds: float = 0.0
@@ -90,7 +93,7 @@ class Indexer:
 
     def __init__(self, library: Library, *, progress: Callable[[Progress], None] | None = None,
                  cancel: threading.Event | None = None, paused: threading.Event | None = None,
-                 embed: bool = True, download: bool = True):
+                 embed: bool = True, download: bool = True, retry_problems: bool = False):
         self.lib = library
         self.progress = progress or (lambda p: None)
         self.cancel = cancel or threading.Event()
@@ -98,6 +101,14 @@ class Indexer:
         self.want_embed = embed
         self.download = download
         self.workers = library.settings.workers or os.cpu_count() or 2
+        self.max_file_bytes = getattr(library.settings, "max_file_bytes",
+                                      imaging.DEFAULT_MAX_FILE_BYTES)
+        # Known-bad files are skipped until they change, unless asked, or unless a setting
+        # that decides what is a problem (max_pixels, max_file_bytes) changed since they
+        # were recorded: then the user's fix must take effect without touching the files.
+        from .problems import settings_changed
+
+        self.retry_problems = retry_problems or settings_changed(library)
         imaging.setup_decoders(library.settings.max_pixels)
 
     @property
@@ -124,10 +135,25 @@ class Indexer:
         self._process(jobs, embedder, report)
         if not self.cancel.is_set():
             report.removed = library_ops.forget_paths(self.lib, vanished)
+            self._drop_ghosts(report)
         self.lib.save_index()
+        if not self.cancel.is_set():
+            from .problems import remember_settings
+
+            remember_settings(self.lib)
         report.seconds = time.monotonic() - start
         self.progress(Progress("done", len(jobs), len(jobs), report.embedded, report.problems))
         return report
+
+    def _drop_ghosts(self, report: IndexReport) -> None:
+        """Offline folders whose photos now live under an online one (a renamed folder):
+        forget their stale entries, so nothing counts, finds or groups them twice."""
+        from .ghosts import relinked_ghosts
+
+        offline = [p for _, p in self.catalog.folders()
+                   if not os.path.isdir(p) or _empty_dir(p)]
+        for root, paths in relinked_ghosts(self.catalog, offline).items():
+            report.ghosts_dropped[root] = library_ops.forget_paths(self.lib, paths)
 
     def _replaced(self, rows) -> set[str]:
         """Hashes that paths about to be re-linked point at now, when the content changed
@@ -147,7 +173,7 @@ class Indexer:
         report = IndexReport()
         files = list(files)
         known = self.catalog.file_states_for([f.path for f, _ in files])
-        problems = self.catalog.problem_states()
+        problems = {} if self.retry_problems else self.catalog.problem_states()
         moves = set(likely_moves)
         sizes = self.catalog.photo_sizes([f.size for f, _ in files])
         unembedded = self._unembedded(known) if self.want_embed else set()
@@ -182,6 +208,7 @@ class Indexer:
         problems = self.catalog.problem_states()
         jobs: list[_Job] = []
         vanished: list[str] = []
+        skip_bad = {} if self.retry_problems else problems
         for folder_id, root in folders:
             self.progress(Progress("scanning", 0, 0))
             known = self.catalog.file_states(under=root) if os.path.isdir(root) else None
@@ -195,7 +222,7 @@ class Indexer:
             unembedded = self._unembedded(known) if embedding else set()
             for f in disk.values():
                 maybe_known = (f.size, f.mtime_ns) in moved_from
-                job = _classify(f, folder_id, known, problems, unembedded, maybe_known, report)
+                job = _classify(f, folder_id, known, skip_bad, unembedded, maybe_known, report)
                 if job is not None:
                     jobs.append(job)
             vanished.extend(p for p in known if p not in disk)
@@ -225,7 +252,7 @@ class Indexer:
                     time.sleep(0.1)
                 while queue and len(in_flight) < depth:
                     job = queue.popleft()
-                    in_flight.append(pool.submit(_work, job, size))
+                    in_flight.append(pool.submit(_work, job, size, self.max_file_bytes))
                 result = in_flight.popleft().result()
                 done += 1
                 follow_up = self._route(result, batch, embedder is not None, report)
@@ -363,29 +390,43 @@ def _lower_priority(nice: int) -> None:
         pass  # not permitted on this platform: run at normal priority
 
 
-def _work(job: _Job, size: int) -> _Result:
-    """Runs on a decode thread: hash the bytes, and decode them when asked."""
+def _work(job: _Job, size: int, max_bytes: int = imaging.DEFAULT_MAX_FILE_BYTES) -> _Result:
+    """Runs on a decode thread: hash the file in chunks, and decode it when asked.
+
+    Memory stays bounded per file: the hash streams, the decoder reads from the open file
+    (never a whole-file buffer), and files above `max_bytes` are refused before reading."""
     try:
-        with open(job.file.path, "rb") as fh:
-            data = fh.read()
+        fh = open(job.file.path, "rb")
     except FileNotFoundError:
         return _Result(job, error="file vanished before it could be read")
     except PermissionError:
         return _Result(job, error="permission denied: the app cannot read this file")
     except OSError as exc:
         return _Result(job, error=f"cannot read file: {exc.strerror or exc}")
-    if not data:
-        return _Result(job, error="empty file (0 bytes)")
-    digest = imaging.hash_bytes(data)
-    if not job.decode:
-        return _Result(job, hash=digest)
-    try:
-        decoded = imaging.decode_for_model(io.BytesIO(data), size, mtime=job.file.mtime_ns / 1e9)
-    except imaging.ImageError as exc:
-        return _Result(job, hash=digest, error=str(exc))
-    except Exception as exc:  # a decoder bug must cost one file, not the run
-        log.exception("unexpected error decoding %s", job.file.path)
-        return _Result(job, hash=digest, error=f"unexpected decoder error: {exc!r}")
+    with fh:
+        try:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return _Result(job, error="not a regular file (a device, pipe or socket); "
+                                          "only photo files are indexed")
+            if st.st_size == 0:
+                return _Result(job, error="empty file (0 bytes); copy it again from the source")
+            if st.st_size > max_bytes:
+                return _Result(job, error=imaging.file_too_large_reason(st.st_size, max_bytes))
+            digest = imaging.hash_stream(fh)
+        except OSError as exc:
+            return _Result(job, error=f"cannot read file: {exc.strerror or exc}")
+        if not job.decode:
+            return _Result(job, hash=digest)
+        try:
+            fh.seek(0)
+            decoded = imaging.decode_for_model(fh, size, mtime=job.file.mtime_ns / 1e9)
+        except imaging.ImageError as exc:
+            return _Result(job, hash=digest, error=str(exc))
+        except Exception as exc:  # a decoder bug must cost one file, not the run
+            log.exception("unexpected error decoding %s", job.file.path)
+            return _Result(job, hash=digest, error=f"unexpected decoder error ({exc!r}); "
+                                                    "please report it with this file")
     return _Result(job, hash=digest, decoded=decoded)
 
 

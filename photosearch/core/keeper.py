@@ -16,9 +16,11 @@ DEFAULT_RULES = ("resolution", "original", "exif", "size", "oldest", "folder")
 
 RAW_FORMATS = frozenset({"dng", "cr2", "cr3", "nef", "arw", "orf", "rw2", "raf", "pef", "srw",
                          "raw", "x3f"})
-# Higher is more "original": RAW > HEIC/lossless > JPEG > web/re-encoded formats.
-FORMAT_RANK = {**{f: 4 for f in RAW_FORMATS}, "heif": 3, "heic": 3, "png": 3, "tiff": 3,
-               "tif": 3, "bmp": 2, "jpeg": 2, "jpg": 2, "mpo": 2, "jpeg2000": 2,
+# Higher is more "original": RAW > HEIC > JPEG (what cameras write) > lossless containers
+# (PNG/TIFF: usually conversions; a lossless re-encode of a JPEG is no more original than
+# the JPEG) > web formats. Camera metadata and file age come first; see choose_keeper.
+FORMAT_RANK = {**{f: 5 for f in RAW_FORMATS}, "heif": 4, "heic": 4, "jpeg": 3, "jpg": 3,
+               "mpo": 3, "png": 2, "tiff": 2, "tif": 2, "bmp": 2, "jpeg2000": 2,
                "webp": 1, "avif": 1, "gif": 0}
 
 
@@ -36,6 +38,11 @@ class Item:
     taken_at: float | None = None
     has_exif: bool = False
     copies: tuple[str, ...] = ()  # other paths of the same photo (identical bytes)
+    camera: str | None = None  # camera make/model from EXIF: written by a camera
+
+    @property
+    def is_raw(self) -> bool:
+        return _fmt(self) in RAW_FORMATS
 
     @property
     def pixels(self) -> int:
@@ -45,7 +52,7 @@ class Item:
         return {"path": self.path, "hash": self.hash, "size": self.size,
                 "width": self.width, "height": self.height, "format": self.format,
                 "taken_at": self.taken_at, "has_exif": self.has_exif,
-                "copies": list(self.copies)}
+                "copies": list(self.copies), "camera": self.camera}
 
 
 class RuleError(ValueError):
@@ -124,17 +131,55 @@ def _tiebreak(item: Item) -> tuple:
     return (looks_like_copy(item.path), item.mtime_ns, len(item.path), item.path)
 
 
+def camera_originals(items: Sequence[Item]) -> tuple[list[Item], str | None]:
+    """The candidates the `original` rule allows to be kept, and why the rest are not.
+
+    A conversion never beats its original: RAW files win over everything; otherwise files
+    with camera metadata (EXIF make/model) win over files without it (PNG/TIFF/WebP exports,
+    edits, messenger copies); with neither, a group in several formats keeps to the format
+    of its oldest file (the newer ones were derived from it)."""
+    raw = [it for it in items if it.is_raw]
+    if raw and len(raw) < len(items):
+        return raw, f"RAW original ({_fmt(raw[0])} over {_others_formats(items, raw)})"
+    camera = [it for it in items if it.camera]
+    if camera and len(camera) < len(items):
+        return camera, (f"camera original ({_fmt(camera[0])} with {camera[0].camera} EXIF; "
+                        f"the {_others_formats(items, camera)} copy has no camera metadata, "
+                        "a conversion or export)")
+    formats = {_fmt(it) for it in items}
+    if len(formats) > 1:
+        first = min(it.mtime_ns for it in items)
+        first_formats = {_fmt(it) for it in items if it.mtime_ns == first}
+        if len(first_formats) == 1:
+            fmt = first_formats.pop()
+            oldest = [it for it in items if _fmt(it) == fmt]
+            return oldest, (f"oldest file ({fmt}; the newer {_others_formats(items, oldest)} "
+                            "copy was converted from it)")
+    return list(items), None
+
+
+def _others_formats(items: Sequence[Item], chosen: Sequence[Item]) -> str:
+    ids = {id(c) for c in chosen}
+    return "/".join(sorted({_fmt(it) for it in items if id(it) not in ids}))
+
+
 def choose_keeper(items: Sequence[Item], rules: Sequence[Rule]) -> tuple[Item, str]:
     """(keeper, why) for a group of at least two files."""
-    ranked = sorted(items, key=lambda it: (tuple(r.key(it) for r in rules), _tiebreak(it)))
-    keeper, runner_up = ranked[0], ranked[1]
+    pool, pool_why = (camera_originals(items) if any(r.name == "original" for r in rules)
+                      else (list(items), None))
+    ranked = sorted(pool, key=lambda it: (tuple(r.key(it) for r in rules), _tiebreak(it)))
+    keeper = ranked[0]
+    if pool_why is not None and len(ranked) == 1:
+        return keeper, pool_why
+    runner_up = ranked[1]
+    prefix = f"{pool_why}; then " if pool_why else ""
     for rule in rules:
         if rule.key(keeper) != rule.key(runner_up):
-            return keeper, rule.explain(keeper, runner_up)
+            return keeper, prefix + rule.explain(keeper, runner_up)
     what = "identical copies" if keeper.hash == runner_up.hash else "no rule separates them"
     if looks_like_copy(runner_up.path) and not looks_like_copy(keeper.path):
-        return keeper, f"{what}: kept the original name (the other is named like a copy)"
-    return keeper, f"{what}: kept the oldest file (then shortest path)"
+        return keeper, f"{prefix}{what}: kept the original name (the other is named like a copy)"
+    return keeper, f"{prefix}{what}: kept the oldest file (then shortest path)"
 
 
 def _in_folders(folders: list[str]) -> Callable[[Item], int]:

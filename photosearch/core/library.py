@@ -49,8 +49,13 @@ class Library:
         self._connections_lock = threading.Lock()
         self._embedder = embedder
         self._index: VectorIndex | None = None
+        self._index_rebuilt = False  # the last index load found none usable: rebuilt
         self._last_save = time.monotonic()
         self._lock = threading.RLock()
+        self._model_lock = threading.RLock()  # held while torch loads: queries never wait on it
+        # The ONNX (torch-free) query encoder when an export exists; False once found missing
+        self._query_encoder: Any = None
+        self._query_lock = threading.Lock()  # never held while torch loads
         if embedder is not None and not readonly:
             self.catalog.set_meta(f"dim:{self.model_id}", str(embedder.dim))
         else:
@@ -96,7 +101,7 @@ class Library:
 
     def embedder(self, download: bool = True) -> Any:
         """The loaded model (imports torch on first call); raises WeightsUnavailable."""
-        with self._lock:
+        with self._model_lock:
             if self._embedder is None:
                 from . import embedder as embedder_mod
 
@@ -106,6 +111,23 @@ class Library:
                 if not self.readonly:
                     self.catalog.set_meta(f"dim:{self.model_id}", str(self._embedder.dim))
             return self._embedder
+
+    def query_encoder(self, images: bool = False) -> Any:
+        """What encodes a query: the loaded model if there is one, else the model's ONNX
+        export (onnxruntime, no torch; see onnx_models), else the model (imports torch).
+        `images`: the query also embeds image files, so the ONNX image tower is needed."""
+        if self._embedder is not None:
+            return self._embedder
+        with self._query_lock:
+            if self._query_encoder is None:
+                from . import onnx_models
+
+                self._query_encoder = onnx_models.load_query_encoder(
+                    self.model_id, self.paths.models) or False
+            enc = self._query_encoder
+        if enc and (not images or enc.has_image_tower()):
+            return enc
+        return self.embedder()
 
     def embedding_dim(self) -> int | None:
         """The model's vector size, known without loading it once anything was embedded."""
@@ -129,12 +151,16 @@ class Library:
         with self._lock:
             if self._index is None:
                 self._index = self._open_index()
+                if self._index_rebuilt and self._index.dirty and not self.readonly:
+                    # A lost or unreadable index is rebuilt once, not on every command.
+                    self.save_index()
             return self._index
 
     def _open_index(self) -> VectorIndex:
         cat = self.catalog
-        dim = self.embedding_dim() or self.embedder().dim
+        dim = self.embedding_dim() or self.query_encoder().dim
         index = VectorIndex.load(self.index_path, dim, self.model_id)
+        self._index_rebuilt = index is None
         if index is None:
             index = VectorIndex(dim, self.model_id, capacity=max(
                 1024, int(cat.live_embedding_ids(self.model_id).size)))

@@ -55,8 +55,22 @@ class LibraryPaths:
 
     def ensure(self) -> LibraryPaths:
         for d in (self.root, self.index_dir, self.undo_dir, self.thumbnails):
+            if d != self.root and (d.is_symlink() or d.exists()) and not d.is_dir():
+                _move_aside(d)  # e.g. `index` as a regular file: derived data, repaired
             d.mkdir(parents=True, exist_ok=True)
         return self
+
+
+def _move_aside(path: Path) -> None:
+    """A file where one of the library's folders belongs: keep it (renamed), say so, and
+    let the folder be created; its contents are rebuilt from the catalog."""
+    import logging
+    import time
+
+    aside = path.with_name(f"{path.name}.not-a-folder-{time.strftime('%Y%m%d-%H%M%S')}")
+    os.replace(path, aside)
+    logging.getLogger(__name__).warning(
+        "%s was a file, not a folder; moved it to %s and rebuilt the folder", path, aside)
 
 
 def default_library_dir() -> Path:

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 
 from .imaging import is_image_name
 
+# Number-like words that are not the plain weights _TOKEN accepts: nan, inf, 1e9, .5
+_NOT_A_WEIGHT = re.compile(r"(?i)[+-]?(nan|inf(inity)?|\d*\.?\d+e[+-]?\d+|\.\d+|\d+\.)")
 FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera", "person", "text", "has")
 NEGATABLE_TEXT_KEYS = ("text", "has")  # -text:word, -has:text
 _TOKEN = re.compile(
@@ -117,6 +119,11 @@ def parse(text: str) -> Query:
             key, value = word.split(":", 1)
             _apply_filter(filters, key.lower(), value)
             continue
+        if word is not None and not weight and ":" in word:
+            head, _, rest = word.partition(":")
+            if rest and _NOT_A_WEIGHT.fullmatch(head):
+                raise QueryError(f"weight '{head}' in '{word}' is not allowed; a weight is a "
+                                 'plain number like 2 or 0.5 (e.g. 2:"sunset")')
         w = float(weight) if weight else 1.0
         if sign == "-":
             w = -w

@@ -8,7 +8,6 @@ filtered search runs, which returns a full page however selective the filter.
 
 from __future__ import annotations
 
-import io
 import logging
 import sqlite3
 from dataclasses import dataclass, field
@@ -104,22 +103,39 @@ class Searcher:
 
     def query_vector(self, terms: list[Term], notices: list[str] | None = None) -> np.ndarray:
         """Weighted sum of term embeddings, renormalised (negative weights push away)."""
-        emb = self.lib.embedder()
-        total = np.zeros(emb.dim, dtype=np.float32)
+        total: np.ndarray | None = None
         for term in terms:
             if term.kind == "text":
-                cut = emb.truncation(term.value)
-                if cut and notices is not None:
-                    notices.append(f"query truncated to the model's {cut.limit} tokens "
-                                   f"(it had {cut.tokens})")
-                vec = emb.encode_query(term.value)
+                vec, tokens, limit = self._text_vector(term.value)
+                if tokens > limit and notices is not None:
+                    notices.append(f"query truncated to the model's {limit} tokens "
+                                   f"(it had {tokens})")
             else:
                 vec = self.image_vector(term.value)
-            total += term.weight * vec
+            total = term.weight * vec if total is None else total + term.weight * vec
+        if total is None:
+            raise QueryError("the query has no search terms")
         norm = float(np.linalg.norm(total))
         if norm < 1e-6:
             raise QueryError("the query's terms cancel out; change a weight")
         return total / norm
+
+    def _text_vector(self, text: str) -> tuple[np.ndarray, int, int]:
+        """(unit vector, token count, context length): from the catalog's query cache when
+        this text was asked before (no model needed), else encoded and cached."""
+        from . import query_cache
+
+        hit = query_cache.lookup(self.catalog, self.lib.model_id, text)
+        if hit is not None:
+            return hit
+        emb = self.lib.query_encoder()
+        cut = emb.truncation(text)
+        limit = int(getattr(emb, "context_length", 77))
+        tokens = cut.tokens if cut else 0
+        vec = np.asarray(emb.encode_query(text), np.float32)
+        if not self.lib.readonly:
+            query_cache.store(self.catalog, self.lib.model_id, text, vec, tokens, limit)
+        return vec, tokens, limit
 
     def image_vector(self, path: str) -> np.ndarray:
         """Stored embedding when the file is in the library, else decode and embed it."""
@@ -128,11 +144,10 @@ class Searcher:
             vec = self.catalog.embedding(h, self.lib.model_id)
             if vec is not None:
                 return vec
-        emb = self.lib.embedder()
+        emb = self.lib.query_encoder(images=True)
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-            decoded = imaging.decode_for_model(io.BytesIO(data), emb.image_size, mtime=0)
+            decoded = imaging.decode_file(path, emb.image_size,
+                                          **imaging.limits_of(self.lib.settings))
         except OSError as exc:
             raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
         except imaging.ImageError as exc:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import logging
 import threading
@@ -189,7 +188,7 @@ class Tagger:
     # -- prototypes ---------------------------------------------------------------------
     def encode_texts(self, texts: list[str]) -> np.ndarray:
         """Unit text embeddings, cached per model across calls (and indexing batches)."""
-        emb = self.lib.embedder()
+        emb = self.lib.query_encoder()
         with _cache_lock:
             cache = _text_cache.setdefault(emb, {})
             missing = [t for t in dict.fromkeys(texts) if t not in cache]
@@ -268,7 +267,7 @@ class Tagger:
         for _, vecs in self.catalog.iter_embeddings(self.model_id):
             total = vecs.sum(axis=0) if total is None else total + vecs.sum(axis=0)
             n += len(vecs)
-        dim = self.lib.embedding_dim() or self.lib.embedder().dim
+        dim = self.lib.embedding_dim() or self.lib.query_encoder().dim
         self._centroid = _unit(total / n) if total is not None else np.zeros(dim, np.float32)
         if n:
             self.catalog.set_meta(key, json.dumps([round(float(v), 6) for v in self._centroid]))
@@ -288,16 +287,15 @@ class Tagger:
                 continue
             hashes.append(ex.hash)
             vecs.append(vec)
-        dim = self.lib.embedding_dim() or self.lib.embedder().dim
+        dim = self.lib.embedding_dim() or self.lib.query_encoder().dim
         return (np.array(hashes, dtype=object),
                 np.stack(vecs).astype(np.float32) if vecs else np.zeros((0, dim), np.float32))
 
     def _embed_file(self, path: str, quiet: bool = False) -> np.ndarray | None:
-        emb = self.lib.embedder()
+        emb = self.lib.query_encoder(images=True)
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-            decoded = imaging.decode_for_model(io.BytesIO(data), emb.image_size, mtime=0)
+            decoded = imaging.decode_file(path, emb.image_size,
+                                          **imaging.limits_of(self.lib.settings))
         except (OSError, imaging.ImageError) as exc:
             if quiet:
                 return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -101,6 +102,7 @@ class LabelStore:
         return self._load(self._id(name))
 
     def _id(self, name: str) -> int:
+        check_text(name, "label name")
         row = self.conn.execute("SELECT id FROM labels WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise TaggingError(f"no label named '{name}' (see 'photosearch labels list')")
@@ -287,10 +289,32 @@ def merge_photo_tags(catalog: Catalog, removed: Sequence[str], keeper: str) -> i
     return len(changes)
 
 
+MAX_NAME_CHARS = 64
+
+
+def check_text(text: str, what: str) -> str:
+    """Reject text no catalog, filter or XMP sidecar can hold: undecodable bytes (from a
+    terminal in another encoding), control characters, non-characters. Clear error naming
+    the bad character, raised in core so the CLI and the app both get it."""
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Cs":
+            raise TaggingError(f"{what} {ascii(text)} is not valid text (undecodable bytes: "
+                               "is the terminal set to UTF-8?); use letters, digits, - or _")
+        if cat == "Cc" or cat == "Co" or ch in "\ufffe\uffff":
+            raise TaggingError(f"{what} {ascii(text)} contains the control character "
+                               f"U+{ord(ch):04X}; use letters, digits, - or _")
+    return text
+
+
 def _clean_name(name: str) -> str:
+    check_text(name, "label name")
     name = " ".join(name.split())
     if not name:
         raise TaggingError("a label needs a name")
+    if len(name) > MAX_NAME_CHARS:
+        raise TaggingError(f"label name is {len(name)} characters long; the limit is "
+                           f"{MAX_NAME_CHARS} (put longer descriptions in --prompt)")
     if ":" in name or "," in name:
         raise TaggingError(f"label names cannot contain ':' or ',' ('{name}'); "
                            "they are used in tag: filters")
@@ -303,7 +327,7 @@ def _clean_name(name: str) -> str:
 def _clean_prompts(prompts: list[str] | None) -> list[str]:
     out: list[str] = []
     for p in prompts or []:
-        p = " ".join(p.split())
+        p = " ".join(check_text(p, "prompt").split())
         if p and p not in out:
             out.append(p)
     return out

@@ -112,6 +112,10 @@ def restore(rec: TrashRecord) -> RestoreResult:
 
 
 # -- undo log --------------------------------------------------------------------------------
+class NotAnUndoLog(ValueError):
+    """A file given as an undo log that `dupes resolve` did not write."""
+
+
 class UndoLog:
     """An append-only JSON-lines file: a 'begin' line, then one line per trash or restore."""
 
@@ -148,6 +152,16 @@ class UndoLog:
                     yield json.loads(line)
                 except ValueError:  # a torn last line from a crash: skip it
                     continue
+
+    def check(self) -> None:
+        """Raise NotAnUndoLog unless this file starts like a log `dupes resolve` wrote."""
+        try:
+            first = next(self.entries(), None)
+        except (UnicodeDecodeError, OSError) as exc:
+            raise NotAnUndoLog(f"{self.path} is not an undo log ({exc})") from exc
+        if not isinstance(first, dict) or first.get("op") != "begin" or "version" not in first:
+            raise NotAnUndoLog(f"{self.path} is not an undo log written by 'dupes resolve' "
+                               "(it does not start with a photosearch undo record)")
 
     def pending(self) -> list[TrashRecord]:
         """Trashed files not yet restored successfully, in trash order."""

@@ -28,6 +28,8 @@ class WeightsSpec:
     quick_gelu: bool = False
     mean: tuple[float, float, float] | None = None
     std: tuple[float, float, float] | None = None
+    # Local folders for the Hugging Face text config/tokenizer (hf_text.py), by config key.
+    text_files: tuple[tuple[str, str], ...] = ()
 
     @property
     def model_id(self) -> str:
@@ -75,7 +77,20 @@ def _fingerprint(path: str, size: int) -> str:
 
 
 def resolve(model: str, pretrained: str, cache_dir: Path, *, download: bool = True) -> WeightsSpec:
-    """Turn (model, pretrained tag or file) into a local weights file."""
+    """Turn (model, pretrained tag or file) into a local weights file, plus the local
+    tokenizer/config files of models whose text side comes from Hugging Face."""
+    from dataclasses import replace
+
+    from . import hf_text
+
+    hf_text.require_extra(model)  # one line naming the extra, before anything is fetched
+    spec = _resolve_weights(model, pretrained, cache_dir, download)
+    text_files = hf_text.fetch_text_files(model, cache_dir, download)
+    return replace(spec, text_files=text_files) if text_files else spec
+
+
+def _resolve_weights(model: str, pretrained: str, cache_dir: Path, download: bool
+                     ) -> WeightsSpec:
     from open_clip import pretrained as oc_pretrained
 
     if pretrained.lower() == RANDOM_INIT:

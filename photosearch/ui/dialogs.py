@@ -28,6 +28,7 @@ class WindowDialogs(QObject):
 
     settings_applied = Signal()
     folders_chosen = Signal(list)
+    retry_problems = Signal()  # the problems dialog's Retry: index, re-reading problem files
     message = Signal(str, int)
 
     def __init__(self, *, lib: Any, runner: Runner, host: QWidget,
@@ -46,6 +47,7 @@ class WindowDialogs(QObject):
 
     def _show_problems(self, problems: list[dict]) -> None:
         self.problems_dialog = ProblemsDialog(problems, self.host)
+        self.problems_dialog.retry_requested.connect(self.retry_problems)
         self.problems_dialog.open()
 
     # == settings ========================================================================

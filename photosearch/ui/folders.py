@@ -174,6 +174,12 @@ class FoldersCoordinator(QObject):
                            on_error=self._op_failed)
 
     # == indexing ========================================================================
+    def retry_problems(self) -> bool:
+        """Index again, reading known-bad files even if unchanged (problems dialog Retry)."""
+        if self.read_only or self.indexing.running:
+            return False
+        return self.indexing.start(None, embed=self.can_embed(), retry_problems=True)
+
     def start_indexing(self) -> bool:
         if self.read_only:
             return False

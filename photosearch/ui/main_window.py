@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         folders.first_run_wanted.connect(dialogs.first_run)
         dialogs.settings_applied.connect(flow.run_request)
         dialogs.folders_chosen.connect(folders.add_folders)
+        dialogs.retry_problems.connect(folders.retry_problems)
         model.state_changed.connect(
             lambda _s: setattr(self.service, "model_error", model.error))
         model.state_changed.connect(self.model_state)

@@ -26,7 +26,8 @@ CHOICES = [
     ModelChoice("ViT-L-14", "laion2b_s32b_b82k", 1700,
                 "Much slower (GPU recommended); usually the best quality of these."),
     ModelChoice("xlm-roberta-base-ViT-B-32", "laion5b_s13b_b90k", 1500,
-                "Multilingual: queries in many languages."),
+                "Multilingual: queries in many languages. Needs the 'multilingual' extra "
+                "(pip install 'photosearch[multilingual]': transformers, sentencepiece)."),
 ]
 TEST_CHOICE = ModelChoice("test-tiny", "none", 0,
                           "Tiny random model for tests: no download, results are meaningless.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,7 +21,12 @@ from .desktop import copy_paths, reveal
 
 
 class ProblemsDialog(QDialog):
-    """Shows rows from `Catalog.problems()` (fetched by the caller on a worker thread)."""
+    """Shows rows from `Catalog.problems()` (fetched by the caller on a worker thread).
+
+    *Retry* emits `retry_requested`: the window re-indexes with problems retried (core
+    `Indexer(retry_problems=True)`, or `core.problems.retry_problems` for single files)."""
+
+    retry_requested = Signal()
 
     def __init__(self, problems: list[dict], parent=None) -> None:
         super().__init__(parent)
@@ -30,7 +36,8 @@ class ProblemsDialog(QDialog):
         intro = QLabel(
             f"{len(problems):,} file{'s' if len(problems) != 1 else ''} could not be indexed. "
             "Everything else was. Fix or replace a file and index again; files that stay "
-            "unchanged are not retried.")
+            "unchanged are not retried unless you press Retry (or change max_pixels / "
+            "max_file_bytes in settings, which retries them automatically).")
         intro.setWordWrap(True)
         self.table = QTableWidget(len(problems), 3)
         self.table.setHorizontalHeaderLabels(["File", "Why", "When"])
@@ -49,6 +56,11 @@ class ProblemsDialog(QDialog):
         copy_btn.clicked.connect(self.copy_all)
         reveal_btn = QPushButton("Show in folder")
         reveal_btn.clicked.connect(self._reveal)
+        self.retry_btn = QPushButton("Retry")
+        self.retry_btn.setToolTip("Read these files again now, changed or not")
+        self.retry_btn.setEnabled(bool(problems))
+        self.retry_btn.clicked.connect(self._retry)
+        buttons.addButton(self.retry_btn, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(copy_btn, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(reveal_btn, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -56,6 +68,10 @@ class ProblemsDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
+
+    def _retry(self) -> None:
+        self.retry_requested.emit()
+        self.accept()
 
     def copy_all(self) -> None:
         copy_paths([f"{display_path(p['path'])}\t{p['reason']}" for p in self.problems])

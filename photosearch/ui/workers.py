@@ -180,8 +180,10 @@ class IndexingController(QObject):
     def paused(self) -> bool:
         return self.pause_event.is_set()
 
-    def start(self, roots: list[str] | None = None, embed: bool = True) -> bool:
-        """Start a run (all registered folders by default); False if one is running."""
+    def start(self, roots: list[str] | None = None, embed: bool = True,
+              retry_problems: bool = False) -> bool:
+        """Start a run (all registered folders by default); False if one is running.
+        `retry_problems`: read known-bad files again even if unchanged (Retry button)."""
         if self.running:
             return False
         self.cancel_event.clear()
@@ -191,7 +193,7 @@ class IndexingController(QObject):
         self.running_changed.emit(True)
         if self.watcher is not None:
             self.runner.submit("index", self.watcher._stop)  # same pool: runs first
-        self.runner.submit("index", self._run, roots, embed,
+        self.runner.submit("index", self._run, roots, embed, retry_problems,
                            on_done=self._done, on_error=self._error)
         return True
 
@@ -206,11 +208,11 @@ class IndexingController(QObject):
         self.pause_event.clear()
 
     # -- worker thread ------------------------------------------------------------------
-    def _run(self, roots, embed: bool):
+    def _run(self, roots, embed: bool, retry_problems: bool = False):
         from ..core.indexer import Indexer
 
         indexer = Indexer(self.lib, progress=self._on_progress, cancel=self.cancel_event,
-                          paused=self.pause_event, embed=embed)
+                          paused=self.pause_event, embed=embed, retry_problems=retry_problems)
         return indexer.run(roots)
 
     def _on_progress(self, p) -> None:

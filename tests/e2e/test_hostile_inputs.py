@@ -83,9 +83,14 @@ def test_each_bad_file_becomes_a_problem_and_the_rest_is_indexed(tmp_path, capsy
     assert status["problems"] == 5
     results = cli_json(capsys, lib, "search", "photo", "--limit", "50")
     names = {Path(r["path"]).name for r in results}
-    assert names == {"good.jpg", "good2.png", "really_a_png.jpg", "caf\\xe9 \\xff photo.jpg",
+    # a name that is not UTF-8: readable text with U+FFFD, and its exact bytes (issue 16)
+    assert names == {"good.jpg", "good2.png", "really_a_png.jpg", "caf\ufffd \ufffd photo.jpg",
                      "inner.jpg"}
     by_name = {Path(r["path"]).name: r for r in results}
+    import base64
+
+    raw = base64.b64decode(by_name["caf\ufffd \ufffd photo.jpg"]["path_bytes"])
+    assert raw.endswith(b"caf\xe9 \xff photo.jpg") and os.path.exists(raw)
     assert by_name["really_a_png.jpg"]["format"] == "png"
 
 
@@ -97,8 +102,8 @@ def test_known_bad_files_are_not_retried_until_they_change(tmp_path, capsys, hos
 
     seen = []
     real = indexer._work
-    monkeypatch.setattr(indexer, "_work", lambda job, size: seen.append(job.file.path) or
-                        real(job, size))
+    monkeypatch.setattr(indexer, "_work", lambda job, *a: seen.append(job.file.path) or
+                        real(job, *a))
     assert cli(capsys, lib, "index")[0] == 0
     assert seen == []
     make_image(hostile / "truncated.jpg", color=(250, 120, 0), fmt="JPEG")  # the user fixed it
@@ -115,10 +120,10 @@ def test_a_file_that_vanishes_mid_run_is_a_problem_not_a_crash(tmp_path, library
         make_image(d / f"p{i}.jpg", color=(40 * i, 100, 100), fmt="JPEG")
     real = indexer._work
 
-    def vanish_p3(job, size):
+    def vanish_p3(job, *args):
         if job.file.path.endswith("p3.jpg") and os.path.exists(job.file.path):
             os.unlink(job.file.path)
-        return real(job, size)
+        return real(job, *args)
     monkeypatch.setattr(indexer, "_work", vanish_p3)
     report = indexer.Indexer(library).run([str(d)])
     assert report.embedded == 5 and report.problems == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -72,7 +73,8 @@ def test_same_tier_groups_reencoded_copies_and_prefers_the_png_original(fake_lib
     g = groups["same"][0]
     assert sorted(_names(g)) == ["conv.webp", "half.jpg", "orig.png", "q60.jpg"]
     assert Path(g.keeper.path).name == "orig.png"
-    assert "original format (png over" in g.keeper_reason  # same resolution as q60.jpg
+    # the oldest file (its copies are newer conversions; issue 16 keeper guard)
+    assert g.keeper_reason.startswith("oldest file (png;")
     assert g.reason.startswith("same photo: perceptual hashes within")
     assert "embeddings agree" in g.reason
     assert g.auto_select
@@ -171,9 +173,14 @@ def test_folder_option_limits_grouping_to_files_under_it(fake_library, same_set)
 
 
 # -- anti-chaining, on synthetic perceptual hashes (no images needed) ------------------------
-def _add_synthetic(lib, phashes: list[int], root: str = "/synthetic") -> list[str]:
+def _add_synthetic(lib, phashes: list[int], root: str | None = None) -> list[str]:
     from photosearch.core.catalog import PhotoInfo
 
+    # The files exist (empty): duplicate groups only ever show files on disk right now.
+    root = root or str(lib.paths.root.parent / "synthetic")
+    os.makedirs(root, exist_ok=True)
+    for i in range(len(phashes)):
+        open(f"{root}/{i:04d}.jpg", "wb").close()
     cat = lib.catalog
     fid = cat.add_folder(root)
     hashes = [f"{i:032x}" for i in range(len(phashes))]

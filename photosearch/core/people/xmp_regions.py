@@ -123,16 +123,13 @@ def write_regions(photo_path: str, regions: list[Region], size: tuple[int, int])
     if orientation(photo_path) != 1:
         raise XmpError("rotated photo (EXIF orientation): face regions not written")
     side = xmp.sidecar_path(photo_path)
-    try:
-        with open(side, "rb") as fh:
-            existing: bytes | None = fh.read()
-    except FileNotFoundError:
-        existing = None
+    found = xmp.read_sidecar(side)  # only a regular file of sane size (never a FIFO/device)
+    existing, mode = found if found is not None else (None, None)
     data = merge_regions(existing, regions, size)
     if existing is not None and sorted(read_regions(existing), key=repr) == \
             sorted(read_regions(data), key=repr):
         return "unchanged"
-    xmp._atomic_write(side, data)
+    xmp._atomic_write(side, data, mode=mode)  # keeps an existing sidecar's permissions
     return "created" if existing is None else "updated"
 
 
@@ -140,10 +137,12 @@ def sidecar_regions(photo_path: str) -> list[Region]:
     """Named face regions in the photo's sidecar (written by us or another tool), for an
     unrotated photo; [] when there is none or it cannot be read."""
     try:
-        with open(xmp.sidecar_path(photo_path), "rb") as fh:
-            data = fh.read()
-    except OSError:
+        found = xmp.read_sidecar(xmp.sidecar_path(photo_path))
+    except (OSError, XmpError):
         return []
+    if found is None:
+        return []
+    data = found[0]
     try:
         regions = read_regions(data)
     except (ET.ParseError, XmpError):
