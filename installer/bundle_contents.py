@@ -31,6 +31,13 @@ PACKAGE_DATA = {
     "open_clip": ["model_configs/*.json", "*.txt.gz"],
     "photosearch": ["core/model_configs/*.json", "core/migrations/*.sql"],
 }
+# Shipped when installed (the `ocr` extra): rapidocr reads its configs and the bundled
+# PP-OCRv6 models (~27 MB, hash-checked at load) from files next to its modules, and picks
+# its inference engine by importing it by name.
+OPTIONAL_PACKAGE_DATA = {
+    "rapidocr": ["*.yaml", "models/*.onnx"],
+}
+OPTIONAL_HIDDEN_IMPORTS = {"rapidocr": ["rapidocr.inference_engine.onnxruntime"]}
 
 # Never shipped: test runners, the build tools themselves, GUI toolkits we don't use, and
 # triton (torch.compile only). Nothing a runtime dependency needs: a unit test walks the
@@ -60,7 +67,10 @@ def package_datas() -> list[tuple[str, str]]:
     """(file, dest dir) for every data file in PACKAGE_DATA; fails if a pattern finds none,
     because a bundle missing them only fails at run time, on the user's machine."""
     out = []
-    for pkg, patterns in PACKAGE_DATA.items():
+    wanted = dict(PACKAGE_DATA)
+    wanted.update({k: v for k, v in OPTIONAL_PACKAGE_DATA.items()
+                   if importlib.util.find_spec(k) is not None})
+    for pkg, patterns in wanted.items():
         root = package_dir(pkg)
         for pattern in patterns:
             found = sorted(root.glob(pattern))
@@ -112,6 +122,9 @@ def hidden_imports() -> list[str]:
         if parts[-1] == "__main__":
             continue
         mods.append(".".join(parts))
+    for pkg, names in OPTIONAL_HIDDEN_IMPORTS.items():
+        if importlib.util.find_spec(pkg) is not None:
+            mods += names
     # onnxruntime is imported lazily (the torch-free query path, core/onnx_models.py), and
     # onnx only inside torch.onnx.export (core/onnx_export.py)
     return mods + ["pillow_heif", "hnswlib", "onnxruntime", "onnx"]

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "photosearch.cli.people_cmds",
     "photosearch.cli.safety_cmds",
     "photosearch.cli.validate",
+    "photosearch.cli.text_cmds",
 ]
 
 log = logging.getLogger("photosearch.cli")

@@ -120,6 +120,11 @@ def index(args) -> int:
 
             faces = faces_pass(lib, cancel)
             report.cancelled = bool(faces and faces.cancelled)
+        if not report.cancelled:  # the text pass (OCR), when enabled, after those
+            from .text_cmds import run_after_index
+
+            text = run_after_index(lib, cancel)
+            report.cancelled = bool(text and text.cancelled)
     finally:
         bar.close()
         signal.signal(signal.SIGINT, previous)

@@ -34,6 +34,9 @@ def _add_filters(p) -> None:
     p.add_argument("--tag", action="append", default=[], help="only photos with this tag")
     p.add_argument("--person", action="append", default=[], metavar="NAME",
                    help="only photos showing this person (repeat for all of several)")
+    p.add_argument("--text", action="append", default=[], metavar="WORDS",
+                   help="only photos whose recognised text contains these words (OCR; "
+                        "see 'photosearch text')")
     p.add_argument("--min-score", type=float, help="drop results scoring below this")
     p.add_argument("--json", action="store_true", help="JSON array of results")
 
@@ -63,7 +66,8 @@ def _filters(args):
         after=parse_date(args.after) if args.after else None,
         before=parse_date(args.before) if args.before else None,
         types=parse_types(args.type) if args.type else None,
-        camera=args.camera, tags=list(args.tag), people=list(args.person))
+        camera=args.camera, tags=list(args.tag), people=list(args.person),
+        text=list(args.text))
 
 
 def search(args) -> int:
@@ -71,14 +75,15 @@ def search(args) -> int:
     from ..core.search import Searcher
 
     text = " ".join([*args.query, *args.extra])
-    if not text.strip() and not args.person:
-        args.search_parser.error("nothing to search for: give a query (or --person NAME)")
+    if not text.strip() and not args.person and not args.text:
+        args.search_parser.error("nothing to search for: give a query "
+                                 "(or --person NAME, --text WORDS)")
     if args.min_score is not None and not -1.0 <= args.min_score <= 1.0:  # also nan, inf
         raise UsageError(f"--min-score {args.min_score!r} is not allowed; use a number "
                          "from -1 to 1 (a cosine similarity)")
     lib = open_library(args)
     query = parse(text)
-    if query.terms:  # filters alone browse the catalog, which needs no model
+    if query.terms and not _has_text(lib):  # filters alone browse: no model needed
         _require_index(lib)
     page = Searcher(lib).search(query, limit=args.limit, offset=args.offset,
                                 filters=_filters(args), min_score=args.min_score)
@@ -97,6 +102,13 @@ def similar(args) -> int:
                                  offset=args.offset, filters=_filters(args))
     _print(page, args.json)
     return 0
+
+
+def _has_text(lib) -> bool:
+    """Photos have recognised text: a query can find them without a picture model."""
+    from ..core.text.store import TextStore
+
+    return TextStore(lib.catalog).has_any()
 
 
 def _require_index(lib) -> None:
@@ -121,3 +133,5 @@ def _print(page, as_json: bool) -> None:
         score = f"{r.score:6.3f}" if r.score is not None else "     -"
         date = r.to_json()["taken_at"] or ""
         print(f"{score}  {date[:10]:10}  {safe(r.path)}")
+        if r.text_match:
+            print(f"                    text: {' | '.join(r.text_match)}")

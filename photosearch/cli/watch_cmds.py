@@ -45,6 +45,7 @@ def watch(args) -> int:
     stop = threading.Event()
     handlers = _install_stop_handlers(stop)
     watcher = None
+    text = _text_worker(lib)  # text in photos, when OCR is on: after each change
     try:
         try:
             library_ops.add_folders(lib, args.paths)
@@ -52,7 +53,8 @@ def watch(args) -> int:
             raise CliError(safe(str(exc))) from exc
         if not lib.catalog.folders():
             raise CliError("no folders to watch: add some with 'photosearch folders add PATH'")
-        watcher = LibraryWatcher(lib, on_event=_print_event, embed=not args.no_embed,
+        on_event = _print_event if text is None else _poking(text)
+        watcher = LibraryWatcher(lib, on_event=on_event, embed=not args.no_embed,
                                  download=not args.offline, lock=lock)
         print("checking what changed since the last run...", file=sys.stderr, flush=True)
         watcher.start()
@@ -66,6 +68,8 @@ def watch(args) -> int:
             pass
         print("stopping: finishing the batch in flight...", file=sys.stderr, flush=True)
     finally:
+        if text is not None:
+            text.stop()  # cancels between photos; what was read is kept
         if watcher is not None:
             watcher.stop()
         _restore_handlers(handlers)
@@ -76,6 +80,30 @@ def watch(args) -> int:
 
 
 _last_progress = [0.0]
+
+
+def _text_worker(lib):
+    from ..core.text.background import TextWorker
+    from ..core.text.settings import TextSettings
+
+    if not TextSettings.from_settings(lib.settings).enabled:
+        return None
+
+    def done(r) -> None:
+        if r.read or r.failed or r.error:
+            print(f"{time.strftime('%H:%M:%S')} text: {r.read} photos read, {r.with_text} "
+                  f"with text, {r.failed} could not be read"
+                  + (f" ({r.error})" if r.error else ""), flush=True)
+
+    return TextWorker(lib, on_done=done).start()
+
+
+def _poking(text):
+    def on_event(e) -> None:
+        _print_event(e)
+        if e.kind == "reconciled" or (e.kind == "changed" and e.added):
+            text.poke()
+    return on_event
 
 
 def _print_event(e) -> None:

@@ -52,6 +52,12 @@ def _where(catalog: Catalog, f: Filters) -> tuple[str, list[object]]:
         more, more_args = sql_clauses(catalog, f.people, f.not_people)
         clauses += more
         args += more_args
+    if f.text_active():
+        from .text.search_text import sql_clauses as text_clauses  # text in photos (OCR)
+
+        more, more_args = text_clauses(catalog, f)
+        clauses += more
+        args += more_args
     clauses.append("EXISTS (SELECT 1 FROM files h WHERE h.hash = p.hash)")
     return " AND ".join(clauses), args
 

@@ -64,6 +64,8 @@ class Settings:
     duplicates: dict[str, Any] = field(default_factory=dict)
     # people (faces), opt-in: {"enabled": bool, "detector": "hog"|"cnn", "workers": int}
     people: dict[str, Any] = field(default_factory=dict)
+    # text in photos (OCR), opt-in: see core/text/settings.TextSettings for keys
+    text: dict[str, Any] = field(default_factory=dict)
     # keys this version does not know, kept as they were and saved again
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -172,4 +174,5 @@ _RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "orphan_grace_days": ("a number of days, 0 or more", lambda v: _is_number(v) and v >= 0),
     "duplicates": ("an object of duplicate settings", lambda v: isinstance(v, dict)),
     "people": ("an object of people (faces) settings", lambda v: isinstance(v, dict)),
+    "text": ("an object of text-in-photos (OCR) settings", lambda v: isinstance(v, dict)),
 }

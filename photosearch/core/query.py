@@ -6,6 +6,7 @@
     cat tag:pets after:2023-01-01   filters: tag, folder, after, before, type, camera
     person:Anna beach -person:Bob   people (faces): photos showing Anna, not Bob;
                                     person:"Anna Smith" (or Anna_Smith) for names with spaces
+    text:"booking code" -text:draft words read in the photo (OCR), or not; has:text
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from .imaging import is_image_name
 
 # Number-like words that are not the plain weights _TOKEN accepts: nan, inf, 1e9, .5
 _NOT_A_WEIGHT = re.compile(r"(?i)[+-]?(nan|inf(inity)?|\d*\.?\d+e[+-]?\d+|\.\d+|\d+\.)")
-FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera", "person")
+FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera", "person", "text", "has")
+NEGATABLE_TEXT_KEYS = ("text", "has")  # -text:word, -has:text
 _TOKEN = re.compile(
     r'(?P<sign>[+-])?(?:(?P<weight>\d+(?:\.\d+)?):)?'
-    r'(?:(?P<fkey>(?i:person|tag|folder|camera)):"(?P<fval>[^"]*)"?'
+    r'(?:(?P<fkey>(?i:person|tag|folder|camera|text|has)):"(?P<fval>[^"]*)"?'
     r'|"(?P<quoted>[^"]*)"?|(?P<word>\S+))')
 
 
@@ -43,10 +45,16 @@ class Filters:
     tags: list[str] = field(default_factory=list)
     people: list[str] = field(default_factory=list)  # photos showing all of these
     not_people: list[str] = field(default_factory=list)  # and none of these
+    text: list[str] = field(default_factory=list)  # recognised text contains each of these
+    not_text: list[str] = field(default_factory=list)  # ...and none of these
+    has_text: bool | None = None  # any recognised text at all (the "Has text" chip)
 
     def active(self) -> bool:
         return any((self.folder, self.after is not None, self.before is not None, self.types,
-                    self.camera, self.tags, self.people, self.not_people))
+                    self.camera, self.tags, self.people, self.not_people, self.text_active()))
+
+    def text_active(self) -> bool:
+        return bool(self.text or self.not_text or self.has_text is not None)
 
     def merged(self, other: Filters) -> Filters:
         """Filters from the query text win over those from options/chips only when set."""
@@ -58,7 +66,10 @@ class Filters:
             camera=other.camera or self.camera,
             tags=[*self.tags, *other.tags],
             people=[*self.people, *other.people],
-            not_people=[*self.not_people, *other.not_people])
+            not_people=[*self.not_people, *other.not_people],
+            text=[*self.text, *other.text],
+            not_text=[*self.not_text, *other.not_text],
+            has_text=other.has_text if other.has_text is not None else self.has_text)
 
 
 @dataclass
@@ -86,6 +97,9 @@ def parse(text: str) -> Query:
         if m.group("fkey") is not None and not weight:
             if sign == "-" and m.group("fkey").lower() == "person":
                 filters.not_people.append(m.group("fval").strip())
+            elif m.group("fkey").lower() in NEGATABLE_TEXT_KEYS:
+                _apply_filter(filters, m.group("fkey").lower(), m.group("fval").strip(),
+                              negate=sign == "-")
             elif m.group("fval").strip():
                 _apply_filter(filters, m.group("fkey").lower(), m.group("fval").strip())
             continue
@@ -94,6 +108,11 @@ def parse(text: str) -> Query:
         if word is not None and sign == "-" and not weight and \
                 word.lower().startswith("person:") and len(word) > 7:
             filters.not_people.append(word[7:])
+            continue
+        if word is not None and ":" in word and sign == "-" and not weight \
+                and word.split(":", 1)[0].lower() in NEGATABLE_TEXT_KEYS:
+            key, value = word.split(":", 1)
+            _apply_filter(filters, key.lower(), value, negate=True)
             continue
         if word is not None and ":" in word and word.split(":", 1)[0].lower() in FILTER_KEYS \
                 and not sign and not weight:
@@ -130,7 +149,16 @@ def _looks_like_image(word: str) -> bool:
     return is_image_name(word) and os.path.isfile(os.path.expanduser(word))
 
 
-def _apply_filter(filters: Filters, key: str, value: str) -> None:
+def _apply_filter(filters: Filters, key: str, value: str, negate: bool = False) -> None:
+    if key == "text":
+        if value.strip():
+            (filters.not_text if negate else filters.text).append(value.strip())
+        return
+    if key == "has":
+        if value.lower() != "text":
+            raise QueryError(f"has:{value} is not a filter; use has:text or -has:text")
+        filters.has_text = not negate
+        return
     if key == "tag":
         filters.tags.append(value)
     elif key == "folder":

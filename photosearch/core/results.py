@@ -29,14 +29,18 @@ class Result:
     camera: str | None
     strong: bool
     paths: list[str] = field(default_factory=list)
+    text_match: list[str] | None = None  # lines of the photo's text that matched the query
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "path": self.path, "score": None if self.score is None else round(self.score, 4),
             "strong": self.strong, "hash": self.hash,
             "taken_at": _iso(self.taken_at), "width": self.width, "height": self.height,
             "format": self.format, "camera": self.camera, "paths": self.paths,
         }
+        if self.text_match is not None:
+            out["text_match"] = self.text_match
+        return out
 
 
 def result_for(h: str, paths: list[str] | None, meta: PhotoRow | None, score: float | None,

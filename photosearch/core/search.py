@@ -9,6 +9,7 @@ filtered search runs, which returns a full page however selective the filter.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,6 +63,13 @@ class Searcher:
         if not q.terms:  # filters only: browse the catalog (photos without embeddings too)
             return Page(browse(self.catalog, f, limit=limit, offset=offset), offset, limit,
                         notices)
+        if _has_text(self.catalog):  # pictures and the text in them, fused
+            from .text.search_text import fused_search
+
+            page = fused_search(self, q, f, limit=limit, offset=offset, min_score=min_score,
+                                exclude=exclude_hashes or set())
+            if page is not None:
+                return page
         vec = self.query_vector(q.terms, notices)
         allowed = self._allowed(f)
         exclude = exclude_hashes or set()
@@ -189,6 +197,22 @@ class Searcher:
             ids = np.intersect1d(ids, self._tag_ids(f.tags), assume_unique=True)
         if f.people or f.not_people:
             ids = self._people_ids(ids, f)
+        if f.text_active():
+            ids = self._text_filter(ids, f)
+        return ids
+
+    def _text_filter(self, ids: np.ndarray, f: Filters) -> np.ndarray:
+        from .text.search_text import text_hash_sets
+
+        include, exclude = text_hash_sets(self.catalog, f)
+        if include is not None:
+            keep = self.catalog.embedding_ids_for(self.lib.model_id, sorted(include))
+            ids = np.intersect1d(ids, np.fromiter(keep.values(), np.int64, count=len(keep)),
+                                 assume_unique=True)
+        if exclude:
+            drop = self.catalog.embedding_ids_for(self.lib.model_id, sorted(exclude))
+            ids = np.setdiff1d(ids, np.fromiter(drop.values(), np.int64, count=len(drop)),
+                               assume_unique=True)
         return ids
 
     def _people_ids(self, ids: np.ndarray, f: Filters) -> np.ndarray:
@@ -264,3 +288,13 @@ def _codes(values, table: dict[str, int]) -> np.ndarray:
         return c if c is not None else table.setdefault(v, len(table))
     # Few distinct values (formats, cameras): a dict lookup each beats sorting strings.
     return np.fromiter(map(code, values), np.int32, count=len(values))
+
+
+def _has_text(catalog) -> bool:
+    """Whether any photo has recognised text (False before migration 0006 too)."""
+    try:
+        from .text.store import TextStore
+
+        return TextStore(catalog).has_any()
+    except sqlite3.OperationalError:  # no text tables (read-only, older catalog)
+        return False

@@ -1,0 +1,80 @@
+"""The `text` section of settings.json (OCR on or off, speed knobs) and the time estimate."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, fields
+
+from ..config import ConfigError
+from .normalize import MIN_CHARS
+
+log = logging.getLogger(__name__)
+
+# Seconds per photo for the first estimate, before this library has timed its own photos:
+# bench/bench_text.py, shipped settings, 500-1000 px photos, shared 2-core CPU: 1.33
+# photos/s (docs/benchmarks.md). Afterwards the library's own recent mean is used.
+CPU_SECONDS_PER_PHOTO = 0.75
+
+
+@dataclass
+class TextSettings:
+    enabled: bool = False  # off by default on CPU: see estimate()
+    # detector input, longer side (0 = rapidocr's default: shorter side scaled to 736).
+    # 640 + 1 thread: 3.9x rapidocr's default speed with recall held, also for small text
+    # in 3000 px photos (bench/bench_text.py, docs/benchmarks.md)
+    det_side: int = 640
+    max_side: int = 1600  # photos are decoded to at most this many pixels on the longer side
+    # onnxruntime threads (0 = all cores). 1 measured faster than all cores on the 2-core
+    # box (1.33 vs 0.80 photos/s at det 640), and a core stays free for the app.
+    threads: int = 1
+    min_chars: int = MIN_CHARS  # lines with fewer letters/digits are dropped as fragments
+    nice: int = 10  # the text pass runs at lower CPU priority than the rest of the app
+    clip_prior: bool = False  # skip photos CLIP thinks have no text (unmeasured: off)
+    clip_prior_min: float = 0.18
+
+    @classmethod
+    def from_settings(cls, settings) -> TextSettings:
+        raw = dict(getattr(settings, "text", None) or {})
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(raw) - set(known))
+        if unknown:
+            log.warning("ignoring unknown text settings: %s", ", ".join(unknown))
+        out = cls()
+        for k, v in raw.items():
+            if k not in known:
+                continue
+            default = getattr(out, k)
+            if isinstance(default, bool):
+                ok = isinstance(v, bool)
+            elif isinstance(default, int):
+                ok = isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            else:
+                ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+            if not ok:
+                raise ConfigError(f"settings text.{k} must be like {default!r}, not {v!r}")
+            setattr(out, k, v)
+        return out
+
+    def store(self, settings) -> None:
+        """Write back into a Settings object (the caller saves it)."""
+        settings.text = asdict(self)
+
+
+def estimate_seconds(pending: int, measured: float | None = None) -> float:
+    """Expected duration of a text pass over `pending` photos on this machine: the library's
+    own recent mean when it has one, else the benchmarked CPU figure."""
+    per = measured if measured else CPU_SECONDS_PER_PHOTO
+    return pending * per
+
+
+def describe_estimate(pending: int, measured: float | None = None) -> str:
+    secs = estimate_seconds(pending, measured)
+    per = measured if measured else CPU_SECONDS_PER_PHOTO
+    if secs < 90:
+        span = f"{secs:.0f} s"
+    elif secs < 5400:
+        span = f"{secs / 60:.0f} min"
+    else:
+        span = f"{secs / 3600:.1f} h"
+    basis = "measured on this library" if measured else "estimated for a 2-core CPU"
+    return f"{pending} photos to read, about {span} ({per:.2f} s/photo, {basis})"

@@ -1,0 +1,212 @@
+"""Recognised text in the catalog (tables of migration 0006): the only SQL of the feature.
+
+Per photo (content hash) a record of which engine read it; per text line the raw text, its
+folded form, the recogniser's score and its box in oriented full-resolution pixels. Search
+goes through `text_fts`, an FTS5 trigram index over the compact form (normalize.py), with
+LIKE for queries shorter than a trigram.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from ..catalog import Catalog
+from .normalize import compact, fold
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str
+    score: float
+    box: tuple[tuple[float, float], ...]  # 4 corners, oriented full-resolution pixels
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "score": round(self.score, 4),
+                "box": [[round(x, 1), round(y, 1)] for x, y in self.box]}
+
+
+@dataclass
+class TextMatch:
+    """A photo whose text matched a query: the matching lines, best first."""
+
+    hash: str
+    lines: list[str] = field(default_factory=list)
+    best_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class TextRecord:
+    engine: str
+    lines: int
+    error: str | None
+    seconds: float | None
+    done_at: float
+
+
+class TextStore:
+    """Text rows of one catalog connection (not shared between threads)."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.conn = catalog.conn
+
+    # -- writing ------------------------------------------------------------------------
+    def save(self, hash_: str, engine: str, lines: Sequence[TextLine], *,
+             error: str | None = None, seconds: float | None = None) -> None:
+        """Replace a photo's text (one transaction: a kill leaves the old or the new)."""
+        with self.catalog.transaction():
+            self._delete_lines([hash_])
+            for n, line in enumerate(lines):
+                packed = compact(line.text)
+                cur = self.conn.execute(
+                    "INSERT INTO text_lines(hash, line_no, text, norm, compact, score, box) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (hash_, n, line.text, fold(line.text), packed, float(line.score),
+                     json.dumps([[round(x, 1), round(y, 1)] for x, y in line.box])))
+                self.conn.execute("INSERT INTO text_fts(rowid, compact) VALUES (?, ?)",
+                                  (cur.lastrowid, packed))
+            self.conn.execute(
+                "INSERT OR REPLACE INTO text_photos(hash, engine, lines, error, seconds, done_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (hash_, engine, len(lines), error, seconds, time.time()))
+
+    def _delete_lines(self, hashes: Sequence[str]) -> None:
+        for chunk in _chunks(list(hashes), 500):
+            q = ",".join("?" * len(chunk))
+            ids = [r[0] for r in self.conn.execute(
+                f"SELECT id FROM text_lines WHERE hash IN ({q})", chunk)]
+            for id_chunk in _chunks(ids, 500):
+                qi = ",".join("?" * len(id_chunk))
+                self.conn.execute(f"DELETE FROM text_fts WHERE rowid IN ({qi})", id_chunk)
+            self.conn.execute(f"DELETE FROM text_lines WHERE hash IN ({q})", chunk)
+
+    def forget(self, hashes: Sequence[str] | None = None) -> int:
+        """Drop recognised text (of these photos, or all); returns photo records dropped."""
+        with self.catalog.transaction():
+            if hashes is None:
+                n = self.conn.execute("DELETE FROM text_photos").rowcount
+                self.conn.execute("DELETE FROM text_lines")
+                self.conn.execute("DELETE FROM text_fts")
+                return n
+            self._delete_lines(hashes)
+            n = 0
+            for chunk in _chunks(list(hashes), 500):
+                q = ",".join("?" * len(chunk))
+                n += self.conn.execute(f"DELETE FROM text_photos WHERE hash IN ({q})",
+                                       chunk).rowcount
+            return n
+
+    def vacuum_index(self) -> None:
+        """Rebuild the FTS index compactly (after a large forget)."""
+        self.conn.execute("INSERT INTO text_fts(text_fts) VALUES ('optimize')")
+
+    def purge_missing(self) -> int:
+        """Drop text of photos whose catalog row is gone (purged orphans)."""
+        gone = [r[0] for r in self.conn.execute(
+            "SELECT t.hash FROM text_photos t WHERE NOT EXISTS "
+            "(SELECT 1 FROM photos p WHERE p.hash = t.hash)")]
+        return self.forget(gone) if gone else 0
+
+    # -- reading ------------------------------------------------------------------------
+    def pending(self, engine: str, limit: int = 1000) -> list[str]:
+        """Photos with a file that this engine has not read yet, oldest additions first."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT p.hash FROM photos p WHERE EXISTS (SELECT 1 FROM files f WHERE "
+            "f.hash = p.hash) AND NOT EXISTS (SELECT 1 FROM text_photos t WHERE "
+            "t.hash = p.hash AND t.engine = ?) ORDER BY p.added_at, p.hash LIMIT ?",
+            (engine, limit))]
+
+    def pending_count(self, engine: str) -> int:
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM photos p WHERE EXISTS (SELECT 1 FROM files f WHERE "
+            "f.hash = p.hash) AND NOT EXISTS (SELECT 1 FROM text_photos t WHERE "
+            "t.hash = p.hash AND t.engine = ?)", (engine,)).fetchone()[0]
+
+    def record(self, hash_: str) -> TextRecord | None:
+        row = self.conn.execute("SELECT engine, lines, error, seconds, done_at FROM "
+                                "text_photos WHERE hash = ?", (hash_,)).fetchone()
+        return TextRecord(*row) if row else None
+
+    def lines(self, hash_: str) -> list[TextLine]:
+        return [TextLine(t, s, tuple((float(x), float(y)) for x, y in json.loads(b)))
+                for t, s, b in self.conn.execute(
+                    "SELECT text, score, box FROM text_lines WHERE hash = ? ORDER BY line_no",
+                    (hash_,))]
+
+    def counts(self) -> dict[str, int | float | None]:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "read": one("SELECT COUNT(*) FROM text_photos"),
+            "with_text": one("SELECT COUNT(*) FROM text_photos WHERE lines > 0"),
+            "lines": one("SELECT COUNT(*) FROM text_lines"),
+            "failed": one("SELECT COUNT(*) FROM text_photos WHERE error IS NOT NULL "
+                          "AND error NOT LIKE 'skipped:%'"),
+            "skipped": one("SELECT COUNT(*) FROM text_photos WHERE error LIKE 'skipped:%'"),
+            "mean_seconds": one("SELECT AVG(seconds) FROM (SELECT seconds FROM text_photos "
+                                "WHERE seconds IS NOT NULL ORDER BY done_at DESC LIMIT 200)"),
+        }
+
+    def has_any(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM text_lines LIMIT 1").fetchone() is not None
+
+    def search(self, query: str, limit: int | None = None) -> list[TextMatch]:
+        """Photos (with a file) whose text contains the query, ignoring case, accents and
+        spaces; most matching lines first, then the best recogniser score."""
+        sql, args = self.match_sql(query)
+        if sql is None:
+            return []
+        rows = self.conn.execute(
+            "SELECT l.hash, l.text, l.score FROM text_lines l "
+            f"WHERE l.id IN ({sql}) AND EXISTS (SELECT 1 FROM files f WHERE f.hash = l.hash) "
+            "ORDER BY l.hash, l.line_no", args).fetchall()
+        by_hash: dict[str, TextMatch] = {}
+        for h, text, score in rows:
+            m = by_hash.setdefault(h, TextMatch(h))
+            m.lines.append(text)
+            m.best_score = max(m.best_score, score)
+        ranked = sorted(by_hash.values(), key=lambda m: (-len(m.lines), -m.best_score, m.hash))
+        return ranked[:limit] if limit else ranked
+
+    def match_sql(self, query: str) -> tuple[str | None, list]:
+        """(SELECT of matching text_lines ids, args); (None, []) for an empty query.
+        Trigram MATCH for 3+ characters, LIKE below (a trigram index cannot answer those)."""
+        needle = compact(query)
+        if not needle:
+            return None, []
+        if len(needle) >= 3:
+            return "SELECT rowid FROM text_fts WHERE text_fts MATCH ?", [_fts_phrase(needle)]
+        return "SELECT id FROM text_lines WHERE compact LIKE ? ESCAPE '\\'", \
+            [f"%{_like_escape(needle)}%"]
+
+    def hashes_sql(self, query: str) -> tuple[str, list]:
+        """(SELECT of photo hashes whose text matches, args): for filters in other SQL."""
+        sql, args = self.match_sql(query)
+        if sql is None:
+            return "SELECT hash FROM text_lines WHERE 0", []
+        return f"SELECT hash FROM text_lines WHERE id IN ({sql})", args
+
+    def matching_hashes(self, query: str) -> set[str]:
+        sql, args = self.hashes_sql(query)
+        return {r[0] for r in self.conn.execute(sql, args)}
+
+    def hashes_with_text(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT hash FROM text_photos WHERE lines > 0")}
+
+    def iter_all(self) -> Iterator[tuple[str, str]]:
+        yield from self.conn.execute("SELECT hash, text FROM text_lines ORDER BY id")
+
+
+def _fts_phrase(needle: str) -> str:
+    return '"' + needle.replace('"', '""') + '"'
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _chunks(items: list, n: int) -> Iterator[list]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
