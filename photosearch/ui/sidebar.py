@@ -94,19 +94,19 @@ class Sidebar(QWidget):
     exclude_folder = Signal(str)  # the selected library folder (where to start picking)
     index_now = Signal()
     folder_clicked = Signal(str)
-    screen_requested = Signal(str)  # "photos" | "labels" | "duplicates"
+    screen_requested = Signal(str)  # "photos" | "people" | "labels" | "duplicates"
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
-        for key, text in (("photos", "Photos"), ("labels", "Labels"),
+        for key, text in (("photos", "Photos"), ("people", "People"), ("labels", "Labels"),
                           ("duplicates", "Duplicates")):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
         self.nav.setCurrentRow(0)
-        self.nav.setMaximumHeight(self.nav.sizeHintForRow(0) * 3 + 8)
+        self.nav.setMaximumHeight(self.nav.sizeHintForRow(0) * self.nav.count() + 8)
         self.nav.currentItemChanged.connect(
             lambda item, _prev: item and self.screen_requested.emit(
                 item.data(Qt.ItemDataRole.UserRole)))

@@ -18,7 +18,7 @@ from .folders import FoldersCoordinator
 from .photo_actions import PhotoActions
 from .search_flow import SearchFlow
 
-SCREENS = ("photos", "labels", "duplicates")  # Ctrl+1, Ctrl+2, Ctrl+3
+SCREENS = ("photos", "people", "labels", "duplicates")  # Ctrl+1 ... Ctrl+4
 
 
 class WindowMenus:

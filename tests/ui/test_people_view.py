@@ -74,3 +74,33 @@ def test_name_merge_and_search_from_the_people_screen(qtbot, tmp_path, model_dir
     found = {r.path for r in Searcher(lib).search(asked.args[0], limit=50).results}
     everyone = {str(p) for ps in photos.values() for p in ps}
     assert found == everyone - {taken}
+
+
+def test_people_screen_in_the_window_names_and_shows_their_photos(qtbot, tmp_path, model_dir,  # noqa: F811
+                                                                  make_window):
+    """From the sidebar: People -> name a person -> Show photos: the Photos screen searches
+    `person:NAME` in the search field and the grid holds exactly their photos."""
+    from .conftest import settle
+
+    photos = copy_subset(tmp_path / "photos", SUBSET)
+    lib = Library.open(resolve_library(tmp_path / "library"), **TEST_MODEL)
+    Indexer(lib).run([str(tmp_path / "photos")])
+    faces_pass.run(lib, workers=0, files=installed(model_dir))
+    win = make_window(lib)
+    win.sidebar.select_screen("people")
+    view = win.screen_pages["people"]
+    assert win.screens.currentWidget() is view
+    qtbot.waitUntil(lambda: view.list.count() == 2, timeout=30_000)
+    elton_path = str(photos["Elton John"][0])
+    elton = next(p.id for p in view.people.values()
+                 if elton_path in {f["path"] for f in p.faces})
+    view.select(elton)
+    view.name_edit.setText("Elton")
+    qtbot.mouseClick(view.name_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _item(view, elton).text().startswith("Elton"), timeout=30_000)
+    qtbot.mouseClick(view.show_btn, Qt.MouseButton.LeftButton)
+    assert win.screens.currentWidget() is not view
+    assert win.search_flow.widgets.search.text() == 'person:"Elton"'
+    settle(qtbot, win)
+    shown = {r.path for r in win.results.results()}
+    assert shown == {str(p) for p in photos["Elton John"]}
