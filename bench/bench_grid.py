@@ -37,7 +37,7 @@ def main() -> None:
     from PIL import Image
     from PySide6.QtCore import QCoreApplication
 
-    from photosearch.core.search import Result
+    from photosearch.core.results import Result
     from photosearch.ui.app import make_app
     from photosearch.ui.grid import ResultsGrid
     from photosearch.ui.results_model import ResultsModel

@@ -27,7 +27,7 @@ from .trash import (
     UndoLog,
     latest_log,
     restore,
-    trash_file,
+    trash_logged,
     verify,
 )
 
@@ -158,16 +158,11 @@ def _resolve_entry(library, entry: PlanEntry, undo: UndoLog, report: ResolveRepo
             # would leave the "kept" link dangling.
             report.skipped.append((path, "is the file a kept symlink points to"))
             continue
-        try:
-            rec = trash_file(path, expected, entry.group_id, entry.keeper.path)
-        except ChangedError as exc:
-            report.skipped.append((path, str(exc)))
-            continue
-        except OSError as exc:
-            report.skipped.append((path, f"could not move to trash: {exc}"))
-            continue
-        undo.trashed(rec)
-        report.trashed.append(rec)
+        rec, failure = trash_logged(path, expected, undo, entry.group_id, entry.keeper.path)
+        if rec is None:
+            report.skipped.append((path, failure or "not moved"))
+        else:
+            report.trashed.append(rec)
 
 
 def _after_trash(library: Library, plan: Plan, report: ResolveReport, undo: UndoLog) -> None:

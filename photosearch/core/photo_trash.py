@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from . import library_ops
 from .dupes_cleanup import ResolveReport
-from .trash import ChangedError, UndoLog, trash_file
+from .trash import UndoLog, trash_logged
 
 UNDO_LABEL = "deleted"
 
@@ -28,16 +28,11 @@ def trash_photos(library, paths: Sequence[str]) -> ResolveReport:
         if state is None:
             report.skipped.append((path, "not in the library"))
             continue
-        try:
-            rec = trash_file(path, state.hash, UNDO_LABEL, "")
-        except ChangedError as exc:
-            report.skipped.append((path, str(exc)))
-            continue
-        except OSError as exc:
-            report.skipped.append((path, f"could not move to trash: {exc.strerror or exc}"))
-            continue
-        undo.trashed(rec)
-        report.trashed.append(rec)
+        rec, why = trash_logged(path, state.hash, undo, UNDO_LABEL, "")
+        if rec is None:
+            report.skipped.append((path, why or "not moved"))
+        else:
+            report.trashed.append(rec)
     if report.trashed:
         library_ops.forget_paths(library, [r.path for r in report.trashed])
         library.save_index()

@@ -76,6 +76,19 @@ def trash_file(path: str, expected_hash: str, group: str = "", keeper: str = "")
     return TrashRecord(path, expected_hash, size, trashed_to, info, time.time(), group, keeper)
 
 
+def trash_logged(path: str, expected_hash: str, undo: UndoLog, group: str = "",
+                 keeper: str = "") -> tuple[TrashRecord | None, str | None]:
+    """trash_file, recorded in `undo` when it moved; (record, None) or (None, why not)."""
+    try:
+        rec = trash_file(path, expected_hash, group, keeper)
+    except ChangedError as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"could not move to trash: {exc.strerror or exc}"
+    undo.trashed(rec)
+    return rec, None
+
+
 def restore(rec: TrashRecord) -> RestoreResult:
     """Move a trashed file back to where it was; never overwrites anything."""
     if not rec.trashed_to:
