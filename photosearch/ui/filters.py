@@ -1,4 +1,4 @@
-"""Filter chips under the search field: folder, date range, file type, camera, tag.
+"""Filter chips under the search field: folder, date range, file type, camera, tag, text.
 
 The chips produce a core `Filters`; filters typed into the query text (`after:`, `tag:`)
 still work and win where both are set (core `Filters.merged`). Active filters show as
@@ -57,6 +57,8 @@ class FilterBar(QWidget):
         self.camera.setPlaceholderText("camera")
         self.tag = QLineEdit()
         self.tag.setPlaceholderText("tag")
+        self.has_text = QCheckBox("Has text")
+        self.has_text.setToolTip("Only photos with text read in them (has:text; OCR must be on)")
         self.chips = QHBoxLayout()
         self.chips.setContentsMargins(0, 0, 0, 0)
         self._build()
@@ -72,7 +74,7 @@ class FilterBar(QWidget):
         row.addWidget(self.tag, 1)
         dates = QHBoxLayout()
         dates.setContentsMargins(0, 0, 0, 0)
-        for w in (self.after_on, self.after, self.before_on, self.before):
+        for w in (self.after_on, self.after, self.before_on, self.before, self.has_text):
             dates.addWidget(w)
         dates.addLayout(self.chips)
         dates.addStretch(1)
@@ -91,6 +93,7 @@ class FilterBar(QWidget):
         self.types.currentTextChanged.connect(self._emit)
         self.camera.editingFinished.connect(self._emit)
         self.tag.editingFinished.connect(self._emit)
+        self.has_text.toggled.connect(self._emit)
 
     def _emit(self, *_args) -> None:
         self._refresh_chips()
@@ -121,10 +124,13 @@ class FilterBar(QWidget):
             before=_epoch(self.before.date().addDays(1)) if self.before_on.isChecked() else None,
             types=parse_types(types) if types else None,
             camera=self.camera.text().strip() or None,
-            tags=[t for t in (self.tag.text().strip(),) if t])
+            tags=[t for t in (self.tag.text().strip(),) if t],
+            has_text=True if self.has_text.isChecked() else None)
 
     def clear(self) -> None:
-        for w in (self.folder, self.types, self.camera, self.tag, self.after_on, self.before_on):
+        widgets = (self.folder, self.types, self.camera, self.tag, self.after_on,
+                   self.before_on, self.has_text)
+        for w in widgets:
             w.blockSignals(True)
         self.folder.setCurrentIndex(0)
         self.types.setCurrentText("")
@@ -132,7 +138,8 @@ class FilterBar(QWidget):
         self.tag.clear()
         self.after_on.setChecked(False)
         self.before_on.setChecked(False)
-        for w in (self.folder, self.types, self.camera, self.tag, self.after_on, self.before_on):
+        self.has_text.setChecked(False)
+        for w in widgets:
             w.blockSignals(False)
         self._emit()
 
@@ -156,6 +163,8 @@ class FilterBar(QWidget):
             chips.append((f"camera: {self.camera.text().strip()}", self._clear_line(self.camera)))
         if self.tag.text().strip():
             chips.append((f"tag: {self.tag.text().strip()}", self._clear_line(self.tag)))
+        if self.has_text.isChecked():
+            chips.append(("has text", lambda: self.has_text.setChecked(False)))
         return chips
 
     def _clear_line(self, edit: QLineEdit):

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..core.results import PhotoDetails
 from ..core.results import photo_details as core_photo_details
+from .preview_text import PreviewText
 from .thumbnails import load_scaled
 from .workers import Runner
 
@@ -84,8 +85,11 @@ class PreviewPane(QWidget):
             btn.setEnabled(False)
             buttons.addWidget(btn, len(self.buttons) // 2, len(self.buttons) % 2)
             self.buttons[key] = btn
+        self.text = PreviewText(lib, runner, self.image)  # matched words, boxes, Copy text
+        buttons.addWidget(self.text.copy_button, len(self.buttons) // 2, len(self.buttons) % 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.image)
+        layout.addWidget(self.text.matched)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -94,6 +98,7 @@ class PreviewPane(QWidget):
         self.result = result
         for btn in self.buttons.values():
             btn.setEnabled(result is not None)
+        self.text.show_result(result)
         if result is None:
             self._pixmap = None
             self.image.set_source(None)
@@ -149,6 +154,7 @@ class PreviewPane(QWidget):
 
     def _rescale(self) -> None:
         self.image.set_source(self._pixmap)
+        self.text.image_shown()
 
 
 class AspectLabel(QLabel):
