@@ -27,6 +27,7 @@ class WindowDialogs(QObject):
     - `message(text, ms)`: a status-bar line."""
 
     settings_applied = Signal()
+    ocr_switched = Signal(bool)  # the "Read text in photos" switch changed: start / stop
     folders_chosen = Signal(list)
     retry_problems = Signal()  # the problems dialog's Retry: index, re-reading problem files
     message = Signal(str, int)
@@ -63,6 +64,11 @@ class WindowDialogs(QObject):
         dialog = SettingsDialog(saved, self.host)
         dialog.accepted.connect(lambda: self.apply_settings(saved, dialog.result_settings()))
         self.settings_dialog = dialog
+        from ..core.text.estimate import ocr_estimate
+
+        self.runner.submit("db", lambda: ocr_estimate(self.lib.catalog),
+                           on_done=dialog.set_ocr_estimate,
+                           on_error=lambda exc: dialog.set_ocr_estimate(f"Not available: {exc}"))
         dialog.open()
 
     def apply_settings(self, old: Any, new: Any) -> None:
@@ -72,12 +78,16 @@ class WindowDialogs(QObject):
         self.runner.submit("db", new.save, self.lib.paths.settings)
         s = self.lib.settings
         s.theme, s.strong_match, s.exclude = new.theme, new.strong_match, list(new.exclude)
+        was_on = bool((s.text or {}).get("enabled"))
+        s.text = dict(new.text)
         app = QApplication.instance()
         if isinstance(app, QApplication):  # always, while a window exists
             theme.apply(app, new.theme)
         if SettingsDialog.needs_restart(old, new):
             self.message.emit("Model changes apply when photosearch restarts.", 8000)
         self.settings_applied.emit()
+        if bool(new.text.get("enabled")) != was_on:
+            self.ocr_switched.emit(bool(new.text.get("enabled")))
 
     # == first run =======================================================================
     def first_run(self) -> None:

@@ -47,6 +47,7 @@ from .search_flow import SearchFlow, SearchWidgets
 from .search_service import SearchService
 from .sidebar import Sidebar
 from .status_bar import IndexProgress, ProblemsButton
+from .text_pass import TextPassController
 from .thumbnails import ThumbnailCache
 from .window_menus import WindowMenus
 from .window_state import WindowState, app_state
@@ -180,6 +181,7 @@ class MainWindow(QMainWindow):
             can_embed=self.model.usable, read_only=self.read_only, first_run=first_run,
             parent=self)
         self.dialogs = WindowDialogs(lib=lib, runner=runner, host=self, parent=self)
+        self.text_pass = TextPassController(lib, runner, self)  # OCR after indexing
         self.menus = WindowMenus(self, self.grid, search=self.search_flow,
                                  photos=self.photo_actions, folders=self.folders,
                                  dialogs=self.dialogs, select_screen=self.sidebar.select_screen)
@@ -222,11 +224,14 @@ class MainWindow(QMainWindow):
         dialogs.settings_applied.connect(flow.run_request)
         dialogs.folders_chosen.connect(folders.add_folders)
         dialogs.retry_problems.connect(folders.retry_problems)
+        dialogs.ocr_switched.connect(self.text_pass.apply)
+        self.indexing.finished.connect(lambda _r: self.text_pass.poke())
         model.state_changed.connect(
             lambda _s: setattr(self.service, "model_error", model.error))
         model.state_changed.connect(self.model_state)
         model.changed.connect(self._update_banner)
-        for source in (folders.message, dialogs.message, self.photo_actions.message):
+        for source in (folders.message, dialogs.message, self.photo_actions.message,
+                       self.text_pass.message):
             source.connect(self.statusBar().showMessage)
 
     # == start-up ========================================================================
@@ -243,6 +248,8 @@ class MainWindow(QMainWindow):
         self.folders.refresh()
         self.search_flow.run_request()
         self.folders.check_at_start()
+        if not self.read_only:
+            self.text_pass.poke()  # OCR on: resume what an earlier session left unread
         if self.read_only:
             self.menus.set_read_only()
             for b in (self.sidebar.add_btn, self.sidebar.remove_btn, self.sidebar.index_btn,
@@ -319,6 +326,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.window_state.save()
         self.folders.stop()
+        self.text_pass.stop()  # cancels between photos; waits for the one in flight
         # A model load (torch import, a download) cannot be interrupted: give up on it
         # after a while; run_app then exits without waiting for that thread.
         self.clean_shutdown = self.runner.wait(20_000)

@@ -1,4 +1,5 @@
-"""Settings: model and weights, device, strong-match threshold, excluded folders, theme.
+"""Settings: model and weights, device, strong-match threshold, excluded folders, theme,
+reading text in photos (OCR, with its time estimate; the window starts or stops the pass).
 
 Edits a copy of the library's `Settings`; the caller saves it with `Settings.save` when
 the dialog is accepted. Model and device changes apply the next time the app starts (the
@@ -12,6 +13,7 @@ import os
 from dataclasses import replace
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.config import Settings
+from ..core.text.settings import TextSettings
 from ..core.weights_check import check_weights_file, looks_like_file
 from . import model_info
 from .file_dialogs import home_dir
@@ -74,6 +77,12 @@ class SettingsDialog(QDialog):
         self.theme = QComboBox()
         self.theme.addItems(THEMES)
         self.theme.setCurrentText(settings.theme if settings.theme in THEMES else "system")
+        self.ocr = QCheckBox("Read text in photos (OCR)")
+        self.ocr.setChecked(TextSettings.from_settings(settings).enabled)
+        self.ocr.setToolTip("Find photos by the words in them (signs, receipts, screenshots); "
+                            "runs in the background after indexing")
+        self.ocr_note = QLabel("Estimating…")
+        self.ocr_note.setWordWrap(True)
         self.model.currentTextChanged.connect(self._model_changed)
         self.pretrained.textChanged.connect(lambda _t: self._update_note())
         self._build(weights_row)
@@ -91,6 +100,8 @@ class SettingsDialog(QDialog):
         form.addRow("Strong match from", self.strong)
         form.addRow("Excluded folders", self.exclude)
         form.addRow("Theme", self.theme)
+        form.addRow("Text in photos", self.ocr)
+        form.addRow("", self.ocr_note)
         restart = QLabel("Model, weights and device changes apply the next time photosearch "
                          "starts; photos are then re-embedded in the background.")
         restart.setWordWrap(True)
@@ -103,6 +114,12 @@ class SettingsDialog(QDialog):
         layout.addWidget(restart)
         layout.addWidget(buttons)
         self.resize(620, 520)
+
+    def set_ocr_estimate(self, text: str) -> None:
+        """What turning OCR on costs (core text.estimate.ocr_estimate, from the db thread)."""
+        self.ocr_note.setText(text)
+        if text.startswith("Not available") and not self.ocr.isChecked():
+            self.ocr.setEnabled(False)
 
     def _model_changed(self, text: str) -> None:
         choice = next((c for c in model_info.CHOICES if c.model == text), None)
@@ -141,13 +158,17 @@ class SettingsDialog(QDialog):
     def result_settings(self) -> Settings:
         """The edited settings (unsaved)."""
         excludes = [ln.strip() for ln in self.exclude.toPlainText().splitlines() if ln.strip()]
-        return replace(self.original,
-                       model=self.model.currentText().strip() or self.original.model,
-                       pretrained=self.pretrained.text().strip() or self.original.pretrained,
-                       device=self.device.currentText(),
-                       strong_match=round(self.strong.value(), 4),
-                       exclude=excludes,
-                       theme=self.theme.currentText())
+        new = replace(self.original,
+                  model=self.model.currentText().strip() or self.original.model,
+                  pretrained=self.pretrained.text().strip() or self.original.pretrained,
+                  device=self.device.currentText(),
+                  strong_match=round(self.strong.value(), 4),
+                  exclude=excludes,
+                  theme=self.theme.currentText())
+        ts = TextSettings.from_settings(self.original)
+        ts.enabled = self.ocr.isChecked()
+        ts.store(new)
+        return new
 
     @staticmethod
     def needs_restart(old: Settings, new: Settings) -> bool:

@@ -1,0 +1,20 @@
+"""What turning OCR on would cost this library: the line the Settings switch shows."""
+
+from __future__ import annotations
+
+from ..catalog import Catalog
+from .engine import available, engine_version
+from .settings import describe_estimate
+from .store import TextStore
+
+
+def ocr_estimate(catalog: Catalog) -> str:
+    """Photos still to read and the expected time (measured on this library once it has
+    read some, else the benchmarked CPU figure); the reason instead when OCR cannot run."""
+    reason = available()
+    if reason:
+        return f"Not available: {reason}"
+    store = TextStore(catalog)
+    mean = store.counts()["mean_seconds"]
+    return describe_estimate(store.pending_count(engine_version()),
+                             float(mean) if mean else None)
