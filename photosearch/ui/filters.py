@@ -72,9 +72,10 @@ class FilterBar(QWidget):
         row.addWidget(self.types, 1)
         row.addWidget(self.camera, 1)
         row.addWidget(self.tag, 1)
+        row.addWidget(self.has_text)
         dates = QHBoxLayout()
         dates.setContentsMargins(0, 0, 0, 0)
-        for w in (self.after_on, self.after, self.before_on, self.before, self.has_text):
+        for w in (self.after_on, self.after, self.before_on, self.before):
             dates.addWidget(w)
         dates.addLayout(self.chips)
         dates.addStretch(1)
