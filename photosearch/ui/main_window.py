@@ -226,6 +226,8 @@ class MainWindow(QMainWindow):
         dialogs.retry_problems.connect(folders.retry_problems)
         dialogs.ocr_switched.connect(self.text_pass.apply)
         self.indexing.finished.connect(lambda _r: self.text_pass.poke())
+        self.live.event.connect(self.text_pass.watch_event)
+        self.text_pass.finished.connect(lambda r: r.read and flow.refresh_if_room())
         model.state_changed.connect(
             lambda _s: setattr(self.service, "model_error", model.error))
         model.state_changed.connect(self.model_state)

@@ -62,6 +62,11 @@ class TextPassController(QObject):
                                      on_done=self._done_any_thread).start()
         self.worker.poke()
 
+    def watch_event(self, event: Any) -> None:
+        """The folder watcher applied a batch with new photos: read their text too."""
+        if event.kind == "changed" and (event.added or event.linked):
+            self.poke()
+
     def stop(self, timeout: float | None = 10.0) -> None:
         worker, self.worker = self.worker, None
         if worker is not None:

@@ -11,6 +11,7 @@ import pytest
 from photosearch.core.text.estimate import ocr_estimate
 from photosearch.core.text.settings import CPU_SECONDS_PER_PHOTO, TextSettings
 from photosearch.core.text.store import TextStore
+from photosearch.core.watcher import WatchEvent
 from tests.conftest import FLICKR, require
 from tests.text_render import render
 from tests.ui.conftest import index_now, names, settle
@@ -75,5 +76,21 @@ def test_switch_on_reads_text_in_background_and_off_stops(qtbot, window, library
     assert json.loads(library.paths.settings.read_text())["text"]["enabled"] is False
     render(src, folder / "sign2.jpg", 1, words=["VOUCHER"], size=54)
     index_now(qtbot, window)
+    window.text_pass.watch_event(WatchEvent("changed", added=1))  # as from the watcher
     assert window.text_pass.worker is None
     assert ocr_estimate(library.catalog).startswith("1 photos to read")
+
+
+def test_new_photos_from_the_watcher_are_read(qtbot, window, library, tmp_path):
+    folder = tmp_path / "shots"
+    src = sorted((require(FLICKR) / "Images").glob("*.jpg"))[7]
+    render(src, folder / "sign.jpg", 2, words=["PIZZERIA"], size=54)
+    index_now(qtbot, window, [folder])
+    TextSettings(enabled=True).store(library.settings)  # as the Settings switch does
+    # the watcher's batch event (the watcher itself is tested in tests/unit): reading starts
+    with qtbot.waitSignal(window.text_pass.finished, timeout=120_000) as done:
+        window.live.event.emit(WatchEvent("changed", added=1))
+    assert (done.args[0].read, done.args[0].with_text) == (1, 1)
+    window.search.set_query("has:text")  # the text just read is searchable
+    settle(qtbot, window)
+    assert names(window) == ["sign.jpg"]
