@@ -53,3 +53,54 @@ def test_window_cache_covers_largest_tile_on_its_screen(window):
 
     assert window.thumbs.size >= THUMB_MAX * min(2.0, window.devicePixelRatioF())
     assert Path(window.thumbs.path_for(HASH)).name.endswith(f"-{window.thumbs.size}.jpg")
+
+
+def _label_tab(qtbot, view, key: str):
+    qtbot.waitUntil(lambda: not any(m.loading for m in view.models.values()), timeout=30_000)
+    model = view.models[key]
+    rows = [model.result_at(i) for i in range(model.rowCount())]
+    captions = [model.index(i).data(0) for i in range(model.rowCount())]
+    tips = [model.index(i).data(3) for i in range(model.rowCount())]  # ToolTipRole
+    return rows, captions, tips
+
+
+def test_label_review_shows_scores_sorted(qtbot, window, photos, library):
+    from tests.ui.conftest import index_now
+
+    index_now(qtbot, window, [photos[0].parent])
+    window.show_screen("labels")
+    view = window.screen_pages["labels"]
+    with qtbot.waitSignal(view.views_loaded, timeout=30_000):
+        view.add_label("reds", ["a red photo"])
+    # the random test model's calibrated scores are all near 0: a low threshold puts every
+    # photo in the review band around it, whatever the scores are
+    threshold = 0.01
+    with qtbot.waitSignal(view.views_loaded, timeout=30_000):
+        view.edit_label(["a red photo"], threshold)
+    rows, captions, tips = _label_tab(qtbot, view, "borderline")
+    assert len(rows) == len(photos)
+    distance = [abs(r.score - threshold) for r in rows]
+    assert distance == sorted(distance)  # nearest the threshold first
+    for r, caption, tip in zip(rows, captions, tips, strict=True):
+        assert caption.startswith(f"{r.score:.2f} · ")
+        assert f"score {r.score:.3f}" in tip and f"threshold {threshold:.2f}" in tip
+
+    # "yes" to three photos: Tagged lists them highest score first, scores in the captions
+    hashes = [library.catalog.hash_of(str(p)) for p in photos[:3]]
+    with qtbot.waitSignal(view.views_loaded, timeout=30_000):
+        view.review(hashes, True)
+    rows, captions, _tips = _label_tab(qtbot, view, "confident")
+    assert {r.hash for r in rows} >= set(hashes)
+    shown = [r.score for r in rows]
+    assert shown == sorted(shown, reverse=True)
+    assert all(c.startswith(f"{s:.2f} · ") for s, c in zip(shown, captions, strict=True))
+
+
+def test_review_caption_and_tooltip_text():
+    from photosearch.ui.label_review_model import score_caption, score_tooltip
+
+    assert score_caption(0.734, "cat.jpg") == "0.73 · cat.jpg"
+    assert score_caption(None, "cat.jpg") == "cat.jpg"
+    tip = score_tooltip("/p/cat.jpg", 0.42, 0.5)
+    assert "score 0.420" in tip and "0.080 below the label's threshold 0.50" in tip
+    assert "above" in score_tooltip("/p/cat.jpg", 0.61, 0.5)
