@@ -104,3 +104,43 @@ def test_review_caption_and_tooltip_text():
     tip = score_tooltip("/p/cat.jpg", 0.42, 0.5)
     assert "score 0.420" in tip and "0.080 below the label's threshold 0.50" in tip
     assert "above" in score_tooltip("/p/cat.jpg", 0.61, 0.5)
+
+
+def test_duplicates_notice_without_embeddings_points_to_the_app(qtbot, window):
+    window.show_screen("duplicates")
+    view = window.screen_pages["duplicates"]
+    view.find_btn.click()
+    qtbot.waitUntil(view.find_btn.isEnabled, timeout=30_000)
+    text = view.summary.text()
+    assert "similar shots' needs the photos indexed" in text and "Index now" in text
+    assert "photosearch index" not in text and "Pillow" not in text
+
+
+def test_cli_keeps_its_command_in_the_same_notice(library):
+    from photosearch.core.duplicates import DuplicateFinder
+
+    grouping = DuplicateFinder(library, index_hint="'photosearch index' with a model").find()
+    assert any("needs 'photosearch index' with a model" in n for n in grouping.notices)
+
+
+def test_unreadable_file_reason_names_no_library(tmp_path):
+    import pytest
+
+    from photosearch.core.imaging import ImageError, open_image
+
+    bogus = tmp_path / "notes.jpg"
+    bogus.write_text("not a photo at all")
+    with pytest.raises(ImageError) as err:
+        open_image(str(bogus))
+    assert "Pillow" not in str(err.value) and "can read" in str(err.value)
+
+
+def test_changed_file_reason_names_no_command(tmp_path):
+    import pytest
+
+    from photosearch.core.trash import ChangedError, verify
+
+    photo = make_image(tmp_path / "a.jpg")
+    with pytest.raises(ChangedError) as err:
+        verify(str(photo), "0" * 64)
+    assert "photosearch" not in str(err.value) and "index the folder again" in str(err.value)
