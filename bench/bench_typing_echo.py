@@ -94,7 +94,9 @@ def main() -> None:
     win.shutdown()
     lib.close()
     shutil.rmtree(tmp, ignore_errors=True)
-    if not done or not echoes:
+    report = done[0] if done else None
+    embedded = getattr(report, "embedded", 0)
+    if not done or not echoes or not embedded:
         sys.exit(f"indexing did not finish in {args.timeout:.0f} s ({len(echoes)} keys)")
     echoes.sort()
     p95 = echoes[int(0.95 * (len(echoes) - 1))]
@@ -102,9 +104,13 @@ def main() -> None:
             f"(shared data, copied to a temp folder) with the tiny random `test-tiny` model, "
             f"offscreen; one key every {args.interval} ms, search-as-you-type on. Echo = key "
             "posted to the field until the field handles it (GUI thread free).\n\n"
-            "| keys | indexing wall | echo median | p95 | max |\n|---|---|---|---|---|\n"
-            f"| {len(echoes)} | {wall:.1f} s | {statistics.median(echoes):.1f} ms | "
+            "| photos embedded | keys | indexing wall | echo median | p95 | max |\n"
+            "|---|---|---|---|---|---|\n"
+            f"| {embedded} | {len(echoes)} | {wall:.1f} s | {statistics.median(echoes):.1f} ms | "
             f"{p95:.1f} ms | {echoes[-1]:.1f} ms |\n\n"
+            "This is the GUI thread's share only: the issue's ~160 ms median (xdotool under "
+            "Xvfb, a real ViT model) also holds the X round trip and a heavier model, so the "
+            "two are not comparable. "
             "The box is shared with other jobs (2 cores, noisy; one run); 1-minute load average "
             f"at the end: {os.getloadavg()[0]:.1f}.\n")
     print(body)
