@@ -70,7 +70,8 @@ def _finder(lib, keep: str | None = None):
     if keep:
         settings.keep_rules = [r for r in keep.split(",") if r.strip()]
     try:
-        return DuplicateFinder(lib, settings, progress=_progress)
+        return DuplicateFinder(lib, settings, progress=_progress,
+                               index_hint="'photosearch index' with a model")
     except RuleError as exc:
         raise CliError(str(exc)) from exc
 

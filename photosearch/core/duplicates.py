@@ -177,12 +177,18 @@ class _Photos:
     taken: np.ndarray  # NaN when unknown
 
 
+# how a notice says "index the photos with a model"; callers pass their own wording
+# (the CLI names its command, the app its button)
+INDEX_HINT = "indexing the photos with a search model"
+
+
 class DuplicateFinder:
     """Groups a library's files into duplicate tiers. Read-only: never touches files."""
 
     def __init__(self, library, settings: DupeSettings | None = None,
-                 progress: Callable[[str], None] | None = None):
+                 progress: Callable[[str], None] | None = None, index_hint: str = INDEX_HINT):
         self.lib = library
+        self.index_hint = index_hint
         self.settings = settings or DupeSettings.from_settings(library.settings)
         self.progress = progress or (lambda msg: None)
         self.rules = build_rules(self.settings.keep_rules, self.settings.preferred_folders)
@@ -274,13 +280,12 @@ class DuplicateFinder:
         """Labels, and kNN pairs among these photos, or None when there are none."""
         if self.lib.embedding_dim() is None:
             notices.append("no embeddings for this model yet: 'same photo' uses perceptual "
-                           "hashes only and 'similar shots' needs 'photosearch index' with a "
-                           "model")
+                           f"hashes only and 'similar shots' needs {self.index_hint}")
             return None
         labels = self.catalog.embedding_ids_for(self.lib.model_id, photos.hashes)
         if not labels:
             notices.append("no photo has an embedding for this model yet: 'similar shots' "
-                           "needs 'photosearch index' with a model")
+                           f"needs {self.index_hint}")
             return None
         self.progress("kNN graph")
         index = self.lib.index()

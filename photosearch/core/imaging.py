@@ -184,7 +184,7 @@ def _open(source: Source, draft_size: int | None) -> tuple[Image.Image, tuple[in
         raise ImageError(too_large_reason(int(found.group(1)) if found else None,
                                           _max_pixels)) from exc
     except UnidentifiedImageError as exc:
-        raise ImageError("not an image Pillow can read (unknown or corrupt format)") from exc
+        raise ImageError("not an image the app can read (unknown or corrupt format)") from exc
     except FileNotFoundError as exc:
         raise ImageError("file vanished before it could be read") from exc
     except PermissionError as exc:

@@ -60,7 +60,7 @@ def verify(path: str, expected_hash: str) -> int:
         raise ChangedError(f"cannot read file to check it ({exc.strerror or exc})") from exc
     if digest != expected_hash:
         raise ChangedError("file changed since it was grouped (content differs); "
-                           "re-run 'photosearch index' and review again")
+                           "index the folder again, then review the group again")
     return size
 
 

@@ -143,7 +143,8 @@ class DuplicatesView(QWidget):
         tiers = (tier,) if tier else TIERS
         self.summary.setText("Looking for duplicates…")
         self.find_btn.setEnabled(False)
-        self.runner.submit("db", lambda: DuplicateFinder(self.lib).find(tiers),
+        hint = "the photos indexed with a search model (Index now, F5)"
+        self.runner.submit("db", lambda: DuplicateFinder(self.lib, index_hint=hint).find(tiers),
                            on_done=self._groups_arrived, on_error=self._failed)
 
     def _groups_arrived(self, grouping) -> None:

@@ -26,7 +26,7 @@ from ..core.results import Result
 from ..core.results import results_for as core_results_for
 from .grid import ResultsGrid
 from .label_dialog import LabelDialog
-from .results_model import ResultsModel
+from .label_review_model import LabelReviewModel
 
 TABS = (("confident", "Tagged"), ("borderline", "To review"), ("rejected", "Rejected"))
 
@@ -73,10 +73,10 @@ class LabelsView(QWidget):
         self.header = QLabel("Create a label (e.g. “pets”, “receipts”) to tag your photos.")
         self.header.setWordWrap(True)
         self.tabs = QTabWidget()
-        self.models: dict[str, ResultsModel] = {}
+        self.models: dict[str, LabelReviewModel] = {}
         self.grids: dict[str, ResultsGrid] = {}
         for key, title in TABS:
-            model = ResultsModel(self.runner, window.thumbs)
+            model = LabelReviewModel(self.runner, window.thumbs)
             grid = ResultsGrid()
             grid.setModel(model)
             self.models[key], self.grids[key] = model, grid
@@ -170,6 +170,7 @@ class LabelsView(QWidget):
             return
         for key, title in TABS:
             items = views[key]
+            self.models[key].threshold = views["threshold"]
             self.models[key].set_source(lambda off, lim, items=items: items[off:off + lim])
             self.tabs.setTabText(self.tabs.indexOf(self.grids[key]), f"{title} ({len(items):,})")
         self.header.setText(f"<b>{name}</b> — prompts: {', '.join(views['prompts'])}; "

@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self.runner = Runner()
         self.runner.default_error = self._background_error
         self.service = SearchService(lib)
-        self.thumbs = ThumbnailCache(lib.paths.thumbnails, max_pixels=lib.settings.max_pixels)
+        self.thumbs = ThumbnailCache.for_screen(lib.paths.thumbnails, lib.settings.max_pixels)
         self.results = ResultsModel(self.runner, self.thumbs)
         self.live = LiveWatcher(lib, self.runner)
         self.live.wanted = watch and not read_only  # follow the folders between runs

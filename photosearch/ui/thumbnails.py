@@ -9,24 +9,45 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import os
 from pathlib import Path
 
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QGuiApplication, QImage
 
 log = logging.getLogger(__name__)
 
-THUMB_SIZE = 256
+THUMB_SIZE = 256  # the largest grid tile side in logical pixels (grid.THUMB_MAX)
+MAX_DPR = 2.0  # 3x screens get 2x thumbnails: disk use and decode time grow with the square
 _QUALITY = 85
+
+
+def stored_side(side: int, dpr: float) -> int:
+    """Pixels to store for a tile of `side` logical pixels on a screen of ratio `dpr`."""
+    scale = max(1.0, min(MAX_DPR, float(dpr or 1.0)))
+    return int(math.ceil(side * scale))
+
+
+def screen_dpr() -> float:
+    """The highest device pixel ratio among the connected screens (1.0 without a GUI)."""
+    app = QGuiApplication.instance()
+    screens = QGuiApplication.screens() if app is not None else []
+    return max((s.devicePixelRatio() for s in screens), default=1.0)
 
 
 class ThumbnailCache:
     """Disk cache of thumbnails; `load` is called on worker threads only."""
 
-    def __init__(self, directory: Path, size: int = THUMB_SIZE, max_pixels: int | None = None):
+    def __init__(self, directory: Path, size: int = THUMB_SIZE, max_pixels: int | None = None,
+                 dpr: float = 1.0):
         self.directory = Path(directory)
-        self.size = size
+        self.size = stored_side(size, dpr)  # pixels on the long side of a stored thumbnail
         self.max_pixels = max_pixels
+
+    @classmethod
+    def for_screen(cls, directory: Path, max_pixels: int | None = None) -> ThumbnailCache:
+        """A cache sized for the largest tile on this machine's sharpest screen."""
+        return cls(directory, THUMB_SIZE, max_pixels=max_pixels, dpr=screen_dpr())
 
     def path_for(self, content_hash: str) -> Path:
         return self.directory / content_hash[:2] / f"{content_hash}-{self.size}.jpg"
