@@ -114,6 +114,27 @@ class Settings:
         os.replace(tmp, path)
 
 
+# -- sections: feature settings kept as one object in settings.json ------------------------
+def read_section(cls: Any, raw: Any, name: str, accepts: Callable[[Any, Any], bool]) -> Any:
+    """The `name` section of settings.json as an instance of the dataclass `cls` (its field
+    defaults fill what is not set). `accepts(default, value)` says whether a value fits its
+    field; one that does not is a ConfigError naming it. Unknown keys are logged, not used."""
+    raw = dict(raw or {})
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        log.warning("ignoring unknown %s settings: %s", name, ", ".join(unknown))
+    out = cls()
+    for k, v in raw.items():
+        if k not in known:
+            continue
+        default = getattr(out, k)
+        if not accepts(default, v):
+            raise ConfigError(f"settings {name}.{k} must be like {default!r}, not {v!r}")
+        setattr(out, k, v)
+    return out
+
+
 # -- upgrades: upgrade_to_N turns a version N-1 dict into a version N dict -----------------
 def upgrade_to_1(data: dict[str, Any]) -> dict[str, Any]:
     """0.1.0 wrote no version; its keys are all still valid."""

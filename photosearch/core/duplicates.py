@@ -22,12 +22,12 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .catalog import Catalog
-from .config import ConfigError
+from .config import read_section
 from .keeper import DEFAULT_RULES, Item, build_rules, choose_keeper
 from .paths import from_db_path, prefix_range, to_db_path
 from .phash_index import HammingIndex, hamming, parse_hex
@@ -67,20 +67,13 @@ class DupeSettings:
 
     @classmethod
     def from_settings(cls, settings) -> DupeSettings:
-        raw = getattr(settings, "duplicates", None) or {}
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(raw) - set(known))
-        if unknown:
-            log.warning("ignoring unknown duplicates settings: %s", ", ".join(unknown))
-        out = cls()
-        for k, v in raw.items():
-            if k not in known:
-                continue
-            default = getattr(out, k)
-            if isinstance(default, list) != isinstance(v, list) or (
-                    not isinstance(default, list) and not isinstance(v, (int, float))):
-                raise ConfigError(f"settings duplicates.{k} must be like {default!r}, not {v!r}")
-            setattr(out, k, v)
+        def accepts(default: object, v: object) -> bool:  # lists for lists, else numbers
+            if isinstance(default, list):
+                return isinstance(v, list)
+            return not isinstance(v, list) and isinstance(v, (int, float))
+
+        out: DupeSettings = read_section(cls, getattr(settings, "duplicates", None),
+                                         "duplicates", accepts)
         return out
 
 

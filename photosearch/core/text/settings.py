@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
-from ..config import ConfigError
+from ..config import read_section
 from .normalize import MIN_CHARS
 
 log = logging.getLogger(__name__)
@@ -34,25 +34,8 @@ class TextSettings:
 
     @classmethod
     def from_settings(cls, settings) -> TextSettings:
-        raw = dict(getattr(settings, "text", None) or {})
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(raw) - set(known))
-        if unknown:
-            log.warning("ignoring unknown text settings: %s", ", ".join(unknown))
-        out = cls()
-        for k, v in raw.items():
-            if k not in known:
-                continue
-            default = getattr(out, k)
-            if isinstance(default, bool):
-                ok = isinstance(v, bool)
-            elif isinstance(default, int):
-                ok = isinstance(v, int) and not isinstance(v, bool) and v >= 0
-            else:
-                ok = isinstance(v, (int, float)) and not isinstance(v, bool)
-            if not ok:
-                raise ConfigError(f"settings text.{k} must be like {default!r}, not {v!r}")
-            setattr(out, k, v)
+        out: TextSettings = read_section(cls, getattr(settings, "text", None), "text",
+                                         _accepts)
         return out
 
     def store(self, settings) -> None:
@@ -78,3 +61,12 @@ def describe_estimate(pending: int, measured: float | None = None) -> str:
         span = f"{secs / 3600:.1f} h"
     basis = "measured on this library" if measured else "estimated for a 2-core CPU"
     return f"{pending} photos to read, about {span} ({per:.2f} s/photo, {basis})"
+
+
+def _accepts(default: object, v: object) -> bool:
+    """Booleans for booleans, whole numbers >= 0 for whole numbers, else any number."""
+    if isinstance(default, bool):
+        return isinstance(v, bool)
+    if isinstance(default, int):
+        return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
