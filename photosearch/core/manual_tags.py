@@ -42,3 +42,11 @@ def set_manual_tag(library, name: str, hashes: Sequence[str], add: bool = True
         created = True
     tagger.review(name, list(dict.fromkeys(hashes)), add)
     return ManualTagReport(name, len(set(hashes)), add, created)
+
+
+def label_counts(library) -> list[tuple[str, int]]:
+    """Every label (by name) with how many photos it tags now: the sidebar's Labels list."""
+    store = Tagger(library).store
+    counts = store.tagged_counts()
+    return sorted(((lab.name, counts.get(lab.id, 0)) for lab in store.all()),
+                  key=lambda nc: nc[0].lower())

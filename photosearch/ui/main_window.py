@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import desktop
+from . import desktop, sidebar_labels
 from .dialogs import WindowDialogs
 from .filters import FilterBar
 from .folders import FoldersCoordinator
@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.sort.addItem("Sort: date", "date")
         self.grid = ResultsGrid()
         self.grid.setModel(self.results)
+        self.grid.setDragEnabled(True)  # photos dragged onto a label in the sidebar
         self.thumb_slider = size_slider(self.grid)
         info = QHBoxLayout()
         info.addWidget(self.count_label, 1)
@@ -212,6 +213,7 @@ class MainWindow(QMainWindow):
         self.sidebar.exclude_folder.connect(folders.exclude_dialog)
         self.sidebar.folder_clicked.connect(flow.select_folder)
         self.sidebar.screen_requested.connect(self.show_screen)
+        sidebar_labels.connect(self)
         self.problems_button.clicked.connect(dialogs.open_problems)
         folders.folders_changed.connect(self.sidebar.set_folders)
         folders.folders_changed.connect(
@@ -280,6 +282,8 @@ class MainWindow(QMainWindow):
             from .screens import make_screen
 
             page = make_screen(key, self)
+            if hasattr(page, "labels_changed"):
+                page.labels_changed.connect(self.sidebar.labels.set_labels)
             self.screen_pages[key] = page
             self.screens.addWidget(page)
         self.screens.setCurrentWidget(page)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QRunnable,
@@ -25,6 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QImage, QPixmap
 
+from .photo_drag import PHOTOS_MIME, photos_mime
 from .thumbnails import ThumbnailCache
 from .workers import Runner
 
@@ -214,6 +216,18 @@ class ResultsModel(QAbstractListModel):
     # -- Qt model -----------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
+
+    # -- dragging photos (onto a label in the sidebar) ----------------------------------
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:
+        return [PHOTOS_MIME]
+
+    def mimeData(self, indexes) -> QMimeData:  # type: ignore[override]
+        rows = sorted({i.row() for i in indexes if i.isValid() and i.row() < len(self._items)})
+        return photos_mime([self._items[r].hash for r in rows])
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole):
