@@ -319,6 +319,14 @@ class MainWindow(QMainWindow):
     # == errors, shutdown ================================================================
     def _background_error(self, exc: Exception) -> None:
         log.error("background task failed: %s", exc, exc_info=exc)
+        from ..core.catalog_safety import is_damage
+
+        if is_damage(exc) and not self.read_only:  # offer the way back, in the app's words
+            from .catalog_restore import request_restore
+
+            reason = getattr(exc, "reason", None) or f"is damaged ({exc})"
+            QTimer.singleShot(0, lambda: request_restore(self, reason))
+            return
         self.statusBar().showMessage(f"⚠ {exc}", 10_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
