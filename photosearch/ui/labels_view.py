@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..core.results import Result
 from ..core.results import results_for as core_results_for
+from .app_text import app_error
 from .grid import ResultsGrid
 from .label_dialog import LabelDialog
 from .label_review_model import LabelReviewModel
@@ -311,7 +312,7 @@ class LabelsView(QWidget):
             self.window.search.set_query(f"tag:{self.current}")
 
     def _failed(self, exc: Exception) -> None:
-        self.status.setText(f"⚠ {exc}")
+        self.status.setText(f"⚠ {app_error(exc)}")
 
     def _enable(self) -> None:
         has = self.current is not None

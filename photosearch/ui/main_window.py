@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import desktop, sidebar_labels
+from .app_text import app_error
 from .dialogs import WindowDialogs
 from .filters import FilterBar
 from .folders import FoldersCoordinator
@@ -327,7 +328,7 @@ class MainWindow(QMainWindow):
             reason = getattr(exc, "reason", None) or f"is damaged ({exc})"
             QTimer.singleShot(0, lambda: request_restore(self, reason))
             return
-        self.statusBar().showMessage(f"⚠ {exc}", 10_000)
+        self.statusBar().showMessage(f"⚠ {app_error(exc)}", 10_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

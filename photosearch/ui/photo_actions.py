@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QPoint, Signal
 from PySide6.QtWidgets import QMenu, QWidget
 
 from . import desktop
+from .app_text import app_error
 from .grid import ResultsGrid
 from .preview import format_date
 from .results_model import ResultsModel
@@ -169,7 +170,7 @@ class PhotoActions(QObject):
         self.library_changed.emit()
 
     def _failed(self, exc: Exception) -> None:
-        self.message.emit(f"⚠ {exc}", 10_000)
+        self.message.emit(f"⚠ {app_error(exc)}", 10_000)
 
     def open_current(self) -> None:
         self.open_row(self.grid.current_row())
