@@ -118,6 +118,7 @@ class SearchFlow(QObject):
         """Show the current request's results (first page now, more on scroll)."""
         self.browse_total = None
         self.fetch_error = None
+        self.widgets.search.set_error(None)
         self.widgets.empty_label.hide()
         self.results.set_source(self.service.fetcher(self.request))
         self.widgets.preview.show_result(None)
@@ -147,7 +148,7 @@ class SearchFlow(QObject):
         self.results_changed.emit(rows)
         if rows == 0 and self.results.exhausted and not self.fetch_error:
             self._show_empty()
-        else:
+        elif not self.fetch_error:  # a failed fetch keeps its reason in place of the grid
             self.widgets.empty_label.hide()
 
     def _show_empty(self) -> None:
@@ -166,8 +167,16 @@ class SearchFlow(QObject):
         self.widgets.empty_label.show()
 
     def _fetch_failed(self, message: str) -> None:
+        """A query that cannot run (a typo'd filter, a missing image file...): the reason
+        in the count line, in place of the empty grid, and on the search field."""
         self.fetch_error = message
         self._update_count()
+        if self.request.text.strip() and not self.request.similar_to:
+            self.widgets.search.set_error(message)
+            self.widgets.empty_label.setText(f"This search cannot run: {message}")
+        else:
+            self.widgets.empty_label.setText(message)
+        self.widgets.empty_label.show()
 
     def _update_count(self) -> None:
         if self.fetch_error:
