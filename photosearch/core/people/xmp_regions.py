@@ -77,7 +77,7 @@ def _regions(props: dict) -> list[Region]:
     return [r for _, item in sorted(_items(props).items()) if (r := _region(item))]
 
 
-def _written(r: Region) -> tuple[str, str, str, str, str]:
+def _written(r: Region) -> tuple[str, ...]:
     """A region as the sidecar holds it (6 decimals), to tell whether a write changes it."""
     return (r.name, *(f"{v:.6f}" for v in (r.x, r.y, r.w, r.h)))
 
