@@ -149,6 +149,30 @@ def read_properties(data: bytes) -> dict[str, str | list[str]]:
             img.close()
 
 
+def read_embedded(path: str, max_bytes: int = 256 << 20) -> tuple[dict, dict]:
+    """(XMP properties, IPTC datasets) embedded in a photo. The photo is opened read-only by
+    us (regular files of at most max_bytes) and parsed by exiv2 in memory."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+            raise XmpError("not a regular file of readable size")
+        data = fh.read(max_bytes + 1)
+    with _EXIV2_LOCK:
+        pyexiv2 = _exiv2()
+        try:
+            img = pyexiv2.ImageData(data)
+        except RuntimeError as exc:
+            raise XmpError(f"exiv2 cannot read this file ({exc})") from exc
+        try:
+            return dict(img.read_xmp()), dict(img.read_iptc())
+        except (RuntimeError, UnicodeDecodeError) as exc:
+            raise XmpError(f"exiv2 cannot read this file's metadata ({exc})") from exc
+        finally:
+            img.close()
+
+
 def apply_changes(existing: bytes | None, changes: Callable[[dict], Changes | None]
                   ) -> bytes | None:
     """Existing sidecar (None: a new one) -> its bytes after `changes`, which gets the
@@ -171,6 +195,11 @@ def apply_changes(existing: bytes | None, changes: Callable[[dict], Changes | No
             if not todo:
                 return None
             try:
+                # exiv2 mirrors a sidecar's XMP into EXIF/IPTC when reading it and copies
+                # those back on writing: a deleted dc:subject would return from the IPTC
+                # Keywords copy. A sidecar holds only XMP: drop the in-memory mirrors.
+                img.clear_exif()
+                img.clear_iptc()
                 # Struct members must go before their parents are re-created: delete first.
                 img.modify_xmp({k: None for k in todo})
                 img.modify_xmp({k: v for k, v in todo.items() if v is not None and v != []})
@@ -178,7 +207,8 @@ def apply_changes(existing: bytes | None, changes: Callable[[dict], Changes | No
                 fixed = _bags(raw, [k for k in todo if k in _BAGS])
                 if fixed != raw:
                     img.modify_raw_xmp(fixed)
-                data = img.get_bytes()
+                # exiv2 does not write a sidecar whose XMP became empty: an empty packet
+                data = img.get_bytes() if img.read_xmp() else (_PACKET_BEGIN + _EMPTY).encode()
             except RuntimeError as exc:
                 raise XmpError(f"exiv2 could not write this sidecar ({exc}); left "
                                "unchanged") from exc
