@@ -20,11 +20,12 @@ from .imaging import is_image_name
 
 # Number-like words that are not the plain weights _TOKEN accepts: nan, inf, 1e9, .5
 _NOT_A_WEIGHT = re.compile(r"(?i)[+-]?(nan|inf(inity)?|\d*\.?\d+e[+-]?\d+|\.\d+|\d+\.)")
-FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera", "person", "text", "has")
+FILTER_KEYS = ("tag", "folder", "after", "before", "type", "camera", "person", "text", "has",
+               "keyword")  # keyword:NAME = tag:NAME (labels and keywords files carry)
 NEGATABLE_TEXT_KEYS = ("text", "has")  # -text:word, -has:text
 _TOKEN = re.compile(
     r'(?P<sign>[+-])?(?:(?P<weight>\d+(?:\.\d+)?):)?'
-    r'(?:(?P<fkey>(?i:person|tag|folder|camera|text|has)):"(?P<fval>[^"]*)"?'
+    r'(?:(?P<fkey>(?i:person|tag|keyword|folder|camera|text|has)):"(?P<fval>[^"]*)"?'
     r'|"(?P<quoted>[^"]*)"?|(?P<word>\S+))')
 
 
@@ -159,7 +160,7 @@ def _apply_filter(filters: Filters, key: str, value: str, negate: bool = False) 
             raise QueryError(f"has:{value} is not a filter; use has:text or -has:text")
         filters.has_text = not negate
         return
-    if key == "tag":
+    if key in ("tag", "keyword"):
         filters.tags.append(value)
     elif key == "folder":
         filters.folder = os.path.abspath(os.path.expanduser(value))
