@@ -116,13 +116,6 @@ def _sync_one(store: KeywordStore, path: str, tags: list[str], written: list, pa
         refresh_paths(store, [path])  # our own values never count as the file's keywords
 
 
-def move_records(catalog, moves: Iterable[tuple[str, str]]) -> None:
-    """Photos moved (to the trash, or back on undo): their keyword records follow."""
-    store = KeywordStore(catalog)
-    for old, new in moves:
-        store.move(old, new)
-
-
 # -- in: files -> keywords -----------------------------------------------------------------
 def sidecars_of(path: str) -> list[str]:
     """Sidecar names a photo may have: NAME.EXT.xmp (digiKam, darktable, ours) and NAME.xmp

@@ -45,13 +45,6 @@ class KeywordStore:
                 "DELETE FROM xmp_written WHERE path = ? AND field = ? AND value = ?",
                 [(to_db_path(path), f, v) for f, v in pairs])
 
-    def move(self, old: str, new: str) -> None:
-        """A photo (and its sidecar) moved, to the trash or back: its records follow."""
-        with self.catalog.transaction():
-            for table in ("xmp_written", "file_keywords"):
-                self.conn.execute(f"UPDATE OR REPLACE {table} SET path = ? WHERE path = ?",
-                                  (to_db_path(new), to_db_path(old)))
-
     # -- keywords files carry -----------------------------------------------------------
     def set_file_keywords(self, path: str, keywords: Iterable[tuple[str, str]]) -> None:
         """Replace one file's keywords: (keyword, source) pairs."""
