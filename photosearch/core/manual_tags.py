@@ -41,6 +41,10 @@ def set_manual_tag(library, name: str, hashes: Sequence[str], add: bool = True
         tagger.store.add(name)  # its prompt is its name; the decisions teach it
         created = True
     tagger.review(name, list(dict.fromkeys(hashes)), add)
+    if not add:  # the tag went away: its keywords leave the sidecars photosearch wrote
+        from .keywords import retract
+
+        retract(library)
     return ManualTagReport(name, len(set(hashes)), add, created)
 
 

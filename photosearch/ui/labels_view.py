@@ -259,8 +259,11 @@ class LabelsView(QWidget):
             return
 
         def remove() -> None:
+            from ..core.keywords import retract
+
             store = self.tagger().store
             store.remove(store.get(name))
+            retract(self.tagger().lib)  # its keywords leave the sidecars we wrote them into
 
         self.runner.submit("db", remove, on_done=lambda _r: self.refresh(),
                            on_error=self._failed)
@@ -295,7 +298,11 @@ class LabelsView(QWidget):
             return
 
         def review() -> None:
+            from ..core.keywords import retract
+
             self.tagger().review(name, hashes, accept)
+            if not accept:
+                retract(self.tagger().lib)
 
         self.status.setText("Saving your answer…")
         self.runner.submit("db", review, on_done=lambda _r: self._reviewed(name, len(hashes),
