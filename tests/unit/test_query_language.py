@@ -121,6 +121,7 @@ def test_row_filters_only_is_browse():
 @pytest.mark.parametrize(("text", "kept"), [
     ("sunset at 10:30", "sunset at 10:30"),          # a time is text, not weight 10
     ("16:9 poster", "16:9 poster"),                  # a ratio too
+    ("clock at 3:00pm", "clock at 3:00pm"),
     ("logo of https://example.org/a", "logo of https://example.org/a"),  # a URL
 ])
 def test_clearly_text_with_a_colon_stays_text(text, kept):
