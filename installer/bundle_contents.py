@@ -84,8 +84,9 @@ def package_datas() -> list[tuple[str, str]]:
 # Packages that load native libraries by file name at run time (torch.ops.load_library),
 # so PyInstaller's import analysis does not see them: torchvision's operators
 # (_C_stable / image_stable in recent releases). Without them `import torchvision`, and so
-# open_clip, fails with "operator torchvision::nms does not exist".
-NATIVE_LIBS = ["torchvision"]
+# open_clip, fails with "operator torchvision::nms does not exist". pyexiv2 loads its bundled
+# libexiv2 with ctypes.CDLL from pyexiv2/lib (core/xmp.py).
+NATIVE_LIBS = ["torchvision", "pyexiv2.lib"]
 
 
 def package_binaries() -> list[tuple[str, str]]:
@@ -99,7 +100,7 @@ def package_binaries() -> list[tuple[str, str]]:
         libs = sorted(p for p in root.iterdir() if p.is_file() and p.name.endswith(suffixes))
         if not libs:
             raise FileNotFoundError(f"{pkg}: no native libraries in {root}")
-        out += [(str(p), pkg) for p in libs]
+        out += [(str(p), pkg.replace(".", "/")) for p in libs]
     return out
 
 

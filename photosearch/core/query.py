@@ -155,6 +155,9 @@ def _add(attr: str, convert: Callable[[str], object] = str) -> Callable[[Filters
 FILTERS: dict[str, FilterSpec] = {spec.key: spec for spec in (
     FilterSpec("tag", _tag, lambda f, v: f.not_tags.extend(_tag_names(v)),
                "tag:pets, tag:cat,dog (any), -tag:screenshots"),
+    # keyword:NAME is tag:NAME: keywords read from sidecars/IPTC are tags of the photo
+    FilterSpec("keyword", _tag, lambda f, v: f.not_tags.extend(_tag_names(v)),
+               'keyword:"New York", -keyword:private'),
     FilterSpec("folder", _set("folder", _path), _add("not_folders", _path),
                'folder:"~/Pictures/my trip", -folder:~/Pictures/junk'),
     FilterSpec("camera", _set("camera"), _add("not_cameras"),

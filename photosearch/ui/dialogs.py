@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from . import theme
+from .app_text import app_error
 from .problems_dialog import ProblemsDialog
 from .workers import Runner
 
@@ -68,7 +69,8 @@ class WindowDialogs(QObject):
 
         self.runner.submit("db", lambda: ocr_estimate(self.lib.catalog),
                            on_done=dialog.set_ocr_estimate,
-                           on_error=lambda exc: dialog.set_ocr_estimate(f"Not available: {exc}"))
+                           on_error=lambda exc: dialog.set_ocr_estimate(
+                               f"Not available: {app_error(exc)}"))
         dialog.open()
 
     def apply_settings(self, old: Any, new: Any) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .app_text import app_error
 from .preview import human_size
 
 TIER_NAMES = {"exact": "Identical files", "same": "Same photo", "similar": "Similar shots"}
@@ -365,7 +366,7 @@ class DuplicatesView(QWidget):
 
     def _failed(self, exc: Exception) -> None:
         self.find_btn.setEnabled(True)
-        self.status.setText(f"⚠ {exc}")
+        self.status.setText(f"⚠ {app_error(exc)}")
         self.summary.setText(self.summary.text().replace("Looking for duplicates…", ""))
 
     def _enable(self) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..core.results import Result
 from ..core.results import results_for as core_results_for
+from .app_text import app_error
 from .grid import ResultsGrid
 from .label_dialog import LabelDialog
 from .label_review_model import LabelReviewModel
@@ -258,8 +259,11 @@ class LabelsView(QWidget):
             return
 
         def remove() -> None:
+            from ..core.keywords import retract
+
             store = self.tagger().store
             store.remove(store.get(name))
+            retract(self.tagger().lib)  # its keywords leave the sidecars we wrote them into
 
         self.runner.submit("db", remove, on_done=lambda _r: self.refresh(),
                            on_error=self._failed)
@@ -294,7 +298,11 @@ class LabelsView(QWidget):
             return
 
         def review() -> None:
+            from ..core.keywords import retract
+
             self.tagger().review(name, hashes, accept)
+            if not accept:
+                retract(self.tagger().lib)
 
         self.status.setText("Saving your answer…")
         self.runner.submit("db", review, on_done=lambda _r: self._reviewed(name, len(hashes),
@@ -311,7 +319,7 @@ class LabelsView(QWidget):
             self.window.search.set_query(f"tag:{self.current}")
 
     def _failed(self, exc: Exception) -> None:
-        self.status.setText(f"⚠ {exc}")
+        self.status.setText(f"⚠ {app_error(exc)}")
 
     def _enable(self) -> None:
         has = self.current is not None

@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import desktop
+from . import desktop, sidebar_labels
+from .app_text import app_error
 from .dialogs import WindowDialogs
 from .filters import FilterBar
 from .folders import FoldersCoordinator
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.sort.addItem("Sort: date", "date")
         self.grid = ResultsGrid()
         self.grid.setModel(self.results)
+        self.grid.setDragEnabled(True)  # photos dragged onto a label in the sidebar
         self.thumb_slider = size_slider(self.grid)
         info = QHBoxLayout()
         info.addWidget(self.count_label, 1)
@@ -212,6 +214,7 @@ class MainWindow(QMainWindow):
         self.sidebar.exclude_folder.connect(folders.exclude_dialog)
         self.sidebar.folder_clicked.connect(flow.select_folder)
         self.sidebar.screen_requested.connect(self.show_screen)
+        sidebar_labels.connect(self)
         self.problems_button.clicked.connect(dialogs.open_problems)
         folders.folders_changed.connect(self.sidebar.set_folders)
         folders.folders_changed.connect(
@@ -280,6 +283,8 @@ class MainWindow(QMainWindow):
             from .screens import make_screen
 
             page = make_screen(key, self)
+            if hasattr(page, "labels_changed"):
+                page.labels_changed.connect(self.sidebar.labels.set_labels)
             self.screen_pages[key] = page
             self.screens.addWidget(page)
         self.screens.setCurrentWidget(page)
@@ -315,7 +320,15 @@ class MainWindow(QMainWindow):
     # == errors, shutdown ================================================================
     def _background_error(self, exc: Exception) -> None:
         log.error("background task failed: %s", exc, exc_info=exc)
-        self.statusBar().showMessage(f"⚠ {exc}", 10_000)
+        from ..core.catalog_safety import is_damage
+
+        if is_damage(exc) and not self.read_only:  # offer the way back, in the app's words
+            from .catalog_restore import request_restore
+
+            reason = getattr(exc, "reason", None) or f"is damaged ({exc})"
+            QTimer.singleShot(0, lambda: request_restore(self, reason))
+            return
+        self.statusBar().showMessage(f"⚠ {app_error(exc)}", 10_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from . import model_info
+from .app_text import app_error
 from .workers import Runner
 
 DOWNLOAD_POLL_MS = 1000
@@ -87,7 +88,7 @@ class ModelStatus(QObject):
         self.set_status("ready")
 
     def failed(self, exc: BaseException) -> None:
-        self.error = str(exc)
+        self.error = app_error(exc)
         self.set_status("failed")
 
     def index_report(self, report: Any) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.folder_tree import FolderNode, folder_tree
+from .sidebar_labels import LabelDropList
 
 ROOT_ROLE = Qt.ItemDataRole.UserRole + 1  # the library folder an item lies in
 
@@ -138,6 +139,10 @@ class Sidebar(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.nav)
+        self.labels = LabelDropList()  # labels with counts; drop photos on one to tag them
+        self.labels_heading = QLabel("<b>Labels</b>")
+        layout.addWidget(self.labels_heading)
+        layout.addWidget(self.labels, 0)
         layout.addWidget(QLabel("<b>Folders</b>"))
         layout.addWidget(self.folders, 1)
         layout.addWidget(self.empty_hint)

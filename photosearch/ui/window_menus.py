@@ -64,12 +64,17 @@ class WindowMenus:
         self.act_add = act("Add folder…", "Ctrl+O", folders.add_folder_dialog)
         self.act_index = act("Index now", "F5", folders.start_indexing)
         self.act_settings = act("Settings…", "Ctrl+,", dialogs.open_settings)
+        from .catalog_restore import request_restore
+
+        self.act_restore = act("Restore catalog from backup…", None,
+                               lambda: request_restore(window))
         self.act_quit = act("Quit", "Ctrl+Q", window.close)
         for i, key in enumerate(SCREENS, start=1):
             act(f"Show {key}", f"Ctrl+{i}", lambda _c=False, k=key: select_screen(k))
         menu = window.menuBar()
         file_menu = menu.addMenu("&Library")
-        for a in (self.act_add, self.act_index, self.act_settings, self.act_quit):
+        for a in (self.act_add, self.act_index, self.act_settings, self.act_restore,
+                  self.act_quit):
             file_menu.addAction(a)
         if zoom is not None:
             view_menu = menu.addMenu("&View")
@@ -86,5 +91,5 @@ class WindowMenus:
 
     def set_read_only(self) -> None:
         """Another process indexes this library: nothing here may add folders or index."""
-        for a in (self.act_add, self.act_index):
+        for a in (self.act_add, self.act_index, self.act_restore):
             a.setEnabled(False)
