@@ -137,7 +137,7 @@ def test_quoted_text_with_slash_is_text_not_a_path():
 @pytest.mark.parametrize(("text", "message"), [
     ("foo:bar", "unknown filter 'foo:'"),
     ("dog -foo:bar", "unknown filter 'foo:'"),
-    ("Tags:pets", "known: tag:, folder:"),
+    ("Tags:pets", "known: tag:, keyword:, folder:"),
     ("/no/such/dir/photo.jpg", "no such image file: /no/such/dir/photo.jpg"),
     ("missing.jpg", 'quote them: "missing.jpg"'),
     ("AC/DC", 'quote them: "AC/DC"'),
