@@ -33,7 +33,8 @@ _NOT_A_WEIGHT = re.compile(r"(?i)[+-]?(nan|inf(inity)?|\d*\.?\d+e[+-]?\d+|\.\d+|
 _CHUNK = re.compile(r'(?:[^\s"]|"[^"]*"?)+')
 _WEIGHT = re.compile(r"(\d+(?:\.\d+)?):(.+)", re.S)
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(.*)", re.S)
-_TIME_OR_RATIO = re.compile(r"\d+(?::\d+)+")  # 10:30, 10:30:15, 16:9 - text, not a weight
+# 10:30, 10:30:15, 3:00pm, 16:9 - text, not a weight on a number
+_TIME_OR_RATIO = re.compile(r"(?i)\d+(?::\d+)+(?:\s?[ap]\.?m\.?)?")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _DRIVE = re.compile(r"[A-Za-z]:[\\/]")  # C:\photos\a.jpg
 

@@ -168,15 +168,16 @@ class SearchFlow(QObject):
 
     def _fetch_failed(self, message: str) -> None:
         """A query that cannot run (a typo'd filter, a missing image file...): the reason
-        in the count line, in place of the empty grid, and on the search field."""
+        in the count line and on the search field (red frame, tooltip), and what to do in
+        place of the empty grid."""
         self.fetch_error = message
         self._update_count()
         if self.request.text.strip() and not self.request.similar_to:
             self.widgets.search.set_error(message)
-            self.widgets.empty_label.setText(f"This search cannot run: {message}")
-        else:
-            self.widgets.empty_label.setText(message)
-        self.widgets.empty_label.show()
+            self.widgets.empty_label.setText(
+                "No results because the search could not run: fix what the line above "
+                "says, or press Esc to clear the search.")
+            self.widgets.empty_label.show()
 
     def _update_count(self) -> None:
         if self.fetch_error:

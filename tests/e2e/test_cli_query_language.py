@@ -97,7 +97,7 @@ def test_quoted_image_path_with_spaces_is_an_image_term(lib, capsys):
 @pytest.mark.parametrize(("args", "message"), [
     (["/no/such/photo.jpg"], "no such image file: /no/such/photo.jpg"),
     (['"/no/such dir/photo.jpg"'], "no such image file: /no/such dir/photo.jpg"),
-    (["dog foo:bar"], "unknown filter 'foo:' in 'foo:bar'; known: tag:, folder:"),
+    (["dog foo:bar"], "unknown filter 'foo:' in 'foo:bar'; known: tag:, keyword:, folder:"),
     (["dog -tag:nosuch"], "no label named 'nosuch'"),
 ])
 def test_mistakes_fail_with_one_line_not_text_results(lib, capsys, args, message):

@@ -121,6 +121,7 @@ def test_row_filters_only_is_browse():
 @pytest.mark.parametrize(("text", "kept"), [
     ("sunset at 10:30", "sunset at 10:30"),          # a time is text, not weight 10
     ("16:9 poster", "16:9 poster"),                  # a ratio too
+    ("clock at 3:00pm", "clock at 3:00pm"),
     ("logo of https://example.org/a", "logo of https://example.org/a"),  # a URL
 ])
 def test_clearly_text_with_a_colon_stays_text(text, kept):
@@ -136,7 +137,7 @@ def test_quoted_text_with_slash_is_text_not_a_path():
 @pytest.mark.parametrize(("text", "message"), [
     ("foo:bar", "unknown filter 'foo:'"),
     ("dog -foo:bar", "unknown filter 'foo:'"),
-    ("Tags:pets", "known: tag:, folder:"),
+    ("Tags:pets", "known: tag:, keyword:, folder:"),
     ("/no/such/dir/photo.jpg", "no such image file: /no/such/dir/photo.jpg"),
     ("missing.jpg", 'quote them: "missing.jpg"'),
     ("AC/DC", 'quote them: "AC/DC"'),
