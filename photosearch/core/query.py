@@ -155,6 +155,9 @@ def _add(attr: str, convert: Callable[[str], object] = str) -> Callable[[Filters
 FILTERS: dict[str, FilterSpec] = {spec.key: spec for spec in (
     FilterSpec("tag", _tag, lambda f, v: f.not_tags.extend(_tag_names(v)),
                "tag:pets, tag:cat,dog (any), -tag:screenshots"),
+    # keyword:NAME is tag:NAME: keywords read from sidecars/IPTC are tags of the photo
+    FilterSpec("keyword", _tag, lambda f, v: f.not_tags.extend(_tag_names(v)),
+               'keyword:"New York", -keyword:private'),
     FilterSpec("folder", _set("folder", _path), _add("not_folders", _path),
                'folder:"~/Pictures/my trip", -folder:~/Pictures/junk'),
     FilterSpec("camera", _set("camera"), _add("not_cameras"),
@@ -170,9 +173,6 @@ FILTERS: dict[str, FilterSpec] = {spec.key: spec for spec in (
                "use after: for photos taken on or after a date"),
     FilterSpec("type", _set("types", lambda v: parse_types(v)), None, "type:jpg,png",
                "list the types you want instead"),
-    # keyword:NAME is tag:NAME: keywords read from sidecars/IPTC are tags of the photo
-    FilterSpec("keyword", _tag, lambda f, v: f.not_tags.extend(_tag_names(v)),
-               'keyword:"New York", -keyword:private'),
 )}
 IMAGE_KEY = "image"  # image:"path" is a search term (find similar), not a filter
 FILTER_KEYS = tuple(FILTERS)
