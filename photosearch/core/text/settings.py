@@ -19,10 +19,12 @@ CPU_SECONDS_PER_PHOTO = 0.75
 @dataclass
 class TextSettings:
     enabled: bool = False  # off by default on CPU: see estimate()
-    # detector input, longer side (0 = rapidocr's default: shorter side scaled to 736).
-    # 640 + 1 thread: 3.9x rapidocr's default speed with recall held, also for small text
-    # in 3000 px photos (bench/bench_text.py, docs/benchmarks.md)
-    det_side: int = 640
+    # detector input, longer side (0 = rapidocr's default: shorter side scaled to 736),
+    # scaled down or, with det_upscale, also up. 960 both ways: one-word recall on real text
+    # in real 500 px photos went from 0.54 (640, no upscaling) to 0.81 on the dev split of
+    # bench/bench_text_real.py, at ~4x the CPU time on such photos (docs/benchmarks.md)
+    det_side: int = 960
+    det_upscale: bool = True
     max_side: int = 1600  # photos are decoded to at most this many pixels on the longer side
     # onnxruntime threads (0 = all cores). 1 measured faster than all cores on the 2-core
     # box (1.33 vs 0.80 photos/s at det 640), and a core stays free for the app.
