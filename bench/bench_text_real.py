@@ -9,6 +9,7 @@ PP-OCRv6 models) and then every labelled word is searched as `text:WORD` through
 `Searcher.search`, the path the CLI's `photosearch search text:WORD` takes.
 
     python bench/bench_text_real.py [--split test|dev|all] [--configs det640,rapidocr,det960up]
+    python bench/bench_text_real.py --tune --configs det640,det640up,...   # dev only
 """
 
 from __future__ import annotations
@@ -55,6 +56,33 @@ CONFIGS: dict[str, tuple[str, OcrOptions]] = {
     "det960up_unclip2": ("detector longer side = 960 (down or up), unclip ratio 2.0, 1 thread",
                          OcrOptions(det_side=960, threads=1, det_upscale=True,
                                     unclip_ratio=2.0)),
+}
+
+
+# Why the shipped setting missed words (looked at by eye, 2026-11-29); printed with the misses.
+MISS_REASONS = {
+    "1056359656_662cee0814.jpg": "decorative serif font on a brochure",
+    "1075716537_62105738b4.jpg": "small bib number, motion blur",
+    "1104133405_c04a00707f.jpg": "small stylised print on a shirt",
+    "1148238960_f8cacec2fc.jpg": "last letter misread (CUISIN)",
+    "1253275679_e955fb7304.jpg": "stylised: a lightning bolt between AD and HD, read as +",
+    "1258913059_07c613f7ff.jpg": "curved text on an umbrella",
+    "130211457_be3f6b335d.jpg": "RPM is a line of 3 characters: dropped by the 4-character minimum",
+    "1342780478_bacc32344d.jpg": "a pole hides part of DONUT; THE is small, beside a cartoon",
+    "1370773415_967b1ffde1.jpg": "small light letters on a dark sign, partly behind a tree",
+    "1401961581_76921a75c5.jpg": "rotated ~70 degrees on a waving banner, last letter lost",
+    "1414820925_3504c394e1.jpg": "small logo lettering, repeated on a curved net band",
+    "1468103286_96a6e07029.jpg": "letters on a folded jersey (NEWOR)",
+    "1472653060_7427d2865a.jpg": "small sign in the background, misread (PET A MANCER)",
+    "1542033433_5453d4c466.jpg": "NEW is a line of 3 characters: dropped by the 4-character minimum",
+    "1803631090_05e07cc159.jpg": "small text curved around a round patch",
+    "1859726819_9a793b3b44.jpg": "neon tubes: L merged into the I (REDIGHT)",
+    "186348874_75b2cf1ec5.jpg": "small bib number",
+    "2021613437_d99731f986.jpg": "arched, stylised print on a wrinkled shirt",
+    "2064417101_3b9d817f4a.jpg": "upright letters stacked vertically on a post",
+    "1663454406_5e2cf8c5bb.jpg": "handwritten marker on a sign",
+    "1683444418_815f660379.jpg": "small logo on a bag, partly hidden",
+    "1155138244_859fd6e079.jpg": "OUR is a 3-character line (dropped) in chalk handwriting",
 }
 
 
@@ -146,6 +174,61 @@ def run_config(key: str, photos: list[Photo]) -> dict:
             load_after), "per_photo": per_photo, "frag3": frag3, "stored": stored}
 
 
+def tune(keys: list[str]) -> str:
+    """Dev split only, engine level (no library): the same match rule as `text:` search (the
+    word is a substring of a kept line's compact form), cheaper per setting."""
+    import numpy as np
+
+    from photosearch.core.text.normalize import compact, keep_line
+    from photosearch.core.text.textpass import load_pixels
+
+    photos = [p for p in load_labels() if p.split == "dev"]
+    pix = {p.name: np.asarray(load_pixels(str(FLICKR / p.name), TextSettings().max_side)[0])
+           for p in photos}
+    rows = []
+    for key in keys:
+        desc, opts = CONFIGS[key]
+        eng = OcrEngine(opts)
+        eng.load()
+        eng.read(np.zeros((64, 64, 3), np.uint8))
+        found = words = frag = 0
+        missed: list[str] = []
+        load0 = _loadavg()
+        ru0 = resource.getrusage(resource.RUSAGE_SELF)
+        for p in photos:
+            lines = eng.read(pix[p.name])
+            kept = [compact(ln.text) for ln in lines
+                    if keep_line(ln.text, ln.score, TextSettings().min_chars, opts.min_score)]
+            for w in p.words:
+                words += 1
+                ok = any(w in c for c in kept)
+                found += ok
+                if not ok:
+                    missed.append(w)
+            if not p.words:
+                frag += sum(significant_chars(ln.text) >= 3 and ln.score >= opts.min_score
+                            for ln in lines)
+        ru1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+        n_free = sum(1 for p in photos if not p.words)
+        row = (f"| {desc} | {found}/{words} = **{found / words:.2f}** | "
+               f"{frag * 10 / n_free:.1f} | {cpu / len(photos):.2f} | {load0} | "
+               f"{', '.join(missed)} |")
+        print(row, flush=True)
+        rows.append(row)
+    return f"""
+Dev split only ({sum(1 for p in photos if p.words)} photos with text, \
+{sum(len(p.words) for p in photos)} words, {sum(1 for p in photos if not p.words)} text-free),
+engine level: each setting reads the decoded photos and a word counts as found when it is a
+substring of a kept line's compact form (lines >= 4 letters/digits), the rule `text:` search
+applies. The test split was not read while choosing.
+
+| setting | one-word recall (dev) | lines >= 3 chars / 10 text-free | CPU s/photo | load average at start | missed words |
+|---|---|---|---|---|---|
+{chr(10).join(rows)}
+"""
+
+
 def summarise(res: dict, photos: list[Photo], split: str) -> dict:
     sel = [p for p in photos if split == "all" or p.split == split]
     text = [p for p in sel if p.words]
@@ -168,7 +251,16 @@ def main() -> int:
                     help="which photos to read (tuning: dev only)")
     ap.add_argument("--configs", default="det640,rapidocr,det960up")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--tune", action="store_true",
+                    help="dev split, engine level, every setting in --configs")
     args = ap.parse_args()
+    if args.tune:
+        body = tune(args.configs.split(","))
+        if not args.no_write:
+            write_section("Text in photos (OCR): real text in real photos, tuning on dev",
+                          "python bench/bench_text_real.py " + " ".join(sys.argv[1:]), body)
+        print(body)
+        return 0
     photos = [p for p in load_labels() if args.split == "all" or p.split == args.split]
     keys = args.configs.split(",")
     results = []
@@ -183,10 +275,7 @@ def main() -> int:
     body = report(results, photos, args)
     print(body)
     if not args.no_write:
-        title = "Text in photos (OCR): real text in real photos"
-        if args.split == "dev":
-            title += ", tuning on dev"
-        write_section(title,
+        write_section("Text in photos (OCR): real text in real photos",
                       "python bench/bench_text_real.py " + " ".join(sys.argv[1:]), body)
     return 0
 
@@ -212,7 +301,9 @@ def report(results: list[dict], photos: list[Photo], args) -> str:
         if p.words and shipped["per_photo"][p.name][1]:
             missed = ", ".join(shipped["per_photo"][p.name][1])
             read = " / ".join(shipped["stored"][p.name]) or "nothing"
-            misses.append(f"{p.name} ({p.split}): missed {missed}; stored lines: {read}")
+            why = MISS_REASONS.get(p.name, "not looked at")
+            misses.append(f"{p.name} ({p.split}): missed {missed}; stored lines: {read}; "
+                          f"why: {why}")
     frags = [f"{n}: {', '.join(repr(t) for t in ts)}" for n, ts in shipped["frag3"].items() if ts]
     n_text = sum(1 for p in photos if p.words)
     return f"""

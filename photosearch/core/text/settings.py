@@ -11,9 +11,11 @@ from .normalize import MIN_CHARS
 log = logging.getLogger(__name__)
 
 # Seconds per photo for the first estimate, before this library has timed its own photos:
-# bench/bench_text.py, shipped settings, 500-1000 px photos, shared 2-core CPU: 1.33
-# photos/s (docs/benchmarks.md). Afterwards the library's own recent mean is used.
-CPU_SECONDS_PER_PHOTO = 0.75
+# shipped settings (detector 960 px down or up, 1 thread): 0.82 CPU s per 500 px photo
+# (bench/bench_text_real.py) and a 1.67 s wall median on 500-1000 px photos on the shared,
+# loaded 2-core box (bench/bench_text.py); docs/benchmarks.md. Afterwards the library's own
+# recent mean is used.
+CPU_SECONDS_PER_PHOTO = 1.2
 
 
 @dataclass
