@@ -96,3 +96,21 @@ def test_shipped_detector_setting_is_the_measured_one():
     ts = TextSettings()
     assert (ts.det_side, ts.det_upscale) == (960, True)
     assert make_engine(ts).options.det_upscale is True
+
+
+def test_settings_written_with_the_old_default_get_the_new_one():
+    """settings.json of an earlier version holds det_side 640 (store() writes every field)
+    and no det_upscale: that is the old default, read as today's; a det_side the user set
+    next to det_upscale is kept."""
+    from types import SimpleNamespace
+
+    from photosearch.core.text.settings import TextSettings
+
+    old = SimpleNamespace(text={"enabled": True, "det_side": 640, "threads": 1})
+    ts = TextSettings.from_settings(old)
+    assert ts.enabled and (ts.det_side, ts.det_upscale) == (960, True)
+    chosen = SimpleNamespace(text={"det_side": 640, "det_upscale": False})
+    ts = TextSettings.from_settings(chosen)
+    assert (ts.det_side, ts.det_upscale) == (640, False)
+    other = SimpleNamespace(text={"det_side": 1280})
+    assert TextSettings.from_settings(other).det_side == 1280

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 # loaded 2-core box (bench/bench_text.py); docs/benchmarks.md. Afterwards the library's own
 # recent mean is used.
 CPU_SECONDS_PER_PHOTO = 1.2
+LEGACY_DET_SIDE = 640  # the default det_side before det_upscale existed
 
 
 @dataclass
@@ -38,8 +39,13 @@ class TextSettings:
 
     @classmethod
     def from_settings(cls, settings) -> TextSettings:
-        out: TextSettings = read_section(cls, getattr(settings, "text", None), "text",
-                                         _accepts)
+        raw = getattr(settings, "text", None)
+        out: TextSettings = read_section(cls, raw, "text", _accepts)
+        if (isinstance(raw, dict) and "det_upscale" not in raw
+                and raw.get("det_side") == LEGACY_DET_SIDE):
+            # written by a version whose default was 640 without upscaling (store() writes
+            # every field): that was the old default, not a choice; use today's
+            out.det_side = cls().det_side
         return out
 
     def store(self, settings) -> None:
