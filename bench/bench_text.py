@@ -186,7 +186,7 @@ def main() -> int:
     ap.add_argument("--n-plain", type=int, default=30)
     ap.add_argument("--n-large", type=int, default=10)
     ap.add_argument("--fts-rows", type=int, default=100_000)
-    ap.add_argument("--configs", default="0,1,2,3,4", help="indexes into CONFIGS")
+    ap.add_argument("--configs", default="0,1,2,3,4,5", help="indexes into CONFIGS")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
     max_side = TextSettings().max_side
