@@ -253,3 +253,66 @@ def test_running_app_has_its_icon(qtbot, window):
     sizes = {s.width() for s in app.windowIcon().availableSizes()}
     assert {16, 32, 48, 256} <= sizes
     assert ICON_NAME == "photosearch"
+
+
+def test_cells_are_crisp_at_device_pixel_ratio_2(qtbot):
+    """A thumbnail stored at 2x (256 px x dpr) lands pixel for pixel on a 2x screen: a
+    one-pixel checkerboard survives the paint instead of blurring to grey."""
+    from PySide6.QtCore import QModelIndex, QRect, QStringListModel, Qt
+    from PySide6.QtGui import QImage, QPainter, QPixmap
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from photosearch.ui import grid_metrics as gm
+    from photosearch.ui.grid_delegate import ThumbDelegate, cell_size
+
+    side = 100
+    board = QImage(2 * side, 2 * side, QImage.Format.Format_RGB32)
+    for y in range(board.height()):
+        for x in range(board.width()):
+            board.setPixel(x, y, 0xFFFFFFFF if (x + y) % 2 else 0xFF000000)
+    pixmap = QPixmap.fromImage(board)
+
+    class Model(QStringListModel):
+        def data(self, index: QModelIndex, role: int = 0):  # type: ignore[override]
+            if role == Qt.ItemDataRole.DecorationRole:
+                return pixmap
+            return True if role > Qt.ItemDataRole.UserRole else super().data(index, role)
+
+    model = Model(["a.jpg"])
+    delegate = ThumbDelegate()
+    delegate.thumb = side
+    cell = cell_size(side, False, 10)
+    out = QImage(2 * cell.width(), 2 * cell.height(), QImage.Format.Format_RGB32)
+    out.setDevicePixelRatio(2.0)
+    out.fill(0xFF808080)
+    painter = QPainter(out)
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, cell.width(), cell.height())
+    delegate.paint(painter, option, model.index(0, 0))
+    painter.end()
+    y = 2 * (gm.PAD + side // 2)
+    row = [out.pixelColor(2 * gm.PAD + 20 + i, y).lightness() for i in range(40)]
+    assert all(abs(a - b) > 200 for a, b in zip(row, row[1:]))  # black, white, black...
+
+
+def test_hover_is_subtle_and_unlike_the_selection(qtbot, window, photos):
+    index_now(qtbot, window, [photos[0].parent])
+    grid = window.grid
+    index = window.results.index(1)
+    qtbot.waitUntil(lambda: window.results.data(index, ThumbStateRole) == "ready")
+    grid.selectionModel().clearSelection()
+
+    def corner():  # the cell's corner area: background, hover wash or selection ring
+        grid.viewport().repaint()
+        img = grid.viewport().grab(grid.visualRect(index)).toImage()
+        return img.pixelColor(img.width() // 2, 1)
+
+    plain = corner()
+    grid._set_hover(index)
+    hovered = corner()
+    grid._set_hover(window.results.index(0))
+    grid.selectionModel().select(index, grid.selectionModel().SelectionFlag.Select)
+    selected = corner()
+    assert hovered != plain and selected != hovered
+    step = abs(hovered.lightness() - plain.lightness())
+    assert 0 < step < 60  # a wash, not a ring
