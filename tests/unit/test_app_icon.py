@@ -46,3 +46,27 @@ def test_installers_point_at_the_ico_and_icns():
 
 def test_the_source_tree_icons_are_found_first_without_a_bundle():
     assert icon_dirs()[-1] == RES / "icons"
+
+
+def test_the_committed_icons_are_renders_of_the_svg(tmp_path, monkeypatch):
+    """Re-render the SVG (Qt's renderer when rsvg-convert is absent) and compare with the
+    committed PNGs: an edited SVG without re-rendered files fails here."""
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("render_icons",
+                                                  RES / "icons" / "render_icons.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    monkeypatch.setattr(shutil, "which", lambda _name: None)  # the Qt path, here too
+    mod.render(tmp_path)
+    for size in (32, 128):
+        with Image.open(mod.png_path(size, tmp_path)) as new, \
+                Image.open(mod.png_path(size)) as old:
+            assert new.size == old.size == (size, size)
+            a, b = new.convert("RGBA").tobytes(), old.convert("RGBA").tobytes()
+            mean = sum(abs(x - y) for x, y in zip(a, b)) / len(a)
+            assert mean < 8, (size, mean)  # two renderers: small anti-aliasing differences
+    with Image.open(tmp_path / "photosearch.ico") as ico:
+        assert (256, 256) in ico.info["sizes"]
