@@ -119,10 +119,16 @@ class ResultsGrid(QAbstractItemView):
     def _layout(self) -> Geometry:
         if self._geometry is None:
             self._geometry = Geometry(
-                self._sections(), self.viewport().width(), *self._cell().toTuple(),
+                self._sections(), self._usable_width(), *self._cell().toTuple(),
                 header_h=self._header_height(), gap=gm.GAP, margin=gm.MARGIN,
                 header_gap=gm.HEADER_GAP)
         return self._geometry
+
+    def _usable_width(self) -> int:
+        """The viewport's width with the scroll bar's room always set aside, so the column
+        count never depends on whether the bar is shown (no reflow when it comes and goes)."""
+        bar = self.verticalScrollBar()
+        return self.viewport().width() - (0 if bar.isVisible() else bar.sizeHint().width())
 
     def _sections(self) -> list[Section]:
         model = self.model()
@@ -207,7 +213,7 @@ class ResultsGrid(QAbstractItemView):
         super().updateGeometries()  # fetches the next page when the end is in view
 
     def resizeEvent(self, event) -> None:  # noqa: N802
-        if self._geometry is not None and self._geometry.width != self.viewport().width():
+        if self._geometry is not None and self._geometry.width != self._usable_width():
             self._geometry = None
         super().resizeEvent(event)
 
