@@ -25,6 +25,9 @@ def make_app():
     app.setOrganizationName("photosearch")
     app.setApplicationDisplayName("photosearch")
     app.setDesktopFileName("photosearch")
+    from .app_icon import app_icon
+
+    app.setWindowIcon(app_icon())  # every window's icon (the .desktop entry names the same)
     return app
 
 

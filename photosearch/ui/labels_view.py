@@ -79,6 +79,7 @@ class LabelsView(QWidget):
         for key, title in TABS:
             model = LabelReviewModel(self.runner, window.thumbs)
             grid = ResultsGrid()
+            grid.set_show_names(True)  # the caption leads with the photo's score
             grid.setModel(model)
             self.models[key], self.grids[key] = model, grid
             self.tabs.addTab(grid, title)

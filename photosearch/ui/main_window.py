@@ -38,7 +38,7 @@ from .app_text import app_error
 from .dialogs import WindowDialogs
 from .filters import FilterBar
 from .folders import FoldersCoordinator
-from .grid import ResultsGrid, size_slider
+from .grid import ResultsGrid, follow_sort, size_slider
 from .model_status import Banner, ModelStatus, banner_for
 from .photo_actions import PhotoActions
 from .preview import PreviewPane
@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         sort = self.window_state.restore()
         if sort is not None:
             self.search_flow.request.sort = sort
+        follow_sort(self.grid, self.sort)  # date headers while sorted by date
 
     # == layout ==========================================================================
     def _build(self) -> None:

@@ -197,7 +197,7 @@ class SearchFlow(QObject):
             strong = self.results.strong_count()
             text = f"{n:,} results{more} · {strong:,} strong matches"
             if strong < n:
-                text += " · weaker ones after the orange bar"
+                text += " · weaker ones after the bar"
             if self.request.sort == "date":
                 text += " · by date"
         self.widgets.count_label.setText(text)

@@ -80,6 +80,12 @@ class WindowMenus:
             view_menu = menu.addMenu("&View")
             view_menu.addAction(self.act_bigger)
             view_menu.addAction(self.act_smaller)
+            from .grid import view_actions
+
+            view_menu.addSeparator()
+            self.act_square, self.act_names = view_actions(grid, window)  # type: ignore[arg-type]
+            view_menu.addAction(self.act_square)
+            view_menu.addAction(self.act_names)
         photo_menu = menu.addMenu("&Photo")
         for a in (self.act_find, self.act_view, self.act_open, self.act_copy, self.act_similar,
                   self.act_paste, self.act_tag, self.act_delete, self.act_undo):
