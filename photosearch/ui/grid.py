@@ -4,7 +4,7 @@ matches from the weak tail (weaker results are dimmed and the first one is marke
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -13,12 +13,12 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
 )
 
+from . import style
 from .results_model import StrongRole
 
 THUMB = 160
 THUMB_MIN, THUMB_MAX, THUMB_STEP = 80, 256, 24  # the size slider's range
 WEAK_OPACITY = 0.45
-MARKER = QColor(230, 150, 40)  # the bar before the first weaker match
 
 
 class ThumbDelegate(QStyledItemDelegate):
@@ -53,7 +53,7 @@ class ThumbDelegate(QStyledItemDelegate):
         painter.setOpacity(1.0)
         if not strong and self._first_weak(index):
             # a bar in the gap before the tile: never drawn over the thumbnail
-            painter.setPen(QPen(MARKER, 3))
+            painter.setPen(QPen(style.color("marker"), 3))
             painter.drawLine(option.rect.left() + 1, option.rect.top() + 4,
                              option.rect.left() + 1, option.rect.bottom() - 4)
         painter.restore()

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import desktop, sidebar_labels
+from . import desktop, icons, sidebar_labels
 from .app_text import app_error
 from .dialogs import WindowDialogs
 from .filters import FilterBar
@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         sort = self.window_state.restore()
         if sort is not None:
             self.search_flow.request.sort = sort
+        icons.decorate(self)  # menus, buttons, sidebar: one icon set, tinted by the theme
 
     # == layout ==========================================================================
     def _build(self) -> None:
@@ -286,6 +287,7 @@ class MainWindow(QMainWindow):
             if hasattr(page, "labels_changed"):
                 page.labels_changed.connect(self.sidebar.labels.set_labels)
             self.screen_pages[key] = page
+            icons.decorate(page)
             self.screens.addWidget(page)
         self.screens.setCurrentWidget(page)
         current = self.sidebar.nav.currentItem()
