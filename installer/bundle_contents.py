@@ -30,6 +30,9 @@ RESOURCES = REPO / "resources"
 PACKAGE_DATA = {
     "open_clip": ["model_configs/*.json", "*.txt.gz"],
     "photosearch": ["core/model_configs/*.json", "core/migrations/*.sql"],
+    # the icon fonts and their charmaps (ui/icons.py: Phosphor through qtawesome); qtawesome
+    # loads every bundled font when it makes its first icon
+    "qtawesome": ["fonts/*.ttf", "fonts/*.json"],
 }
 # Shipped when installed (the `ocr` extra): rapidocr reads its configs and the bundled
 # PP-OCRv6 models (~27 MB, hash-checked at load) from files next to its modules, and picks

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from . import theme
+from . import icons, theme
 from .app_text import app_error
 from .problems_dialog import ProblemsDialog
 from .workers import Runner
@@ -85,6 +85,7 @@ class WindowDialogs(QObject):
         app = QApplication.instance()
         if isinstance(app, QApplication):  # always, while a window exists
             theme.apply(app, new.theme)
+            icons.decorate(self.host)  # re-tint for the new palette
         if SettingsDialog.needs_restart(old, new):
             self.message.emit("Model changes apply when photosearch restarts.", 8000)
         self.settings_applied.emit()

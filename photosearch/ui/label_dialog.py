@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..core.label_preview import count_at, draft_scores
 from ..core.tagging_store import DEFAULT_THRESHOLD
+from . import style
 from .app_text import app_error
 from .file_dialogs import start_dir
 from .search_bar import image_files
@@ -64,6 +65,7 @@ class LabelDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
                                         QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create label")
+        style.set_kind(self.buttons.button(QDialogButtonBox.StandardButton.Ok), "primary")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()

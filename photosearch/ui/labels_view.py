@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..core.results import Result
 from ..core.results import results_for as core_results_for
+from . import style
 from .app_text import app_error
 from .grid import ResultsGrid
 from .label_dialog import LabelDialog
@@ -64,7 +65,7 @@ class LabelsView(QWidget):
         self.apply_btn.clicked.connect(lambda: self.apply())
         left = QWidget()
         ll = QVBoxLayout(left)
-        ll.addWidget(QLabel("<b>Labels</b>"))
+        ll.addWidget(style.heading("Labels", "1"))
         ll.addWidget(self.labels, 1)
         row = QHBoxLayout()
         for b in (self.new_btn, self.edit_btn, self.remove_btn):
@@ -89,7 +90,10 @@ class LabelsView(QWidget):
         self.yes_btn.clicked.connect(lambda: self.review_selected(True))
         self.no_btn.clicked.connect(lambda: self.review_selected(False))
         self.search_btn.clicked.connect(self._show_in_search)
-        self.status = QLabel("")
+        style.set_kind(self.new_btn, "primary")
+        style.set_kind(self.yes_btn, "primary")
+        style.set_kind(self.remove_btn, "danger")  # removes the label and its decisions
+        self.status = style.muted(QLabel(""))
         self.status.setWordWrap(True)  # long messages wrap; they never widen the window
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         actions = QHBoxLayout()
@@ -98,7 +102,7 @@ class LabelsView(QWidget):
         actions.addWidget(self.status, 1)
         right = QWidget()
         rl = QVBoxLayout(right)
-        rl.addWidget(self.header)
+        rl.addWidget(style.card(self.header))  # the label, its words and what to do next
         rl.addWidget(self.tabs, 1)
         rl.addLayout(actions)
         split = QSplitter()

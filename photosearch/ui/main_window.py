@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import desktop, sidebar_labels
+from . import desktop, icons, sidebar_labels
 from .app_text import app_error
 from .dialogs import WindowDialogs
 from .filters import FilterBar
@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         if sort is not None:
             self.search_flow.request.sort = sort
         follow_sort(self.grid, self.sort)  # date headers while sorted by date
+        icons.decorate(self)  # menus, buttons, sidebar: one icon set, tinted by the theme
 
     # == layout ==========================================================================
     def _build(self) -> None:
@@ -287,6 +288,7 @@ class MainWindow(QMainWindow):
             if hasattr(page, "labels_changed"):
                 page.labels_changed.connect(self.sidebar.labels.set_labels)
             self.screen_pages[key] = page
+            icons.decorate(page)
             self.screens.addWidget(page)
         self.screens.setCurrentWidget(page)
         current = self.sidebar.nav.currentItem()

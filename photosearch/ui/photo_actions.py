@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QPoint, Signal
 from PySide6.QtWidgets import QMenu, QWidget
 
-from . import desktop
+from . import desktop, icons
 from .app_text import app_error
 from .grid import ResultsGrid
 from .preview import format_date
@@ -64,7 +64,7 @@ class PhotoActions(QObject):
         menu.addAction("Remove tag…", lambda: self.ask_tag(False))
         menu.addSeparator()
         menu.addAction("Move to trash…", self.delete_selected)
-        self.context_menu = menu
+        self.context_menu = icons.decorate_menu(menu)
         menu.popup(global_pos)
 
     def open_row(self, row: int) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QImage, QPixmap
 
+from . import style
 from .app_text import app_error
 from .photo_drag import PHOTOS_MIME, photos_mime
 from .thumbnails import ThumbnailCache
@@ -68,8 +69,8 @@ class ResultsModel(QAbstractListModel):
         self._pending: set[str] = set()
         self._failed: set[str] = set()
         self._priority = itertools.count(1)
-        self._placeholder = _solid(thumbs.size, QColor(128, 128, 128, 40))
-        self._broken = _solid(thumbs.size, QColor(200, 60, 60, 60))
+        self._placeholder = _solid(thumbs.size, style.color("placeholder"))
+        self._broken = _solid(thumbs.size, style.color("broken"))
 
     # -- source -------------------------------------------------------------------------
     def set_source(self, fetch: PageFetcher | None) -> None:

@@ -10,10 +10,11 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
 
+from . import icons
 from .photo_drag import dragged_photos
+from .sidebar_counts import COUNT_ROLE
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
-COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class LabelDropList(QListWidget):
@@ -36,9 +37,9 @@ class LabelDropList(QListWidget):
         self.blockSignals(True)
         self.clear()
         for name, count in rows:
-            item = QListWidgetItem(f"{name}  ({count:,})")
+            item = QListWidgetItem(icons.icon("tag", "muted"), name)
             item.setData(NAME_ROLE, name)
-            item.setData(COUNT_ROLE, count)
+            item.setData(COUNT_ROLE, f"{count:,}")  # drawn right-aligned
             item.setToolTip(f"{name}: {count:,} photo(s). Drop photos here to tag them.")
             self.addItem(item)
             if name == current:
