@@ -53,7 +53,8 @@ class SearchField(QLineEdit):
         """Mark the query as one the user has to fix (red frame, the reason as tooltip),
         or clear the mark (None)."""
         self.setProperty("queryError", bool(message))
-        self.setStyleSheet("QLineEdit { border: 2px solid #d9534f; }" if message else "")
+        self.style().unpolish(self)  # the app stylesheet frames [queryError="true"] (style.py)
+        self.style().polish(self)
         self.setToolTip(message or "")
 
     def set_query(self, text: str, *, emit: bool = True) -> None:

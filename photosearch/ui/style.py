@@ -131,6 +131,7 @@ QLabel#banner {{ padding: {SPACE_M - 2}px {SPACE_M + 2}px; border-radius: {RADIU
 QLabel#banner[level="warn"] {{ background: {p.warn_bg}; color: {p.warn_text}; }}
 QLabel#banner[level="error"] {{ background: {p.error_bg}; color: {p.error_text}; }}
 QLabel#weakDivider {{ color: {p.muted}; }}
+QLineEdit[queryError="true"] {{ border: 2px solid {p.error_inline}; }}
 QWidget#similarChip {{ border: 1px solid {p.accent}; border-radius: 14px;
                       background: {p.raised}; }}
 QWidget#sidebar {{ background: {p.sidebar}; }}
