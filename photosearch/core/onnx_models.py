@@ -184,6 +184,13 @@ def session(path: Path, threads: int | None = None) -> Any:
                                 providers=["CPUExecutionProvider"])
 
 
+def _tower_session(path: Path, tower: str) -> Any:
+    """A session from the export's optimised copy (see onnx_runtime_cache)."""
+    from . import onnx_runtime_cache
+
+    return onnx_runtime_cache.open_session(path, tower)
+
+
 def _normalise(feats: np.ndarray) -> np.ndarray:
     feats = np.asarray(feats, dtype=np.float32)
     norms = np.linalg.norm(feats, axis=-1, keepdims=True)
@@ -221,12 +228,19 @@ class OnnxEncoder:
         if self.random_weights:  # the same warning as a torch load gives
             log.warning("model %s has RANDOM weights (--pretrained none): search results are "
                         "meaningless; use it only for tests", model_id.split("/")[0])
+        # The tokenizer reads its vocabulary while onnxruntime builds the session.
+        tokenizer: list[Any] = []
+        reader = threading.Thread(target=lambda: tokenizer.append(
+            clip_tokenizer.get(self.context_length)), name="tokenizer", daemon=True)
+        reader.start()
         try:
-            self._text = session(self.text_path)
+            self._text = _tower_session(self.text_path, "text")
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
             discard(self.text_path, f"onnxruntime cannot load it: {exc}")
             raise OnnxUnavailable(f"text tower: {exc}") from exc
-        self.tokenizer = clip_tokenizer.get(self.context_length)
+        finally:
+            reader.join()
+        self.tokenizer = tokenizer[0] if tokenizer else clip_tokenizer.get(self.context_length)
         self._image = None
         self._image_lock = threading.Lock()
         self._text_cache: dict[str, np.ndarray] = {}
@@ -263,7 +277,7 @@ class OnnxEncoder:
                 if why:
                     raise OnnxUnavailable(f"image tower: {why}")
                 try:
-                    self._image = session(path)
+                    self._image = _tower_session(path, "image")
                 except Exception as exc:  # noqa: BLE001
                     discard(path, f"onnxruntime cannot load it: {exc}")
                     raise OnnxUnavailable(f"image tower: {exc}") from exc
