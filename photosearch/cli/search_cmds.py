@@ -82,6 +82,7 @@ def search(args) -> int:
         raise UsageError(f"--min-score {args.min_score!r} is not allowed; use a number "
                          "from -1 to 1 (a cosine similarity)")
     lib = open_library(args)
+    lib.one_shot_queries = True  # this process answers one query and exits
     query = parse(text)
     if query.terms and not _has_text(lib):  # filters alone browse: no model needed
         _require_index(lib)
@@ -97,6 +98,7 @@ def similar(args) -> int:
     if not os.path.isfile(args.image):
         raise CliError(f"{safe(args.image)} is not a file")
     lib = open_library(args)
+    lib.one_shot_queries = True
     _require_index(lib)
     page = Searcher(lib).similar(os.path.abspath(args.image), limit=args.limit,
                                  offset=args.offset, filters=_filters(args))

@@ -184,11 +184,11 @@ def session(path: Path, threads: int | None = None) -> Any:
                                 providers=["CPUExecutionProvider"])
 
 
-def _tower_session(path: Path, tower: str) -> Any:
+def _tower_session(path: Path, tower: str, one_shot: bool = False) -> Any:
     """A session from the export's optimised copy (see onnx_runtime_cache)."""
     from . import onnx_runtime_cache
 
-    return onnx_runtime_cache.open_session(path, tower)
+    return onnx_runtime_cache.open_session(path, tower, one_shot=one_shot)
 
 
 def _normalise(feats: np.ndarray) -> np.ndarray:
@@ -211,9 +211,10 @@ class OnnxEncoder:
     runtime = "onnxruntime"
     device = "cpu"
 
-    def __init__(self, model_id: str, cache_dir: Path):
+    def __init__(self, model_id: str, cache_dir: Path, one_shot: bool = False):
         from . import clip_tokenizer
 
+        self.one_shot = one_shot  # sessions tuned for a process that asks once (the CLI)
         self.cache_dir = Path(cache_dir)
         self.model_id = model_id
         self.text_path = tower_path(self.cache_dir, model_id, "text")
@@ -234,7 +235,7 @@ class OnnxEncoder:
             clip_tokenizer.get(self.context_length)), name="tokenizer", daemon=True)
         reader.start()
         try:
-            self._text = _tower_session(self.text_path, "text")
+            self._text = _tower_session(self.text_path, "text", one_shot)
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
             discard(self.text_path, f"onnxruntime cannot load it: {exc}")
             raise OnnxUnavailable(f"text tower: {exc}") from exc
@@ -277,7 +278,7 @@ class OnnxEncoder:
                 if why:
                     raise OnnxUnavailable(f"image tower: {why}")
                 try:
-                    self._image = _tower_session(path, "image")
+                    self._image = _tower_session(path, "image", self.one_shot)
                 except Exception as exc:  # noqa: BLE001
                     discard(path, f"onnxruntime cannot load it: {exc}")
                     raise OnnxUnavailable(f"image tower: {exc}") from exc
@@ -294,13 +295,14 @@ class OnnxEncoder:
         return _normalise(sess.run(None, {"pixels": px})[0])
 
 
-def load_query_encoder(model_id: str, cache_dir: Path) -> OnnxEncoder | None:
+def load_query_encoder(model_id: str, cache_dir: Path,
+                       one_shot: bool = False) -> OnnxEncoder | None:
     """The torch-free encoder for `model_id`, or None (logged) when there is no valid
     export yet, onnxruntime is missing, or ONNX is disabled."""
     if not enabled():
         return None
     try:
-        return OnnxEncoder(model_id, cache_dir)
+        return OnnxEncoder(model_id, cache_dir, one_shot)
     except OnnxUnavailable as exc:
         log.info("no ONNX query path for %s (%s): using torch", model_id, exc)
     except ImportError as exc:

@@ -54,11 +54,18 @@ def runtime_dir(source: Path) -> Path:
     return source.with_name(f"{source.stem}.ort{ort_version()}")
 
 
-def _options(optimised: bool, threads: int | None) -> Any:
+def _options(optimised: bool, threads: int | None, one_shot: bool = False) -> Any:
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
+    if one_shot:
+        # A process that runs the tower once (a CLI query): repacking every weight matrix
+        # for faster MatMuls and starting a thread pool cost more than they save
+        # (measured: session + one text query 0.9 s vs 2.3 s with the defaults, box at
+        # load 8; docs/benchmarks.md "Cold start").
+        opts.add_session_config_entry("session.disable_prepacking", "1")
+        threads = threads or 1
     if threads:
         opts.intra_op_num_threads = threads
     if optimised:  # already optimised when it was saved: skip the passes
@@ -126,16 +133,18 @@ def _worst_cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum(axis=1).min())
 
 
-def open_session(source: Path, tower: str, threads: int | None = None) -> Any:
+def open_session(source: Path, tower: str, threads: int | None = None,
+                 one_shot: bool = False) -> Any:
     """An onnxruntime session for the (already checked) export at `source`: from its
     optimised copy when that is valid, else from the export itself, saving the copy on the
-    way. Raises what onnxruntime raises when the export itself cannot be loaded."""
+    way. `one_shot`: tuned for a process that runs it once or twice (see _options). Raises
+    what onnxruntime raises when the export itself cannot be loaded."""
     source_meta = om.TowerMeta.read(source)
     folder = runtime_dir(source)
     why = check(folder, source_meta)
     if why is None:
         try:
-            return _session(folder / MODEL_FILE, _options(True, threads))
+            return _session(folder / MODEL_FILE, _options(True, threads, one_shot))
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
             why = f"onnxruntime cannot load it: {exc}"
     if why != "missing":

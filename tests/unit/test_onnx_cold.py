@@ -60,6 +60,9 @@ def test_the_export_prepares_a_valid_optimised_copy_that_queries_load(tiny, monk
                                            dtype=np.uint8)
     assert (enc.encode_images(px) * emb.encode_images(px)).sum(axis=1).min() > 0.99999
     assert built == []  # both sessions came from the optimised copies
+    quick = om.OnnxEncoder(emb.model_id, cache, one_shot=True)  # the CLI's session options
+    assert np.allclose(quick.encode_text(texts), enc.encode_text(texts), atol=1e-5)
+    assert np.allclose(quick.encode_images(px), enc.encode_images(px), atol=1e-5)
 
 
 def _damage(folder: Path, how: str) -> None:
