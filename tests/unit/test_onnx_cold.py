@@ -246,3 +246,21 @@ def test_a_cold_search_imports_only_what_the_query_needs(library):
     assert "hnswlib" in hit
     similar = _modules(root, "similar", outside, "--limit", "3")
     assert "onnxruntime" in similar and not similar & set(HEAVY), similar & set(HEAVY)
+
+
+# --- the tokenizer reads only the part of the vocabulary it uses ---------------------------
+
+@pytest.mark.parametrize("n", [0, 1, 3, 5000, 10_000, 20_000])
+def test_reading_the_head_of_a_gzipped_vocabulary_matches_reading_all_of_it(tmp_path, n):
+    import gzip
+
+    from photosearch.core import clip_tokenizer
+
+    lines = [f"línea {i} ü {'x' * (i % 37)}" for i in range(10_000)]  # > one 64 KiB chunk
+    path = tmp_path / "v.txt.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
+    assert clip_tokenizer._head_lines(path, n) == lines[:n]
+    real = clip_tokenizer.vocab_path()
+    want = gzip.open(real).read().decode("utf-8").split("\n")[:clip_tokenizer.N_MERGES + 1]
+    assert clip_tokenizer._head_lines(real, clip_tokenizer.N_MERGES + 1) == want
