@@ -103,6 +103,7 @@ def search(args) -> int:
                          "from -1 to 1 (a cosine similarity)")
     query = parse(text)
     lib = open_library(args)
+    lib.one_shot_queries = True  # this process answers one query and exits
     if args.explain:
         return _explain(lib, query, filters, args)
     if query.terms and not _has_text(lib):  # filters alone browse: no model needed
@@ -132,6 +133,7 @@ def similar(args) -> int:
     if not os.path.isfile(args.image):
         raise CliError(f"{safe(args.image)} is not a file")
     lib = open_library(args)
+    lib.one_shot_queries = True
     _require_index(lib)
     page = Searcher(lib).similar(os.path.abspath(args.image), limit=args.limit,
                                  offset=args.offset, filters=_filters(args))

@@ -146,7 +146,7 @@ class Searcher:
                 return vec
         emb = self.lib.query_encoder(images=True)
         try:
-            decoded = imaging.decode_file(path, emb.image_size,
+            decoded = imaging.decode_file(path, emb.image_size, hashes=False,
                                           **imaging.limits_of(self.lib.settings))
         except OSError as exc:
             raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
