@@ -111,6 +111,21 @@ def _worst_cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum(axis=1).min())
 
 
+STALE_TEMP_SECONDS = 3600  # an export takes under a minute; older temps are leftovers
+
+
+def _drop_stale_temps(folder: Path, tower: str) -> None:
+    """Delete half-written exports an exiting app left behind (the export thread is a
+    daemon: quitting never waits for it); recent temps may be another process's."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for tmp in folder.glob(f".{tower}.*.onnx.tmp"):
+        try:
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+        except OSError as exc:
+            log.info("stale export temp %s not removed: %s", tmp, exc)
+
+
 def export_tower(embedder: Any, tower: str, cache_dir: Path) -> Path | None:
     """Export one tower; returns its path, or None when it failed validation or export."""
     target = om.tower_path(cache_dir, embedder.model_id, tower)
@@ -125,6 +140,7 @@ def export_tower(embedder: Any, tower: str, cache_dir: Path) -> Path | None:
         module = _ImageTower(model, embedder._mean, embedder._std)
         example, name, feed = torch.from_numpy(px), "pixels", px
     module.eval()
+    _drop_stale_temps(target.parent, tower)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{tower}.", suffix=".onnx.tmp")
     os.close(fd)
     tmp = Path(tmp_name)
@@ -229,9 +245,10 @@ _export_locks_guard = threading.Lock()
 def start_export(embedder: Any, cache_dir: Path) -> ExportJob:
     """ensure_exported in a background thread, so a model load returns at once (the
     export of ViT-B-32 takes ~20-45 s on 2 cores) and indexing starts embedding while it
-    runs. The thread is not a daemon: a short command (a small `index`) waits for it at
-    exit rather than leave a half-written export; one export per model and cache folder
-    runs at a time, so a second load just finds it done."""
+    runs. The thread is a daemon so that quitting the app never hangs on it (a killed
+    export leaves only a temp file, removed by a later export); the CLI waits for it at
+    exit instead (wait_for_exports), so a short `index` still leaves a finished export.
+    One export per model and cache folder runs at a time, so a second load finds it done."""
     job = ExportJob()
     key = (str(Path(cache_dir).resolve()), embedder.model_id)
     with _export_locks_guard:
@@ -246,6 +263,24 @@ def start_export(embedder: Any, cache_dir: Path) -> ExportJob:
         finally:
             job.done.set()
 
-    job.thread = threading.Thread(target=run, name=f"onnx-export {embedder.model_id}")
+    job.thread = threading.Thread(target=run, name=f"onnx-export {embedder.model_id}",
+                                  daemon=True)
+    with _export_locks_guard:
+        _jobs.append(job)
     job.thread.start()
     return job
+
+
+_jobs: list[ExportJob] = []
+
+
+def wait_for_exports(timeout: float | None = None) -> bool:
+    """Wait for every export this process started; True when all have finished."""
+    with _export_locks_guard:
+        jobs = list(_jobs)
+    for job in jobs:
+        # join, not just the done event: a daemon thread still unwinding at interpreter
+        # exit (freeing onnxruntime/torch objects) aborts the process
+        if job.thread is not None:
+            job.thread.join(timeout)
+    return all(job.thread is None or not job.thread.is_alive() for job in jobs)

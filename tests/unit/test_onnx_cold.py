@@ -171,6 +171,9 @@ def test_a_model_load_returns_before_its_onnx_export_finishes(tmp_path, monkeypa
     try:
         # load() has returned while the export is held at its start: the model works now
         assert entered.wait(60) and not emb.onnx_export.done.is_set()
+        # a daemon, so quitting the app never waits on it; the CLI waits explicitly
+        assert emb.onnx_export.thread.daemon
+        assert not onnx_export.wait_for_exports(timeout=0)
         assert emb.encode_text(["a dog"]).shape == (1, emb.dim)
         assert om.load_query_encoder(emb.model_id, cache) is None  # nothing exported yet
     finally:
@@ -181,6 +184,26 @@ def test_a_model_load_returns_before_its_onnx_export_finishes(tmp_path, monkeypa
         assert om.check(om.tower_path(cache, emb.model_id, tower), emb.model_id, tower,
                         full=True) is None
     assert isinstance(om.load_query_encoder(emb.model_id, cache), om.OnnxEncoder)
+
+
+def test_an_export_left_half_written_by_a_quit_is_cleaned_up_later(tiny, tmp_path):
+    """The export thread dies with the app; its temp file must not pile up in the cache,
+    but a fresh temp (another process exporting right now) is left alone."""
+    import os
+    import time
+
+    from photosearch.core import onnx_export
+
+    emb, _ = tiny
+    folder = om.tower_path(tmp_path, emb.model_id, "text").parent
+    folder.mkdir(parents=True)
+    old, fresh = folder / ".text.abc.onnx.tmp", folder / ".text.def.onnx.tmp"
+    for f in (old, fresh):
+        f.write_bytes(b"half an export")
+    hours_ago = time.time() - 2 * onnx_export.STALE_TEMP_SECONDS
+    os.utime(old, (hours_ago, hours_ago))
+    assert onnx_export.export_tower(emb, "text", tmp_path) is not None
+    assert not old.exists() and fresh.exists()
 
 
 def test_two_loads_of_one_model_export_it_once(tmp_path):
@@ -264,3 +287,29 @@ def test_reading_the_head_of_a_gzipped_vocabulary_matches_reading_all_of_it(tmp_
     real = clip_tokenizer.vocab_path()
     want = gzip.open(real).read().decode("utf-8").split("\n")[:clip_tokenizer.N_MERGES + 1]
     assert clip_tokenizer._head_lines(real, clip_tokenizer.N_MERGES + 1) == want
+
+
+# --- the CLI finishes the export the daemon thread started ----------------------------------
+
+def test_a_cli_index_leaves_a_finished_export_behind(tmp_path, monkeypatch):
+    """The export thread is a daemon (the app never hangs on quit), so the CLI must wait for
+    it: right after `index` exits, both towers are exported and whole."""
+    images = require(FLICKR / "Images")
+    (tmp_path / "photos").mkdir()
+    for name in sorted(os.listdir(images))[:3]:
+        os.symlink(images / name, tmp_path / "photos" / name)
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PHOTOSEARCH_CACHE": str(cache)}
+    out = subprocess.run([sys.executable, "-c", _PROBE, str(tmp_path / "library"), "index",
+                          str(tmp_path / "photos")],
+                         capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    from photosearch.core import weights
+    from photosearch.core.paths import resolve_library
+
+    monkeypatch.setenv("PHOTOSEARCH_CACHE", str(cache))
+    models = resolve_library(tmp_path / "library").models
+    model_id = weights.resolve("test-tiny", "none", models, download=False).model_id
+    for tower in om.TOWERS:
+        assert om.check(om.tower_path(models, model_id, tower), model_id, tower,
+                        full=True) is None
