@@ -74,6 +74,7 @@ class FirstRunDialog(QDialog):
         self.start = self.buttons.addButton("Start indexing",
                                             QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton("Later", QDialogButtonBox.ButtonRole.RejectRole)
+        style.set_kind(self.start, "primary")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -93,6 +93,17 @@ def _role_of(button: QAbstractButton) -> str:
     return {"primary": "on_accent", "danger": "on_danger"}.get(kind or "", "text")
 
 
+def html(key: str, side: int = 48, role: str = "muted") -> str:
+    """The icon as an inline image for rich text (empty states: icon above the words)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    icon(key, role).pixmap(side, side).save(buffer, "PNG")
+    return f'<img src="data:image/png;base64,{bytes(data.toBase64().data()).decode()}">'
+
+
 def _has_icon_place(button: QAbstractButton) -> bool:
     """Buttons a person scans (the sidebar's, the status bar's) carry icons; the rows of
     text buttons on the screens stay text-only, so the window still fits 800 px."""

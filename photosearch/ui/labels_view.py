@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 
 from ..core.results import Result
 from ..core.results import results_for as core_results_for
-from . import style
+from . import icons, style
 from .app_text import app_error
 from .grid import ResultsGrid
 from .label_dialog import LabelDialog
 from .label_review_model import LabelReviewModel
+from .sidebar_counts import COUNT_ROLE, CountDelegate
 
 TABS = (("confident", "Tagged"), ("borderline", "To review"), ("rejected", "Rejected"))
 
@@ -51,6 +52,7 @@ class LabelsView(QWidget):
         self.current: str | None = None
         self.label_dialog: LabelDialog | None = None
         self.labels = QListWidget()
+        self.labels.setItemDelegate(CountDelegate(self.labels))
         self.labels.currentItemChanged.connect(
             lambda item, _p: item and self.select(item.data(Qt.ItemDataRole.UserRole)))
         self.new_btn = QPushButton("New label…")
@@ -147,8 +149,9 @@ class LabelsView(QWidget):
         self.labels.blockSignals(True)
         self.labels.clear()
         for name, tagged, prompts in rows:
-            item = QListWidgetItem(f"{name}  ({tagged:,})")
+            item = QListWidgetItem(icons.icon("tag", "muted"), name)
             item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setData(COUNT_ROLE, f"{tagged:,}")  # right-aligned, as in the sidebar
             item.setToolTip(f"prompts: {prompts}")
             self.labels.addItem(item)
             if name == self.current:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QMimeData, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
+from . import icons
 from .filters import FilterBar
 from .grid import ResultsGrid
 from .model_status import html_escape
@@ -153,17 +154,20 @@ class SearchFlow(QObject):
 
     def _show_empty(self) -> None:
         if not self.sidebar.folder_paths():
-            text = "No photo folders yet. Add one with “Add…” in the sidebar (Ctrl+O)."
+            key, text = "add_folder", ("No photo folders yet. Add one with “Add…” in the "
+                                       "sidebar (Ctrl+O).")
         elif self.indexing.running:
-            text = "Indexing… photos appear here as they are added."
+            key, text = "index", "Indexing… photos appear here as they are added."
         elif self.request.text.strip() and self.service.model_error:
-            text = ("No file or folder name contains these words. Searching by what is in "
-                    "the photos needs the model (see the message above).")
+            key, text = "search", ("No file or folder name contains these words. Searching "
+                                   "by what is in the photos needs the model (see the "
+                                   "message above).")
         elif self.request.text.strip() or self.request.filters.active():
-            text = "Nothing matches. Try other words, or remove a filter."
+            key, text = "search", "Nothing matches. Try other words, or remove a filter."
         else:
-            text = "No photos found in your folders yet. Press F5 to index them."
-        self.widgets.empty_label.setText(text)
+            key, text = "empty", "No photos found in your folders yet. Press F5 to index them."
+        # an icon above the words (what to do next), tinted from the palette
+        self.widgets.empty_label.setText(f"{icons.html(key)}<br>{text}")
         self.widgets.empty_label.show()
 
     def _fetch_failed(self, message: str) -> None:

@@ -151,7 +151,7 @@ class Sidebar(QWidget):
         self.empty_hint = style.muted(QLabel("No folders yet: add one to start."))
         self.empty_hint.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(style.SPACE_M, style.SPACE_M, style.SPACE_M, style.SPACE_M)
+        layout.setContentsMargins(style.SPACE_S, style.SPACE_M, style.SPACE_S, style.SPACE_M)
         layout.setSpacing(style.SPACE_S)
         layout.addWidget(style.heading("Library", "section"))
         layout.addWidget(self.nav)

@@ -66,3 +66,14 @@ def test_palettes_have_every_role_as_a_colour():
     css = style.stylesheet(style.DARK, 9)
     assert "font-size: 14pt" in css and "font-size: 11pt" in css  # the two headings
     assert {style.SPACE_S, style.SPACE_M, style.SPACE_L} == {4, 8, 16}
+
+
+def test_empty_state_has_an_icon_and_says_what_to_do(qtbot, window):
+    from tests.ui.conftest import settle
+
+    settle(qtbot, window)
+    label = window.empty_label
+    qtbot.waitUntil(label.isVisible)
+    assert label.text().startswith('<img src="data:image/png;base64,')
+    assert "Add one with “Add…” in the sidebar" in label.text()
+    assert label.sizeHint().height() >= 48  # the icon is laid out above the words
