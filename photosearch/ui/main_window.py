@@ -39,6 +39,7 @@ from .filters import FilterBar
 from .folders import FoldersCoordinator
 from .grid import ResultsGrid, size_slider
 from .model_status import Banner, ModelStatus, banner_for
+from .people_pass import PeoplePassController
 from .photo_actions import PhotoActions
 from .preview import PreviewPane
 from .results_model import ResultsModel
@@ -182,6 +183,7 @@ class MainWindow(QMainWindow):
             parent=self)
         self.dialogs = WindowDialogs(lib=lib, runner=runner, host=self, parent=self)
         self.text_pass = TextPassController(lib, runner, self)  # OCR after indexing
+        self.people_pass = PeoplePassController(lib, runner, self)  # faces after indexing
         self.menus = WindowMenus(self, self.grid, search=self.search_flow,
                                  photos=self.photo_actions, folders=self.folders,
                                  dialogs=self.dialogs, select_screen=self.sidebar.select_screen)
@@ -228,12 +230,15 @@ class MainWindow(QMainWindow):
         self.indexing.finished.connect(lambda _r: self.text_pass.poke())
         self.live.event.connect(self.text_pass.watch_event)
         self.text_pass.finished.connect(lambda r: r.read and flow.refresh_if_room())
+        self.indexing.finished.connect(lambda _r: self.people_pass.poke())
+        self.live.event.connect(self.people_pass.watch_event)
+        self.people_pass.finished.connect(lambda r: r.faces and flow.refresh_if_room())
         model.state_changed.connect(
             lambda _s: setattr(self.service, "model_error", model.error))
         model.state_changed.connect(self.model_state)
         model.changed.connect(self._update_banner)
         for source in (folders.message, dialogs.message, self.photo_actions.message,
-                       self.text_pass.message):
+                       self.text_pass.message, self.people_pass.message):
             source.connect(self.statusBar().showMessage)
 
     # == start-up ========================================================================
@@ -252,6 +257,7 @@ class MainWindow(QMainWindow):
         self.folders.check_at_start()
         if not self.read_only:
             self.text_pass.poke()  # OCR on: resume what an earlier session left unread
+            self.people_pass.poke()  # people on: the same for faces
         if self.read_only:
             self.menus.set_read_only()
             for b in (self.sidebar.add_btn, self.sidebar.remove_btn, self.sidebar.index_btn,
@@ -329,6 +335,7 @@ class MainWindow(QMainWindow):
         self.window_state.save()
         self.folders.stop()
         self.text_pass.stop()  # cancels between photos; waits for the one in flight
+        self.people_pass.stop()
         # A model load (torch import, a download) cannot be interrupted: give up on it
         # after a while; run_app then exits without waiting for that thread.
         self.clean_shutdown = self.runner.wait(20_000)

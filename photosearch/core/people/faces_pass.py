@@ -57,6 +57,7 @@ class FacesReport:
     named_from_xmp: int = 0  # faces named by MWG regions in existing sidecars
     cancelled: bool = False
     seconds: float = 0.0
+    error: str | None = None  # the pass could not run (e.g. the face models are missing)
 
 
 def settings_of(lib: Library) -> dict:
