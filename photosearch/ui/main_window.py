@@ -227,6 +227,7 @@ class MainWindow(QMainWindow):
         dialogs.folders_chosen.connect(folders.add_folders)
         dialogs.retry_problems.connect(folders.retry_problems)
         dialogs.ocr_switched.connect(self.text_pass.apply)
+        dialogs.people_switched.connect(self.people_pass.apply)
         self.indexing.finished.connect(lambda _r: self.text_pass.poke())
         self.live.event.connect(self.text_pass.watch_event)
         self.text_pass.finished.connect(lambda r: r.read and flow.refresh_if_room())
