@@ -40,6 +40,7 @@ from .folders import FoldersCoordinator
 from .grid import ResultsGrid, size_slider
 from .model_status import Banner, ModelStatus, banner_for
 from .people_pass import PeoplePassController
+from .person_chip import PersonNames
 from .photo_actions import PhotoActions
 from .preview import PreviewPane
 from .results_model import ResultsModel
@@ -184,6 +185,7 @@ class MainWindow(QMainWindow):
         self.dialogs = WindowDialogs(lib=lib, runner=runner, host=self, parent=self)
         self.text_pass = TextPassController(lib, runner, self)  # OCR after indexing
         self.people_pass = PeoplePassController(lib, runner, self)  # faces after indexing
+        self.person_names = PersonNames(lib, runner, self.filters.person, self)  # the chip
         self.menus = WindowMenus(self, self.grid, search=self.search_flow,
                                  photos=self.photo_actions, folders=self.folders,
                                  dialogs=self.dialogs, select_screen=self.sidebar.select_screen)
@@ -234,6 +236,7 @@ class MainWindow(QMainWindow):
         self.indexing.finished.connect(lambda _r: self.people_pass.poke())
         self.live.event.connect(self.people_pass.watch_event)
         self.people_pass.finished.connect(lambda r: r.faces and flow.refresh_if_room())
+        self.people_pass.finished.connect(self.person_names.refresh)
         model.state_changed.connect(
             lambda _s: setattr(self.service, "model_error", model.error))
         model.state_changed.connect(self.model_state)
@@ -255,6 +258,7 @@ class MainWindow(QMainWindow):
             self.model.load()
         self.folders.refresh()
         self.search_flow.run_request()
+        self.person_names.refresh()
         self.folders.check_at_start()
         if not self.read_only:
             self.text_pass.poke()  # OCR on: resume what an earlier session left unread

@@ -62,3 +62,9 @@ def sql_clauses(catalog: Catalog, people: Sequence[str], not_people: Sequence[st
             clauses.append(f"{column} NOT IN ({','.join('?' * len(hashes))})")
             args += hashes
     return clauses, args
+
+
+def person_names(catalog: Catalog) -> list[str]:
+    """The names a person filter can choose from: named, visible people, sorted."""
+    names = {p.name for p in FaceStore(catalog).people() if p.name}
+    return sorted(names, key=str.casefold)
