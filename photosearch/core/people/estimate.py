@@ -6,7 +6,7 @@ from __future__ import annotations
 from importlib.util import find_spec
 
 from ..catalog import Catalog
-from .models import INSTALL_HINT, MODEL_ID, SOURCE_PACKAGE, installed
+from .models import INSTALL_HINT, MODEL_ID, installed, source_dir
 from .store import FaceStore
 
 # CPU seconds per photo of the faces pass (HOG default settings, decode + detect + describe,
@@ -21,7 +21,7 @@ def available() -> str | None:
     """None when the faces pass can run, else the reason (nothing is imported)."""
     if find_spec("dlib") is None:
         return f"dlib is not installed; {INSTALL_HINT}"
-    if find_spec(SOURCE_PACKAGE) is None and installed() is None:
+    if source_dir() is None and installed() is None:
         return f"the face model files are not installed; {INSTALL_HINT}"
     return None
 
