@@ -123,7 +123,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(restart)
         layout.addWidget(buttons)
-        self.resize(620, 520)
+        self.resize(620, 580)
 
     def set_ocr_estimate(self, text: str) -> None:
         """What turning OCR on costs (core text.estimate.ocr_estimate, from the db thread)."""

@@ -33,7 +33,7 @@ def _open_settings(qtbot, window):
 
 def test_estimate_line():
     assert describe_estimate(0) == ("0 photos to look at, about 0 s (0.25 s/photo, measured on "
-                                    "a 2-core CPU; runs in the background after indexing)")
+                                    "a 2-core CPU)")
     assert describe_estimate(10_000).startswith("10000 photos to look at, about 42 min")
     assert describe_estimate(10_000, workers=2).startswith("10000 photos to look at, about 21 min")
     assert CPU_SECONDS_PER_PHOTO == 0.25  # bench/bench_faces.py: 250 ms CPU per photo

@@ -36,7 +36,7 @@ def describe_estimate(pending: int, workers: int = 1) -> str:
     else:
         span = f"{secs / 3600:.1f} h"
     return (f"{pending} photos to look at, about {span} ({per:.2f} s/photo, measured on a "
-            "2-core CPU; runs in the background after indexing)")
+            "2-core CPU)")
 
 
 def people_estimate(catalog: Catalog, workers: int = 1) -> str:
