@@ -73,26 +73,37 @@ def main() -> None:
             else:
                 time.sleep(0.0005)
         grid.setCurrentIndex(model.index(n // 2))
-        times = []
+        # The grid's first paint (thumbnails decoded, glyphs cached) happens once, when it is
+        # shown, not per watcher event: do it before timing (it was the 144 ms maximum).
+        for _ in range(3):
+            QCoreApplication.processEvents()
+            grid.viewport().repaint()
+            runner.wait()
+        times, cpu = [], []
         for k in range(args.repeats):
             # one new photo near the top, one removed from the middle
             results.insert(3, result(10_000_000 + k))
             del results[n // 3]
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             model._refreshed(model._generation, results[:n], n)
             QCoreApplication.processEvents()
             grid.viewport().repaint()
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.thread_time() - c0) * 1000)
         assert model.rowCount() == n and grid.currentIndex().isValid()
         runner.wait()
         grid.close()
-        rows.append((n, statistics.median(times), max(times)))
+        rows.append((n, statistics.median(times), max(times), statistics.median(cpu),
+                     max(cpu)))
 
     body = ("A watcher event applied in place to a grid with N rows loaded (1 photo added, "
             "1 removed; selection kept), offscreen 1100x800. GUI-thread milliseconds for "
-            "the diff + insert/remove + relayout + one paint:\n\n"
-            "| rows loaded | median | max |\n|---|---|---|\n" +
-            "".join(f"| {n:,} | {med:.1f} | {mx:.1f} |\n" for n, med, mx in rows) +
+            "the diff + insert/remove + relayout + one paint, wall clock and the GUI "
+            "thread's own CPU time (wall minus CPU = time the OS ran other jobs):\n\n"
+            "| rows loaded | median wall | max wall | median CPU | max CPU |\n"
+            "|---|---|---|---|---|\n" +
+            "".join(f"| {n:,} | {med:.1f} | {mx:.1f} | {cmed:.1f} | {cmx:.1f} |\n"
+                    for n, med, mx, cmed, cmx in rows) +
             f"\nThe box is shared with other jobs (noisy); 1-minute load average at the end: "
             f"{os.getloadavg()[0]:.1f}.\n")
     print(body)

@@ -119,9 +119,11 @@ done
 cat > "$STAGE/usr/share/doc/photosearch/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: photosearch
-License: MIT
-Comment: bundles Python, PySide6 (Qt, LGPL-3), PyTorch (BSD), open_clip (MIT) and their
- dependencies; their licence files are inside /opt/photosearch/_internal.
+License: GPL-3.0-or-later
+Comment: photosearch's own source is MIT. This package bundles Python, PySide6 (Qt, LGPL-3),
+ PyTorch (BSD), open_clip (MIT), pyexiv2 (GPL-3.0) with exiv2 (GPL-2.0-or-later) and their
+ dependencies; because of pyexiv2/exiv2 the bundle as a whole is distributed under
+ GPL-3.0-or-later. Their licence files are inside /opt/photosearch/_internal.
 EOF
 # Normalise permissions: dirs and executables 0755, everything else 0644.
 chmod -R u+rwX,go+rX,go-w "$STAGE"

@@ -36,6 +36,9 @@ RESOURCES = REPO / "resources"
 PACKAGE_DATA = {
     "open_clip": ["model_configs/*.json", "*.txt.gz"],
     "photosearch": ["core/model_configs/*.json", "core/migrations/*.sql"],
+    # the icon fonts and their charmaps (ui/icons.py: Phosphor through qtawesome); qtawesome
+    # loads every bundled font when it makes its first icon
+    "qtawesome": ["fonts/*.ttf", "fonts/*.json"],
 }
 # Shipped when installed (the `ocr` extra): rapidocr reads its configs and the bundled
 # PP-OCRv6 models (~27 MB, hash-checked at load) from files next to its modules, and picks
@@ -95,8 +98,9 @@ def package_datas() -> list[tuple[str, str]]:
 # Packages that load native libraries by file name at run time (torch.ops.load_library),
 # so PyInstaller's import analysis does not see them: torchvision's operators
 # (_C_stable / image_stable in recent releases). Without them `import torchvision`, and so
-# open_clip, fails with "operator torchvision::nms does not exist".
-NATIVE_LIBS = ["torchvision"]
+# open_clip, fails with "operator torchvision::nms does not exist". pyexiv2 loads its bundled
+# libexiv2 with ctypes.CDLL from pyexiv2/lib (core/xmp.py).
+NATIVE_LIBS = ["torchvision", "pyexiv2.lib"]
 
 
 def package_binaries() -> list[tuple[str, str]]:
@@ -110,7 +114,7 @@ def package_binaries() -> list[tuple[str, str]]:
         libs = sorted(p for p in root.iterdir() if p.is_file() and p.name.endswith(suffixes))
         if not libs:
             raise FileNotFoundError(f"{pkg}: no native libraries in {root}")
-        out += [(str(p), pkg) for p in libs]
+        out += [(str(p), pkg.replace(".", "/")) for p in libs]
     return out
 
 

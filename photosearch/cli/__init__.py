@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
+    args, extra = _parse_args(parser, sys.argv[1:] if argv is None else list(argv))
     if extra and not getattr(args, "accepts_extra", False):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.extra = extra
@@ -95,6 +95,20 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place that turns errors into exit 1
         return _fail(exc, args.verbose)
+
+
+def _parse_args(parser: argparse.ArgumentParser, argv: list[str]):
+    """POSIX `--` for commands that take free text (search): options before it are parsed,
+    everything after it is query text, never an option. Other commands: argparse as is."""
+    if "--" in argv:
+        cut = argv.index("--")
+        args, extra = parser.parse_known_args(argv[:cut])
+        if getattr(args, "accepts_extra", False):
+            args.after_dashes = argv[cut + 1:]
+            return args, extra
+    args, extra = parser.parse_known_args(argv)
+    args.after_dashes = []
+    return args, extra
 
 
 def _fail(exc: Exception, verbose: bool) -> int:

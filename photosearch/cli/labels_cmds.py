@@ -72,8 +72,10 @@ def register(sub) -> None:
     rv.add_argument("--no-apply", action="store_true", help="do not re-tag the library now")
     rv.set_defaults(func=review)
 
-    x = sub.add_parser("export-xmp", help="write tags as XMP sidecar keywords (NAME.EXT.xmp); "
-                                          "photos are never modified")
+    x = sub.add_parser("export-xmp", help="write tags as XMP sidecar keywords (NAME.EXT.xmp: "
+                                          "dc:subject, lr:hierarchicalSubject, "
+                                          "digiKam:TagsList) and take back those of tags "
+                                          "that went away; photos are never modified")
     x.add_argument("--folder", metavar="P", help="only photos under this folder")
     x.add_argument("--dry-run", action="store_true", help="show what would be written")
     x.add_argument("--json", action="store_true")
@@ -161,6 +163,7 @@ def _maybe_apply(tagger, names: list[str], skip: bool) -> int:
     bar = ProgressBar("tagging")
     try:
         reports = tagger.apply(names, progress=bar)
+        _retract_keywords(tagger.lib)
     finally:
         bar.close()
         tagger.lib.close()
@@ -230,6 +233,7 @@ def labels_remove(args) -> int:
     lab = tagger.store.get(args.name)
     tagger.store.remove(lab)
     print(f"removed label {lab.name} and its tags (no photo was touched)")
+    _retract_keywords(tagger.lib)
     return 0
 
 
@@ -304,25 +308,47 @@ def review(args) -> int:
         lab = tagger.clear_decisions(lab.name, clear)
     print(f"{lab.name}: {len(args.accept)} accepted, {len(args.reject)} rejected, "
           f"{len(args.clear)} cleared")
+    if reject or clear:
+        _retract_keywords(tagger.lib)
     if abs(lab.threshold - before) > 1e-9:
         print(f"{lab.name}: threshold tuned from decisions: {before:.3f} -> {lab.threshold:.3f}")
     return _maybe_apply(tagger, [lab.name], args.no_apply)
 
 
+def _retract_keywords(lib) -> None:
+    """A tag went away: take its keywords back out of the sidecars photosearch wrote them
+    into (only those values; core/keywords.py)."""
+    from ..core.keywords import retract
+
+    report = retract(lib)
+    for path, reason in report.errors:
+        print(f"photosearch: warning: {safe(path)}: keywords not taken back: {reason}",
+              file=sys.stderr)
+    if report.removed:
+        print(f"XMP sidecars: {report.removed} keyword(s) taken back from "
+              f"{len(report.changed_paths)} sidecar(s)")
+
+
 def export_xmp(args) -> int:
     from ..core import xmp
+    from ..core.keywords import KeywordSettings, sync_sidecars
     from ..core.tagging import tag_keywords
 
     lib = open_library(args)
     folder = os.path.abspath(os.path.expanduser(args.folder)) if args.folder else None
     if folder and not os.path.isdir(folder):
         raise CliError(f"{safe(args.folder)} is not a folder")
-    items = tag_keywords(lib.catalog, folder)
-    report = xmp.export(items, dry_run=args.dry_run)
+    if args.dry_run:
+        report: xmp.ExportReport = xmp.export(tag_keywords(lib.catalog, folder), dry_run=True)
+    else:
+        report = sync_sidecars(lib, folder)
+    parent = KeywordSettings.from_settings(lib.settings).parent
     if args.json:
         print_json(json_safe({
             "dry_run": args.dry_run, "created": report.created, "updated": report.updated,
-            "unchanged": report.unchanged,
+            "unchanged": report.unchanged, "parent": parent,
+            "keywords_added": getattr(report, "added", 0),
+            "keywords_removed": getattr(report, "removed", 0),
             "planned": [{"path": p, "sidecar": xmp.sidecar_path(p), "keywords": k}
                         for p, k in report.planned],
             "errors": [{"path": p, "reason": r} for p, r in report.errors]}))
@@ -330,7 +356,8 @@ def export_xmp(args) -> int:
     if args.dry_run:
         for path, keywords in report.planned:
             print(f"{safe(xmp.sidecar_path(path))}: {', '.join(keywords)}")
-        print(f"dry run: {len(report.planned)} sidecars would be written or merged")
+        print(f"dry run: {len(report.planned)} sidecars would be written or merged "
+              f"(dc:subject, lr:hierarchicalSubject and digiKam:TagsList under {parent!r})")
         return 0
     for path, reason in report.errors:
         print(f"photosearch: warning: {safe(path)}: {reason}", file=sys.stderr)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
 from . import CliError, UsageError, open_library
 from .output import json_safe, print_json, safe
+
+_OPTION_LIKE = re.compile(r"-[A-Za-z]")  # -l, -n: a short option, not a negative term
 
 
 def _count(minimum: int):
@@ -31,7 +34,9 @@ def _add_filters(p) -> None:
     p.add_argument("--before", metavar="YYYY-MM-DD", help="taken before this date")
     p.add_argument("--type", metavar="jpg,png", help="only these file types")
     p.add_argument("--camera", help="camera make/model contains this text")
-    p.add_argument("--tag", action="append", default=[], help="only photos with this tag")
+    p.add_argument("--tag", action="append", default=[], metavar="TAG",
+                   help="only photos with this tag; repeat for photos with ALL of several "
+                        "(for ANY of several: --tag a,b or tag:a,b in the query)")
     p.add_argument("--person", action="append", default=[], metavar="NAME",
                    help="only photos showing this person (repeat for all of several)")
     p.add_argument("--text", action="append", default=[], metavar="WORDS",
@@ -45,11 +50,17 @@ def register(sub) -> None:
     p = sub.add_parser(
         "search", help="search by text (and image files) with query syntax",
         description='Query syntax: words form one phrase; "quoted" terms and -negatives '
-                    'combine, N: weights a term, an image path is an image term, and '
-                    'tag:/folder:/after:/before:/type:/camera:/person: filter. '
-                    'Example: photosearch search \'"beach" -"people" after:2023\'')
+                    'combine, N: weights a term, an image path (or image:"...") is an image '
+                    'term, and tag:/folder:/after:/before:/type:/camera:/person:/text:/has: '
+                    'filter (values may be quoted; -tag:x excludes; tag:a,b is any of). '
+                    'A query that starts with - goes after --. '
+                    'Example: photosearch search \'"beach" -"people" after:2023\'',
+        usage="%(prog)s [OPTIONS] QUERY...  |  %(prog)s [OPTIONS] -- QUERY...")
     p.add_argument("query", nargs="*", metavar="QUERY")
     _add_filters(p)
+    p.add_argument("--explain", action="store_true",
+                   help="print how the query is understood (terms and weights, filters, "
+                        "sort, cut-off) instead of searching; with --json as an object")
     p.set_defaults(func=search, accepts_extra=True, search_parser=p)
 
     p = sub.add_parser("similar", help="photos that look like an image file")
@@ -66,28 +77,53 @@ def _filters(args):
         after=parse_date(args.after) if args.after else None,
         before=parse_date(args.before) if args.before else None,
         types=parse_types(args.type) if args.type else None,
-        camera=args.camera, tags=list(args.tag), people=list(args.person),
-        text=list(args.text))
+        camera=args.camera, people=list(args.person), text=list(args.text),
+        tags=[t for t in args.tag if "," not in t],
+        any_tags=[[n.strip() for n in t.split(",") if n.strip()] for t in args.tag if "," in t])
 
 
 def search(args) -> int:
     from ..core.query import parse
     from ..core.search import Searcher
 
-    text = " ".join([*args.query, *args.extra])
-    if not text.strip() and not args.person and not args.text:
+    # Before `--`, a word like -people is a negative query term, but an unknown --option
+    # or -x is a mistyped option: an error, never swallowed as query text.
+    dashed = [e for e in args.extra if e.startswith("--") or _OPTION_LIKE.fullmatch(e)]
+    if dashed:
+        raise UsageError(f"unknown option {safe(dashed[0])} (see 'photosearch search --help'); "
+                         "query text that starts with '-' goes after '--': photosearch "
+                         f"search [OPTIONS] -- {safe(dashed[0])} ...")
+    text = " ".join([*args.query, *args.extra, *getattr(args, "after_dashes", [])])
+    filters = _filters(args)
+    if not text.strip() and not filters.active():
         args.search_parser.error("nothing to search for: give a query "
-                                 "(or --person NAME, --text WORDS)")
+                                 "(or a filter such as --tag T, --person NAME, --text WORDS)")
     if args.min_score is not None and not -1.0 <= args.min_score <= 1.0:  # also nan, inf
         raise UsageError(f"--min-score {args.min_score!r} is not allowed; use a number "
                          "from -1 to 1 (a cosine similarity)")
-    lib = open_library(args)
     query = parse(text)
+    lib = open_library(args)
+    lib.one_shot_queries = True  # this process answers one query and exits
+    if args.explain:
+        return _explain(lib, query, filters, args)
     if query.terms and not _has_text(lib):  # filters alone browse: no model needed
         _require_index(lib)
     page = Searcher(lib).search(query, limit=args.limit, offset=args.offset,
-                                filters=_filters(args), min_score=args.min_score)
+                                filters=filters, min_score=args.min_score)
     _print(page, args.json)
+    return 0
+
+
+def _explain(lib, query, filters, args) -> int:
+    from ..core.query_explain import describe, explain
+    from ..core.search import STRONG_MARGIN
+
+    info = explain(query, filters, min_score=args.min_score,
+                   strong_match=lib.settings.strong_match, margin=STRONG_MARGIN)
+    if args.json:
+        print_json(json_safe(info))
+    else:
+        print(safe(describe(info)))
     return 0
 
 
@@ -97,6 +133,7 @@ def similar(args) -> int:
     if not os.path.isfile(args.image):
         raise CliError(f"{safe(args.image)} is not a file")
     lib = open_library(args)
+    lib.one_shot_queries = True
     _require_index(lib)
     page = Searcher(lib).similar(os.path.abspath(args.image), limit=args.limit,
                                  offset=args.offset, filters=_filters(args))

@@ -10,8 +10,8 @@ from __future__ import annotations
 from .catalog import CAMERA_SQL, Catalog
 from .paths import prefix_range
 from .query import Filters
+from .query_filters import tag_hash_sets
 from .results import Result, results_for
-from .tagging_store import LabelStore
 
 
 def camera_matches(needle: str, camera: str) -> bool:
@@ -39,13 +39,21 @@ def _where(catalog: Catalog, f: Filters) -> tuple[str, list[object]]:
     if f.camera:
         clauses.append(f"instr({CAMERA_SQL}, ?) > 0")
         args.append(f.camera.lower())
-    if f.tags:
-        hashes = sorted(LabelStore(catalog).tagged_hashes(f.tags))
-        if not hashes:
-            clauses.append("0")
-        else:
-            clauses.append(f"p.hash IN ({','.join('?' * len(hashes))})")
-            args += hashes
+    for folder in f.not_folders:
+        clauses.append("NOT EXISTS (SELECT 1 FROM files g WHERE g.hash = p.hash "
+                       "AND g.path >= ? AND g.path < ?)")
+        args += list(prefix_range(folder))
+    for camera in f.not_cameras:
+        clauses.append(f"instr({CAMERA_SQL}, ?) = 0")
+        args.append(camera.lower())
+    if f.tags_active():
+        include, exclude = tag_hash_sets(catalog, f)
+        if include is not None:
+            clauses.append(f"p.hash IN ({','.join('?' * len(include))})" if include else "0")
+            args += sorted(include)
+        if exclude:
+            clauses.append(f"p.hash NOT IN ({','.join('?' * len(exclude))})")
+            args += sorted(exclude)
     if f.people or f.not_people:
         from .people.search import sql_clauses
 

@@ -102,8 +102,7 @@ class Catalog:
         except sqlite3.DatabaseError as exc:
             conn.close()
             if safety.is_damage(exc):
-                raise safety.CatalogDamaged(
-                    safety.damaged_message(self.path, f"is damaged ({exc})")) from exc
+                raise safety.damaged(self.path, f"is damaged ({exc})") from exc
             raise
         except BaseException:
             conn.close()

@@ -37,7 +37,17 @@ _lock = threading.Lock()
 
 
 class CatalogDamaged(Exception):
-    """The catalog is damaged or is not a catalog; str() is the one-line advice."""
+    """The catalog is damaged or is not a catalog; str() is the one-line advice (with the
+    command line way back), `reason` what is wrong (for the app's own wording)."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
+
+
+def damaged(catalog_path: Path, what: str) -> CatalogDamaged:
+    """The error for a damaged catalog: `damaged_message` as text, `what` as its reason."""
+    return CatalogDamaged(damaged_message(catalog_path, what), reason=what)
 
 
 @dataclass(frozen=True)
@@ -77,13 +87,13 @@ def check_file(path: Path) -> None:
     except FileNotFoundError:
         return
     except IsADirectoryError:
-        raise CatalogDamaged(damaged_message(path, "is a folder, not a catalog file")) from None
+        raise damaged(path, "is a folder, not a catalog file") from None
     if not head:
-        raise CatalogDamaged(damaged_message(
-            path, "is empty (0 bytes: a failed copy or a full disk?) and was not opened"))
+        raise damaged(path, "is empty (0 bytes: a failed copy or a full disk?) and was "
+                            "not opened")
     if head != SQLITE_HEADER:
-        raise CatalogDamaged(damaged_message(
-            path, "is not a photosearch catalog (not an SQLite database) and was not opened"))
+        raise damaged(path, "is not a photosearch catalog (not an SQLite database) and "
+                            "was not opened")
 
 
 def quick_check_once(conn: sqlite3.Connection, path: Path) -> None:
@@ -106,7 +116,7 @@ def quick_check_once(conn: sqlite3.Connection, path: Path) -> None:
         return
     problems = run_check(conn, full=False)
     if problems:
-        raise CatalogDamaged(damaged_message(path, f"is damaged ({problems[0]})"))
+        raise damaged(path, f"is damaged ({problems[0]})")
     with _lock:
         _checked.add(key)
     if stamp is not None:

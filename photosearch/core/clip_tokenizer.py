@@ -10,12 +10,12 @@ unit tests check them against ``open_clip.tokenize`` on an adversarial corpus.
 
 from __future__ import annotations
 
-import gzip
 import html
 import importlib.util
 import os
 import sys
 import threading
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +24,27 @@ import numpy as np
 VOCAB_NAME = "bpe_simple_vocab_16e6.txt.gz"
 DEFAULT_CONTEXT_LENGTH = 77
 SPECIAL_TOKENS = ("<start_of_text>", "<end_of_text>")
+
+
+N_MERGES = 49152 - 256 - 2  # the merges CLIP uses: the file holds ~262k, the rest unused
+
+
+def _head_lines(path: Path, n: int) -> list[str]:
+    """The first `n` lines of a gzipped text file, decompressing only as far as needed
+    (the CLIP vocabulary's used part is a fifth of it: a cold query saves ~0.1 s)."""
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip framing
+    parts: list[bytes] = []
+    newlines = 0
+    with open(path, "rb") as fh:
+        while newlines < n:
+            chunk = fh.read(1 << 16)
+            if not chunk:
+                parts.append(inflate.flush())
+                break
+            data = inflate.decompress(chunk)
+            parts.append(data)
+            newlines += data.count(b"\n")
+    return [line.decode("utf-8") for line in b"".join(parts).split(b"\n", n)[:n]]
 
 
 class TokenizerUnavailable(RuntimeError):
@@ -87,9 +108,8 @@ class ClipTokenizer:
         import regex
 
         path = Path(bpe_path) if bpe_path else vocab_path()
-        with gzip.open(path) as fh:
-            merges_text = fh.read().decode("utf-8").split("\n")
-        merges = [tuple(m.split()) for m in merges_text[1:49152 - 256 - 2 + 1]]
+        merges_text = _head_lines(path, N_MERGES + 1)
+        merges = [tuple(m.split()) for m in merges_text[1:N_MERGES + 1]]
         byte_chars = list(bytes_to_unicode().values())
         vocab = byte_chars + [v + "</w>" for v in byte_chars]
         vocab += ["".join(m) for m in merges]

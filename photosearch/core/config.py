@@ -66,6 +66,8 @@ class Settings:
     people: dict[str, Any] = field(default_factory=dict)
     # text in photos (OCR), opt-in: see core/text/settings.TextSettings for keys
     text: dict[str, Any] = field(default_factory=dict)
+    # keywords in XMP sidecars: {"parent": "photosearch"} (core/keywords.KeywordSettings)
+    keywords: dict[str, Any] = field(default_factory=dict)
     # keys this version does not know, kept as they were and saved again
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -196,4 +198,5 @@ _RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "duplicates": ("an object of duplicate settings", lambda v: isinstance(v, dict)),
     "people": ("an object of people (faces) settings", lambda v: isinstance(v, dict)),
     "text": ("an object of text-in-photos (OCR) settings", lambda v: isinstance(v, dict)),
+    "keywords": ("an object of keyword (XMP) settings", lambda v: isinstance(v, dict)),
 }

@@ -283,19 +283,24 @@ def _clean(value) -> str | None:
     return value or None
 
 
-def decode_for_model(source: Source, size: int, mtime: float | None = None) -> Decoded:
+def decode_for_model(source: Source, size: int, mtime: float | None = None, *,
+                     hashes: bool = True) -> Decoded:
     """Decode one photo for embedding; raises ImageError with the reason.
 
     `mtime` (epoch seconds) dates photos without EXIF; defaults to the file's own.
+    `hashes=False` leaves phash/dhash empty (a query image needs none; imagehash imports
+    scipy, ~0.7 s of a cold `similar`).
     """
-    import imagehash
-
     img, (full_w, full_h), fmt = _open(source, draft_size=size)
     taken, make, model, has_exif = read_exif(img)
     try:
         rgb = to_rgb(img)
         pixels = resize_center_crop(rgb, size)
-        ph, dh = str(imagehash.phash(rgb)), str(imagehash.dhash(rgb))
+        ph = dh = ""
+        if hashes:
+            import imagehash
+
+            ph, dh = str(imagehash.phash(rgb)), str(imagehash.dhash(rgb))
     except MemoryError as exc:
         raise ImageError("not enough memory to decode this image; close other programs "
                          "or lower max_pixels in settings") from exc
@@ -309,7 +314,8 @@ def decode_for_model(source: Source, size: int, mtime: float | None = None) -> D
 
 
 def decode_file(path: str, size: int, *, max_pixels: int | None = None,
-                max_bytes: int = DEFAULT_MAX_FILE_BYTES, mtime: float | None = 0) -> Decoded:
+                max_bytes: int = DEFAULT_MAX_FILE_BYTES, mtime: float | None = 0,
+                hashes: bool = True) -> Decoded:
     """decode_for_model on a file outside the pipeline (a query image, a label example),
     with the library's limits: only a regular file up to `max_bytes`, read by the decoder
     from the open file (never a whole-file buffer), pixels checked against `max_pixels`
@@ -322,7 +328,7 @@ def decode_file(path: str, size: int, *, max_pixels: int | None = None,
             raise ImageError("not a regular file (a device, pipe or socket)")
         if st.st_size > max_bytes:
             raise ImageError(file_too_large_reason(st.st_size, max_bytes))
-        return decode_for_model(fh, size, mtime=mtime)
+        return decode_for_model(fh, size, mtime=mtime, hashes=hashes)
 
 
 def limits_of(settings) -> dict:

@@ -304,6 +304,7 @@ class Indexer:
             self.catalog.link_files(rows)
             self.catalog.clear_problems([r[0] for r in rows])
         library_ops.drop_orphans(self.lib, replaced)
+        self._read_keywords([r[0] for r in rows])
         if self._index_ready():
             ids = self.catalog.embedding_ids_for(self.lib.model_id, [r.hash for r in results])
             if ids:
@@ -333,6 +334,7 @@ class Indexer:
             report.cataloged += len(decoded)
         report.linked += len(batch) - len(decoded)
         library_ops.drop_orphans(self.lib, replaced)
+        self._read_keywords([row[0] for row in rows])
 
     def _tag_new(self, hashes: list[str], vectors: np.ndarray) -> None:
         """Auto-tag fresh photos with the user's labels (one tiny query when there are none).
@@ -343,6 +345,16 @@ class Indexer:
             tag_new_photos(self.lib, hashes, vectors)
         except Exception:  # noqa: BLE001
             log.exception("auto-tagging a batch failed; 'photosearch labels apply' catches up")
+
+    def _read_keywords(self, paths: list[str]) -> None:
+        """Keywords the files already carry (sidecar, embedded XMP/IPTC: core/keywords.py).
+        A failure costs those keywords, never the indexing run."""
+        from .keywords import read_at_index
+
+        try:
+            read_at_index(self.catalog, paths)
+        except Exception:  # noqa: BLE001
+            log.exception("reading keywords of a batch failed")
 
     def _index_ready(self) -> bool:
         return self.lib.embedder_loaded or self.lib.embedding_dim() is not None

@@ -56,6 +56,9 @@ class Library:
         # The ONNX (torch-free) query encoder when an export exists; False once found missing
         self._query_encoder: Any = None
         self._query_lock = threading.Lock()  # never held while torch loads
+        # A process that asks one query and exits (CLI search/similar): the ONNX sessions
+        # skip start-up work that only pays off over many queries (onnx_runtime_cache).
+        self.one_shot_queries = False
         if embedder is not None and not readonly:
             self.catalog.set_meta(f"dim:{self.model_id}", str(embedder.dim))
         else:
@@ -123,7 +126,7 @@ class Library:
                 from . import onnx_models
 
                 self._query_encoder = onnx_models.load_query_encoder(
-                    self.model_id, self.paths.models) or False
+                    self.model_id, self.paths.models, self.one_shot_queries) or False
             enc = self._query_encoder
         if enc and (not images or enc.has_image_tower()):
             return enc

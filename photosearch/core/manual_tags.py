@@ -41,4 +41,16 @@ def set_manual_tag(library, name: str, hashes: Sequence[str], add: bool = True
         tagger.store.add(name)  # its prompt is its name; the decisions teach it
         created = True
     tagger.review(name, list(dict.fromkeys(hashes)), add)
+    if not add:  # the tag went away: its keywords leave the sidecars photosearch wrote
+        from .keywords import retract
+
+        retract(library)
     return ManualTagReport(name, len(set(hashes)), add, created)
+
+
+def label_counts(library) -> list[tuple[str, int]]:
+    """Every label (by name) with how many photos it tags now: the sidebar's Labels list."""
+    store = Tagger(library).store
+    counts = store.tagged_counts()
+    return sorted(((lab.name, counts.get(lab.id, 0)) for lab in store.all()),
+                  key=lambda nc: nc[0].lower())

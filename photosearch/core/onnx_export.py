@@ -14,6 +14,7 @@ import copy
 import logging
 import os
 import tempfile
+import threading
 import time
 import warnings
 from importlib.metadata import PackageNotFoundError, version
@@ -192,4 +193,59 @@ def ensure_exported(embedder: Any, cache_dir: Path, towers: tuple[str, ...] = om
         if why != "missing":
             om.discard(path, why)
         out[tower] = "exported" if export_tower(embedder, tower, cache_dir) else "failed"
+    for tower, state in out.items():  # the copy queries load (a no-op when it is valid)
+        if state in ("ok", "exported"):
+            _prepare_runtime_copy(om.tower_path(cache_dir, embedder.model_id, tower), tower)
     return out
+
+
+def _prepare_runtime_copy(path: Path, tower: str) -> None:
+    from . import onnx_runtime_cache
+
+    try:
+        if onnx_runtime_cache.check(onnx_runtime_cache.runtime_dir(path),
+                                    om.TowerMeta.read(path)) is not None:
+            onnx_runtime_cache.open_session(path, tower)
+    except Exception as exc:  # noqa: BLE001 - an optimisation: the query path retries
+        log.info("optimised ONNX copy of %s not prepared: %s", path, exc)
+
+
+class ExportJob:
+    """The ONNX export running beside a freshly loaded model (see start_export)."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: dict[str, str] = {}
+        self.thread: threading.Thread | None = None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.done.wait(timeout)
+
+
+_export_locks: dict[tuple[str, str], threading.Lock] = {}
+_export_locks_guard = threading.Lock()
+
+
+def start_export(embedder: Any, cache_dir: Path) -> ExportJob:
+    """ensure_exported in a background thread, so a model load returns at once (the
+    export of ViT-B-32 takes ~20-45 s on 2 cores) and indexing starts embedding while it
+    runs. The thread is not a daemon: a short command (a small `index`) waits for it at
+    exit rather than leave a half-written export; one export per model and cache folder
+    runs at a time, so a second load just finds it done."""
+    job = ExportJob()
+    key = (str(Path(cache_dir).resolve()), embedder.model_id)
+    with _export_locks_guard:
+        lock = _export_locks.setdefault(key, threading.Lock())
+
+    def run() -> None:
+        try:
+            with lock:
+                job.result = ensure_exported(embedder, cache_dir)
+        except Exception as exc:  # noqa: BLE001 - export is an optimisation, never fatal
+            log.warning("ONNX export of %s failed: %s", embedder.model_id, exc)
+        finally:
+            job.done.set()
+
+    job.thread = threading.Thread(target=run, name=f"onnx-export {embedder.model_id}")
+    job.thread.start()
+    return job

@@ -184,6 +184,13 @@ def session(path: Path, threads: int | None = None) -> Any:
                                 providers=["CPUExecutionProvider"])
 
 
+def _tower_session(path: Path, tower: str, one_shot: bool = False) -> Any:
+    """A session from the export's optimised copy (see onnx_runtime_cache)."""
+    from . import onnx_runtime_cache
+
+    return onnx_runtime_cache.open_session(path, tower, one_shot=one_shot)
+
+
 def _normalise(feats: np.ndarray) -> np.ndarray:
     feats = np.asarray(feats, dtype=np.float32)
     norms = np.linalg.norm(feats, axis=-1, keepdims=True)
@@ -204,9 +211,10 @@ class OnnxEncoder:
     runtime = "onnxruntime"
     device = "cpu"
 
-    def __init__(self, model_id: str, cache_dir: Path):
+    def __init__(self, model_id: str, cache_dir: Path, one_shot: bool = False):
         from . import clip_tokenizer
 
+        self.one_shot = one_shot  # sessions tuned for a process that asks once (the CLI)
         self.cache_dir = Path(cache_dir)
         self.model_id = model_id
         self.text_path = tower_path(self.cache_dir, model_id, "text")
@@ -221,12 +229,19 @@ class OnnxEncoder:
         if self.random_weights:  # the same warning as a torch load gives
             log.warning("model %s has RANDOM weights (--pretrained none): search results are "
                         "meaningless; use it only for tests", model_id.split("/")[0])
+        # The tokenizer reads its vocabulary while onnxruntime builds the session.
+        tokenizer: list[Any] = []
+        reader = threading.Thread(target=lambda: tokenizer.append(
+            clip_tokenizer.get(self.context_length)), name="tokenizer", daemon=True)
+        reader.start()
         try:
-            self._text = session(self.text_path)
+            self._text = _tower_session(self.text_path, "text", one_shot)
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
             discard(self.text_path, f"onnxruntime cannot load it: {exc}")
             raise OnnxUnavailable(f"text tower: {exc}") from exc
-        self.tokenizer = clip_tokenizer.get(self.context_length)
+        finally:
+            reader.join()
+        self.tokenizer = tokenizer[0] if tokenizer else clip_tokenizer.get(self.context_length)
         self._image = None
         self._image_lock = threading.Lock()
         self._text_cache: dict[str, np.ndarray] = {}
@@ -263,7 +278,7 @@ class OnnxEncoder:
                 if why:
                     raise OnnxUnavailable(f"image tower: {why}")
                 try:
-                    self._image = session(path)
+                    self._image = _tower_session(path, "image", self.one_shot)
                 except Exception as exc:  # noqa: BLE001
                     discard(path, f"onnxruntime cannot load it: {exc}")
                     raise OnnxUnavailable(f"image tower: {exc}") from exc
@@ -280,13 +295,14 @@ class OnnxEncoder:
         return _normalise(sess.run(None, {"pixels": px})[0])
 
 
-def load_query_encoder(model_id: str, cache_dir: Path) -> OnnxEncoder | None:
+def load_query_encoder(model_id: str, cache_dir: Path,
+                       one_shot: bool = False) -> OnnxEncoder | None:
     """The torch-free encoder for `model_id`, or None (logged) when there is no valid
     export yet, onnxruntime is missing, or ONNX is disabled."""
     if not enabled():
         return None
     try:
-        return OnnxEncoder(model_id, cache_dir)
+        return OnnxEncoder(model_id, cache_dir, one_shot)
     except OnnxUnavailable as exc:
         log.info("no ONNX query path for %s (%s): using torch", model_id, exc)
     except ImportError as exc:

@@ -80,6 +80,7 @@ class PhotoDetails:
     online: bool
     paths: list[str]  # every copy of this content
     tags: list[str]  # label names, as search sees them
+    keywords: list[str] = field(default_factory=list)  # the files' own (sidecar, XMP, IPTC)
 
 
 def photo_details(catalog: Catalog, path: str, content_hash: str) -> PhotoDetails:
@@ -90,7 +91,10 @@ def photo_details(catalog: Catalog, path: str, content_hash: str) -> PhotoDetail
     except OSError:
         size, online = None, False
     paths = catalog.paths_of([content_hash]).get(content_hash, [path])
-    return PhotoDetails(size, online, paths, LabelStore(catalog).tag_names_of(content_hash))
+    from .keywords import keywords_of
+
+    return PhotoDetails(size, online, paths, LabelStore(catalog).tag_names_of(content_hash),
+                        keywords_of(catalog, paths))
 
 
 def _iso(ts: float | None) -> str | None:

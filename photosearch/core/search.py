@@ -19,8 +19,8 @@ from .browse import browse, camera_matches
 from .catalog import Catalog
 from .library import Library
 from .query import Filters, Query, QueryError, Term, parse
+from .query_filters import tag_hash_sets
 from .results import Result, results_for
-from .tagging_store import LabelStore
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class Searcher:
                 return vec
         emb = self.lib.query_encoder(images=True)
         try:
-            decoded = imaging.decode_file(path, emb.image_size,
+            decoded = imaging.decode_file(path, emb.image_size, hashes=False,
                                           **imaging.limits_of(self.lib.settings))
         except OSError as exc:
             raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
@@ -190,11 +190,17 @@ class Searcher:
         if f.camera:
             codes = [c for name, c in t.camera_codes.items() if camera_matches(f.camera, name)]
             mask &= np.isin(t.camera, codes)
+        if f.not_cameras:
+            codes = [c for name, c in t.camera_codes.items()
+                     if any(camera_matches(x, name) for x in f.not_cameras)]
+            mask &= ~np.isin(t.camera, codes)
         ids = t.ids[mask]
         if f.folder:
             ids = np.intersect1d(ids, self._folder_ids(f.folder), assume_unique=True)
-        if f.tags:
-            ids = np.intersect1d(ids, self._tag_ids(f.tags), assume_unique=True)
+        for folder in f.not_folders:
+            ids = np.setdiff1d(ids, self._folder_ids(folder), assume_unique=True)
+        if f.tags_active():
+            ids = self._tag_filter(ids, f)
         if f.people or f.not_people:
             ids = self._people_ids(ids, f)
         if f.text_active():
@@ -233,10 +239,18 @@ class Searcher:
     def _folder_ids(self, folder: str) -> np.ndarray:
         return self.catalog.embedding_ids_under(self.lib.model_id, folder)
 
-    def _tag_ids(self, tags: list[str]) -> np.ndarray:
-        hashes = list(LabelStore(self.catalog).tagged_hashes(tags))
-        ids = self.catalog.embedding_ids_for(self.lib.model_id, hashes)
-        return np.unique(np.fromiter(ids.values(), np.int64, count=len(ids)))
+    def _tag_filter(self, ids: np.ndarray, f: Filters) -> np.ndarray:
+        include, exclude = tag_hash_sets(self.catalog, f)
+
+        def labels(hashes: set[str]) -> np.ndarray:
+            found = self.catalog.embedding_ids_for(self.lib.model_id, sorted(hashes))
+            return np.unique(np.fromiter(found.values(), np.int64, count=len(found)))
+
+        if include is not None:
+            ids = np.intersect1d(ids, labels(include), assume_unique=True)
+        if exclude:
+            ids = np.setdiff1d(ids, labels(exclude), assume_unique=True)
+        return ids
 
     def _filter_table(self) -> _FilterTable:
         """Filter columns for every embedding, kept across searches. Photo metadata never

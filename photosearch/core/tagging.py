@@ -142,10 +142,11 @@ def tagged_hashes(catalog: Catalog, tags: list[str]) -> set[str]:
 
 def tag_keywords(catalog: Catalog, folder: str | None = None) -> list[tuple[str, list[str]]]:
     """(file path, sorted tag names) for every tagged file, optionally under one folder:
-    what XMP export writes."""
+    what XMP export writes (labels only, not the keywords files already carry)."""
     by_hash: dict[str, list[str]] = {}
-    for lab in LabelStore(catalog).all():
-        for h in tagged_hashes(catalog, [lab.name]):
+    store = LabelStore(catalog)
+    for lab in store.all():
+        for h in store.tagged_hashes([lab.name], keywords=False):
             by_hash.setdefault(h, []).append(lab.name)
     out = []
     for h, paths in catalog.paths_of(list(by_hash)).items():

@@ -190,11 +190,20 @@ class LabelStore:
             f"SELECT hash, score, source FROM photo_tags WHERE label_id = ? AND source IN ({q})",
             (label.id, *sources))}
 
-    def tagged_hashes(self, names: list[str]) -> set[str]:
-        """Content hashes carrying ALL the given tags. Unknown names raise TaggingError."""
+    def tagged_hashes(self, names: list[str], keywords: bool = True) -> set[str]:
+        """Content hashes carrying ALL the given tags; a tag is a label or (keywords=True) a
+        keyword a file already carries (core/keywords.py). Names that are neither raise
+        TaggingError."""
+        from .keywords_store import KeywordStore
+
         result: set[str] | None = None
         for name in names:
-            hashes = {h for (h,) in self.conn.execute(
+            hashes = KeywordStore(self.catalog).hashes_with_keyword(name) if keywords \
+                else set()
+            if hashes and not self.exists(name):
+                result = hashes if result is None else result & hashes
+                continue
+            hashes |= {h for (h,) in self.conn.execute(
                 "SELECT t.hash FROM photo_tags t JOIN labels l ON l.id = t.label_id "
                 f"WHERE t.label_id = ? AND {TAGGED_SQL}", (self._id(name),))}
             result = hashes if result is None else result & hashes

@@ -10,12 +10,14 @@ addressed (macOS, Windows), undo says so and the user restores from the system T
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import stat
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
@@ -23,6 +25,7 @@ from urllib.parse import unquote
 from .imaging import hash_file
 
 LOG_VERSION = 1
+log = logging.getLogger(__name__)
 
 
 class ChangedError(Exception):
@@ -41,6 +44,8 @@ class TrashRecord:
     at: float
     group: str = ""
     keeper: str = ""
+    # sidecars that went with it: [{"path", "trashed_to", "info_file"}] (issue 14)
+    sidecars: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -71,9 +76,51 @@ def trash_file(path: str, expected_hash: str, group: str = "", keeper: str = "")
     size = verify(path, expected_hash)
     path = os.path.abspath(path)
     candidates = _predicted_entries(path)
+    sidecars = _sidecars_of(path)
     send2trash.send2trash(path)
     trashed_to, info = _locate(path, candidates)
-    return TrashRecord(path, expected_hash, size, trashed_to, info, time.time(), group, keeper)
+    return TrashRecord(path, expected_hash, size, trashed_to, info, time.time(), group, keeper,
+                       [m for m in map(_trash_sidecar, sidecars) if m])
+
+
+def _sidecars_of(photo: str) -> list[str]:
+    """The photo's XMP sidecars that go to the trash with it: NAME.EXT.xmp, and NAME.xmp
+    when no other file of that name stem (a RAW+JPEG twin) stays behind to own it. Regular
+    files only."""
+    from .keywords import sidecars_of
+
+    folder, name = os.path.split(photo)
+    stem = os.path.splitext(name)[0]
+    out = []
+    for side in sidecars_of(photo):
+        if not side.endswith(name + ".xmp"):  # NAME.xmp: shared with a same-stem twin?
+            try:
+                twins = [n for n in os.listdir(folder or ".") if n != name
+                         and os.path.splitext(n)[0] == stem and not n.lower().endswith(".xmp")]
+            except OSError:
+                continue
+            if twins:
+                continue
+        try:
+            if stat.S_ISREG(os.lstat(side).st_mode):
+                out.append(side)
+        except OSError:
+            continue
+    return out
+
+
+def _trash_sidecar(side: str) -> dict | None:
+    """Send one sidecar to the trash; its record, or None when it could not go (the photo
+    is trashed anyway; the sidecar stays beside where it was)."""
+    import send2trash
+
+    candidates = _predicted_entries(side)
+    try:
+        send2trash.send2trash(side)
+    except OSError:
+        return None
+    trashed_to, info = _locate(side, candidates)
+    return {"path": side, "trashed_to": trashed_to, "info_file": info}
 
 
 def trash_logged(path: str, expected_hash: str, undo: UndoLog, group: str = "",
@@ -90,7 +137,8 @@ def trash_logged(path: str, expected_hash: str, undo: UndoLog, group: str = "",
 
 
 def restore(rec: TrashRecord) -> RestoreResult:
-    """Move a trashed file back to where it was; never overwrites anything."""
+    """Move a trashed file (and the sidecars that went with it) back to where it was; never
+    overwrites anything."""
     if not rec.trashed_to:
         return RestoreResult(rec.path, False, "this platform's trash cannot be restored "
                              "automatically: restore it from the system Trash")
@@ -114,6 +162,11 @@ def restore(rec: TrashRecord) -> RestoreResult:
             os.unlink(rec.info_file)
         except OSError:
             pass
+    for side in rec.sidecars:  # its sidecars come back with it (never over a newer one)
+        back = restore(TrashRecord(side["path"], "", 0, side.get("trashed_to"),
+                                   side.get("info_file"), rec.at))
+        if not back.ok:
+            log.info("%s: sidecar not restored: %s", side["path"], back.reason)
     try:
         digest, _ = hash_file(rec.path)
     except OSError:

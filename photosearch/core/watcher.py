@@ -42,6 +42,7 @@ from watchdog.observers.api import ObservedWatch
 from . import library_ops, reconcile
 from .imaging import is_image_name
 from .indexer import Indexer, IndexReport
+from .keywords import is_sidecar_name, sidecars_changed
 from .library import Library
 from .scanner import Excluder
 
@@ -238,6 +239,8 @@ class _Handler(FileSystemEventHandler):
         if isinstance(event, (FileOpenedEvent, FileClosedNoWriteEvent, DirModifiedEvent)):
             return  # reads (our own included) and folder mtime changes say nothing new
         src = os.fsdecode(event.src_path)
+        if not event.is_directory and self._sidecar_event(event, src):
+            return
         if event.event_type == "moved":
             dst = os.fsdecode(event.dest_path)
             src_ok, dst_ok = self._relevant(src, event.is_directory), \
@@ -254,6 +257,17 @@ class _Handler(FileSystemEventHandler):
         closed = isinstance(event, FileClosedEvent) or event.event_type in ("deleted", "attrib")
         self.pending.touch(src, is_dir=event.is_directory, closed=closed,
                            created=event.event_type == "created")
+
+    def _sidecar_event(self, event: FileSystemEvent, src: str) -> bool:
+        """A sidecar (NAME.EXT.xmp / NAME.xmp) written, replaced or removed: queued as a
+        changed path, so its photo's keywords are read again. True when handled."""
+        paths = [src] + ([os.fsdecode(event.dest_path)] if event.event_type == "moved" else [])
+        sidecars = [p for p in paths if is_sidecar_name(os.path.basename(p))]
+        for p in sidecars:
+            root = self.roots().root_of(p)
+            if root is not None and not reconcile.excluded(root, p, self.excluder):
+                self.pending.touch(p, closed=True)
+        return len(sidecars) == len(paths) or (bool(sidecars) and event.event_type != "moved")
 
     def _relevant(self, path: str, is_dir: bool) -> bool:
         if not is_dir and not is_image_name(os.path.basename(path)):
@@ -514,6 +528,10 @@ class LibraryWatcher:
             log.warning("event storm beyond %d paths: rescanning all folders", self.pending.limit)
             report = self.indexer.run([r for r in self.roots.ids if r in self.roots.online])
             self._report(report, kind="reconciled", roots=sorted(self.roots.online))
+        sidecars = [p for p, d in batch.paths if not d and is_sidecar_name(os.path.basename(p))]
+        if sidecars:  # keywords of their photos read again; nothing to embed
+            batch.paths = [(p, d) for p, d in batch.paths if d or p not in set(sidecars)]
+            sidecars_changed(self.lib.catalog, sidecars)
         moved = reconcile.apply_moves(self.lib.catalog, batch.moves, self.roots, self.excluder)
         plan = reconcile.plan_paths(self.lib.catalog, batch.paths, self.roots, self.excluder,
                                     settle_s=self.settle_s,

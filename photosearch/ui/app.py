@@ -25,6 +25,9 @@ def make_app():
     app.setOrganizationName("photosearch")
     app.setApplicationDisplayName("photosearch")
     app.setDesktopFileName("photosearch")
+    from .app_icon import app_icon
+
+    app.setWindowIcon(app_icon())  # every window's icon (the .desktop entry names the same)
     return app
 
 
@@ -35,21 +38,45 @@ def run_app(args) -> int:
         from .smoke import run_smoke_test
 
         return run_smoke_test(app, args)
-    from . import instance, theme
+    note = ""
+    while True:  # a restore from the Library menu closes the window and comes back here
+        rc, win = _run_window(app, args, note)
+        if win is None or getattr(win, "restart_request", None) != "restore":
+            return rc
+        from ..core.paths import resolve_library
+        from .catalog_restore import restore_now
+
+        try:
+            note = restore_now(resolve_library(getattr(args, "library", None)))
+        except Exception as exc:  # noqa: BLE001 - shown to the user, then exit 1
+            _fatal(f"The catalog could not be restored:\n\n{exc}")
+            return 1
+
+
+def _run_window(app, args, note: str):
+    """Open the library (offering a restore when its catalog is damaged), run the window
+    until it closes; returns (exit code, the window or None)."""
+    from . import catalog_restore, instance, theme
     from .main_window import MainWindow
 
     try:
-        lib = _open_library(args)
+        lib, restored = catalog_restore.open_with_restore(
+            lambda: _open_library(args), _library_paths(args),
+            lambda text, can: _interactive() and catalog_restore.ask_box(None, text, can))
+    except catalog_restore.safety.CatalogDamaged as exc:  # the box has said it; declined
+        print(f"photosearch: error: {exc}", file=sys.stderr)
+        return 1, None
     except Exception as exc:  # noqa: BLE001 - shown to the user, then exit 1
         _fatal(f"The photo library could not be opened:\n\n{exc}")
-        return 1
+        return 1, None
+    note = restored or note
     theme.apply(app, lib.settings.theme)
     writer = _writer_lock(lib)
     name = instance.server_name(lib.paths.root)
     if writer is None and instance.raise_running(name):
         log.info("photosearch is already open on this library: raised its window")
         lib.close()
-        return 0
+        return 0, None
     probe = bool(os.environ.get(STARTUP_PROBE_ENV))
     win = MainWindow(lib, load_model=not probe, first_run=not probe,
                      read_only=writer is None, watch=not probe)
@@ -59,6 +86,8 @@ def run_app(args) -> int:
     if probe:
         win.window_shown.connect(lambda: _report_startup(app))
     win.show()
+    if note:
+        win.statusBar().showMessage(note, 15_000)
     _quit_on_signals(app)
     try:
         rc = app.exec()
@@ -76,7 +105,7 @@ def run_app(args) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(rc)
-    return rc
+    return rc, win
 
 
 def _quit_on_signals(app) -> None:
@@ -101,6 +130,18 @@ def _writer_lock(lib):
 
     lock = WriterLock(lib.paths, "photosearch app")
     return lock if lock.try_acquire(timeout=0.5) else None
+
+
+def _interactive() -> bool:
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.platformName() not in ("offscreen", "minimal")
+
+
+def _library_paths(args):
+    from ..core.paths import resolve_library
+
+    return resolve_library(getattr(args, "library", None))
 
 
 def _open_library(args):

@@ -13,7 +13,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from . import theme
+from . import icons, theme
+from .app_text import app_error
 from .problems_dialog import ProblemsDialog
 from .workers import Runner
 
@@ -69,11 +70,13 @@ class WindowDialogs(QObject):
 
         self.runner.submit("db", lambda: ocr_estimate(self.lib.catalog),
                            on_done=dialog.set_ocr_estimate,
-                           on_error=lambda exc: dialog.set_ocr_estimate(f"Not available: {exc}"))
+                           on_error=lambda exc: dialog.set_ocr_estimate(
+                               f"Not available: {app_error(exc)}"))
         from .opt_ins import people_estimate_job
 
         self.runner.submit("db", people_estimate_job(self.lib), on_done=dialog.set_people_estimate,
-                           on_error=lambda e: dialog.set_people_estimate(f"Not available: {e}"))
+                           on_error=lambda e: dialog.set_people_estimate(
+                               f"Not available: {app_error(e)}"))
         dialog.open()
 
     def apply_settings(self, old: Any, new: Any) -> None:
@@ -90,6 +93,7 @@ class WindowDialogs(QObject):
         app = QApplication.instance()
         if isinstance(app, QApplication):  # always, while a window exists
             theme.apply(app, new.theme)
+            icons.decorate(self.host)  # re-tint for the new palette
         if SettingsDialog.needs_restart(old, new):
             self.message.emit("Model changes apply when photosearch restarts.", 8000)
         self.settings_applied.emit()

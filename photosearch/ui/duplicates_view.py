@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from . import style
+from .app_text import app_error
 from .preview import human_size
 
 TIER_NAMES = {"exact": "Identical files", "same": "Same photo", "similar": "Similar shots"}
-KEEPER_BG = QColor(60, 160, 80, 90)
 LIST_ICON = 56  # the group list's keeper thumbnail
 THUMB_READY = Qt.ItemDataRole.UserRole + 1
 
@@ -45,7 +46,7 @@ def group_label(g) -> str:
 def _boxed(pix: QPixmap | None, side: int = 200) -> QPixmap:
     """A thumbnail centred on a fixed transparent square (tiles keep their size)."""
     box = QPixmap(side, side)
-    box.fill(Qt.GlobalColor.transparent)
+    box.fill(style.TRANSPARENT)
     if pix is not None and not pix.isNull():
         scaled = pix.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
                             Qt.TransformationMode.SmoothTransformation)
@@ -79,7 +80,11 @@ class DuplicatesView(QWidget):
         self.find_btn.clicked.connect(self.refresh)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
+        style.set_kind(self.find_btn, "primary")
+        self.summary = style.muted(self.summary)
         top = QHBoxLayout()
+        top.setSpacing(style.SPACE_M)
+        top.addWidget(style.heading("Duplicates", "1"))
         top.addWidget(self.tier)
         top.addWidget(self.find_btn)
         top.addWidget(self.summary, 1)
@@ -113,13 +118,14 @@ class DuplicatesView(QWidget):
             label.setMinimumWidth(0)
         for b in (self.keep_btn, self.not_dupes_btn, self.trash_btn, self.undo_btn):
             b.setAutoDefault(False)  # Return never presses "trash"
+        style.set_kind(self.trash_btn, "danger")
         buttons = QGridLayout()  # two rows: the screen fits an 800 px window
         for i, b in enumerate((self.keep_btn, self.not_dupes_btn, self.trash_btn,
                                self.undo_btn)):
             buttons.addWidget(b, i // 2, i % 2)
         right = QWidget()
         rl = QVBoxLayout(right)
-        rl.addWidget(self.reason)
+        rl.addWidget(style.card(self.reason))  # why these are duplicates, which one is kept
         rl.addWidget(self.items, 1)
         rl.addLayout(buttons)
         rl.addWidget(self.status)
@@ -129,7 +135,7 @@ class DuplicatesView(QWidget):
         split.setSizes([300, 800])
         split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setContentsMargins(style.SPACE_M, style.SPACE_M, style.SPACE_M, style.SPACE_M)
         layout.addLayout(top)
         layout.addWidget(split, 1)
         self._enable()
@@ -240,7 +246,7 @@ class DuplicatesView(QWidget):
         item.setData(Qt.ItemDataRole.UserRole, path)
         item.setToolTip(path)
         if keeper:
-            item.setBackground(QBrush(KEEPER_BG))
+            item.setBackground(QBrush(style.color("keeper_bg")))
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
         else:
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -365,7 +371,7 @@ class DuplicatesView(QWidget):
 
     def _failed(self, exc: Exception) -> None:
         self.find_btn.setEnabled(True)
-        self.status.setText(f"⚠ {exc}")
+        self.status.setText(f"⚠ {app_error(exc)}")
         self.summary.setText(self.summary.text().replace("Looking for duplicates…", ""))
 
     def _enable(self) -> None:

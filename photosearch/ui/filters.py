@@ -76,11 +76,10 @@ class FilterBar(QWidget):
         row.addWidget(self.camera, 1)
         row.addWidget(self.tag, 1)
         row.addWidget(self.has_text)
-        row.addWidget(self.person)
         dates = QHBoxLayout()
         dates.setContentsMargins(0, 0, 0, 0)
-        for w in (self.after_on, self.after, self.before_on, self.before):
-            dates.addWidget(w)
+        for w in (self.after_on, self.after, self.before_on, self.before, self.person):
+            dates.addWidget(w)  # the person chip here: the first row is full at 800 px
         dates.addLayout(self.chips)
         dates.addStretch(1)
         layout = QVBoxLayout(self)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.weights_check import check_weights_file
-from . import model_info
+from . import model_info, style
 from .file_dialogs import home_dir, start_dir
 from .opt_ins import OptIns
 
@@ -80,10 +80,10 @@ class FirstRunDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addWidget(QLabel("<b>Photo folders</b>"))
+        layout.addWidget(style.heading("Photo folders", "2"))
         layout.addWidget(self.folders, 1)
         layout.addLayout(row)
-        layout.addWidget(QLabel("<b>Model</b>"))
+        layout.addWidget(style.heading("Model", "2"))
         layout.addWidget(self.model_label)
         layout.addWidget(weights, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.opt_ins)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
 from ..core import library_ops
+from .app_text import app_error
 from .file_dialogs import start_dir
 from .sidebar import folder_statuses
 from .status_bar import IndexProgress, ProblemsButton
@@ -121,7 +122,7 @@ class FoldersCoordinator(QObject):
                            on_done=added, on_error=self._op_failed)
 
     def _op_failed(self, exc: Exception) -> None:
-        self.message.emit(f"{exc}", 10000)
+        self.message.emit(app_error(exc), 10000)
 
     def remove_folder(self, path: str, confirmed: bool = False) -> None:
         if not confirmed and not self.confirm(

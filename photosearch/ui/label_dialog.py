@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 
 from ..core.label_preview import count_at, draft_scores
 from ..core.tagging_store import DEFAULT_THRESHOLD
+from . import style
+from .app_text import app_error
 from .file_dialogs import start_dir
 from .search_bar import image_files
 from .workers import Runner
@@ -63,6 +65,7 @@ class LabelDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
                                         QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create label")
+        style.set_kind(self.buttons.button(QDialogButtonBox.StandardButton.Ok), "primary")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
@@ -130,7 +133,7 @@ class LabelDialog(QDialog):
                            self.example_paths(),
                            on_done=lambda s, g=gen: self._scores(g, s),
                            on_error=lambda exc: self.count.setText(
-                               f"Cannot count yet: {exc}"))
+                               f"Cannot count yet: {app_error(exc)}"))
 
     def _scores(self, generation: int, scores: np.ndarray) -> None:
         if generation == self._generation:

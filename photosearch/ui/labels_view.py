@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from ..core.results import Result
 from ..core.results import results_for as core_results_for
+from . import style
+from .app_text import app_error
 from .grid import ResultsGrid
 from .label_dialog import LabelDialog
 from .label_review_model import LabelReviewModel
@@ -63,7 +65,7 @@ class LabelsView(QWidget):
         self.apply_btn.clicked.connect(lambda: self.apply())
         left = QWidget()
         ll = QVBoxLayout(left)
-        ll.addWidget(QLabel("<b>Labels</b>"))
+        ll.addWidget(style.heading("Labels", "1"))
         ll.addWidget(self.labels, 1)
         row = QHBoxLayout()
         for b in (self.new_btn, self.edit_btn, self.remove_btn):
@@ -78,6 +80,7 @@ class LabelsView(QWidget):
         for key, title in TABS:
             model = LabelReviewModel(self.runner, window.thumbs)
             grid = ResultsGrid()
+            grid.set_show_names(True)  # the caption leads with the photo's score
             grid.setModel(model)
             self.models[key], self.grids[key] = model, grid
             self.tabs.addTab(grid, title)
@@ -87,7 +90,10 @@ class LabelsView(QWidget):
         self.yes_btn.clicked.connect(lambda: self.review_selected(True))
         self.no_btn.clicked.connect(lambda: self.review_selected(False))
         self.search_btn.clicked.connect(self._show_in_search)
-        self.status = QLabel("")
+        style.set_kind(self.new_btn, "primary")
+        style.set_kind(self.yes_btn, "primary")
+        style.set_kind(self.remove_btn, "danger")  # removes the label and its decisions
+        self.status = style.muted(QLabel(""))
         self.status.setWordWrap(True)  # long messages wrap; they never widen the window
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         actions = QHBoxLayout()
@@ -96,7 +102,7 @@ class LabelsView(QWidget):
         actions.addWidget(self.status, 1)
         right = QWidget()
         rl = QVBoxLayout(right)
-        rl.addWidget(self.header)
+        rl.addWidget(style.card(self.header))  # the label, its words and what to do next
         rl.addWidget(self.tabs, 1)
         rl.addLayout(actions)
         split = QSplitter()
@@ -258,8 +264,11 @@ class LabelsView(QWidget):
             return
 
         def remove() -> None:
+            from ..core.keywords import retract
+
             store = self.tagger().store
             store.remove(store.get(name))
+            retract(self.tagger().lib)  # its keywords leave the sidecars we wrote them into
 
         self.runner.submit("db", remove, on_done=lambda _r: self.refresh(),
                            on_error=self._failed)
@@ -294,7 +303,11 @@ class LabelsView(QWidget):
             return
 
         def review() -> None:
+            from ..core.keywords import retract
+
             self.tagger().review(name, hashes, accept)
+            if not accept:
+                retract(self.tagger().lib)
 
         self.status.setText("Saving your answer…")
         self.runner.submit("db", review, on_done=lambda _r: self._reviewed(name, len(hashes),
@@ -311,7 +324,7 @@ class LabelsView(QWidget):
             self.window.search.set_query(f"tag:{self.current}")
 
     def _failed(self, exc: Exception) -> None:
-        self.status.setText(f"⚠ {exc}")
+        self.status.setText(f"⚠ {app_error(exc)}")
 
     def _enable(self) -> None:
         has = self.current is not None

@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import desktop
+from . import desktop, icons, sidebar_labels
+from .app_text import app_error
 from .dialogs import WindowDialogs
 from .filters import FilterBar
 from .folders import FoldersCoordinator
-from .grid import ResultsGrid, size_slider
+from .grid import ResultsGrid, follow_sort, size_slider
 from .model_status import Banner, ModelStatus, banner_for
 from .people_pass import PeoplePassController
 from .person_chip import PersonNames
@@ -99,6 +100,8 @@ class MainWindow(QMainWindow):
         sort = self.window_state.restore()
         if sort is not None:
             self.search_flow.request.sort = sort
+        follow_sort(self.grid, self.sort)  # date headers while sorted by date
+        icons.decorate(self)  # menus, buttons, sidebar: one icon set, tinted by the theme
 
     # == layout ==========================================================================
     def _build(self) -> None:
@@ -113,6 +116,7 @@ class MainWindow(QMainWindow):
         self.sort.addItem("Sort: date", "date")
         self.grid = ResultsGrid()
         self.grid.setModel(self.results)
+        self.grid.setDragEnabled(True)  # photos dragged onto a label in the sidebar
         self.thumb_slider = size_slider(self.grid)
         info = QHBoxLayout()
         info.addWidget(self.count_label, 1)
@@ -216,6 +220,7 @@ class MainWindow(QMainWindow):
         self.sidebar.exclude_folder.connect(folders.exclude_dialog)
         self.sidebar.folder_clicked.connect(flow.select_folder)
         self.sidebar.screen_requested.connect(self.show_screen)
+        sidebar_labels.connect(self)
         self.problems_button.clicked.connect(dialogs.open_problems)
         folders.folders_changed.connect(self.sidebar.set_folders)
         folders.folders_changed.connect(
@@ -291,7 +296,10 @@ class MainWindow(QMainWindow):
             from .screens import make_screen
 
             page = make_screen(key, self)
+            if hasattr(page, "labels_changed"):
+                page.labels_changed.connect(self.sidebar.labels.set_labels)
             self.screen_pages[key] = page
+            icons.decorate(page)
             self.screens.addWidget(page)
         self.screens.setCurrentWidget(page)
         current = self.sidebar.nav.currentItem()
@@ -326,7 +334,15 @@ class MainWindow(QMainWindow):
     # == errors, shutdown ================================================================
     def _background_error(self, exc: Exception) -> None:
         log.error("background task failed: %s", exc, exc_info=exc)
-        self.statusBar().showMessage(f"⚠ {exc}", 10_000)
+        from ..core.catalog_safety import is_damage
+
+        if is_damage(exc) and not self.read_only:  # offer the way back, in the app's words
+            from .catalog_restore import request_restore
+
+            reason = getattr(exc, "reason", None) or f"is damaged ({exc})"
+            QTimer.singleShot(0, lambda: request_restore(self, reason))
+            return
+        self.statusBar().showMessage(f"⚠ {app_error(exc)}", 10_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

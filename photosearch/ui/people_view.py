@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ..core import imaging
 from ..core.people import ops
 from ..core.people.thumbs import face_thumbnail
+from . import style
 
 Call = Callable[[Callable[[], object], Callable[[object], None]], None]
 FACE_SIZE = 96
@@ -103,7 +104,7 @@ class PeopleView(QWidget):
 
         left = QWidget()
         ll = QVBoxLayout(left)
-        ll.addWidget(QLabel("<b>People</b>"))
+        ll.addWidget(style.heading("People", "1"))
         ll.addWidget(self.list, 1)
         ll.addWidget(self.merge_btn)
         right = QWidget()

@@ -1,7 +1,8 @@
 """The People filter chip: choose a named person in the filter bar and the results are
 limited to photos showing them (the same as typing `person:NAME`; combines with words in
-the search field). The names are read on the window's db thread when the list is about to
-open, after a faces pass and after the People screen changed something."""
+the search field). Hidden until someone is named. The names are read on the window's db
+thread when the list is about to open, after a faces pass and after the People screen
+changed something."""
 
 from __future__ import annotations
 
@@ -26,7 +27,11 @@ class PersonCombo(QComboBox):
         self.setToolTip("Only photos showing this person (person:NAME; name people on the "
                         "People screen)")
         self.addItem(ANYONE, None)
-        self.setMinimumContentsLength(10)
+        # a fixed, small width: long names must not widen the filter row (the window
+        # stays usable at 800x600); the list itself shows them in full
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(5)
+        self.setVisible(False)  # shown once someone is named (set_names)
 
     def showPopup(self) -> None:
         self.about_to_show.emit()
@@ -41,6 +46,7 @@ class PersonCombo(QComboBox):
         the results never change under the user without a visible chip)."""
         current = self.person()
         keep = [*names, *([current] if current and current not in names else [])]
+        self.setVisible(bool(keep))  # no one named yet: nothing to choose, no chip
         if [self.itemData(i) for i in range(1, self.count())] == keep:
             return
         self.blockSignals(True)

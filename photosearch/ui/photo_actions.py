@@ -13,7 +13,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QPoint, Signal
 from PySide6.QtWidgets import QMenu, QWidget
 
-from . import desktop
+from . import desktop, icons
+from .app_text import app_error
 from .grid import ResultsGrid
 from .preview import format_date
 from .results_model import ResultsModel
@@ -66,7 +67,7 @@ class PhotoActions(QObject):
         menu.addAction("Remove tag…", lambda: self.ask_tag(False))
         menu.addSeparator()
         menu.addAction("Move to trash…", self.delete_selected)
-        self.context_menu = menu
+        self.context_menu = icons.decorate_menu(menu)
         menu.popup(global_pos)
 
     def open_row(self, row: int) -> None:
@@ -111,11 +112,15 @@ class PhotoActions(QObject):
 
     def tag_selected_as(self, name: str, add: bool = True) -> None:
         """Tag (or untag) the selected photos: a review decision on label `name`."""
-        from ..core.manual_tags import set_manual_tag
-
         hashes = [r.hash for r in (self.results.result_at(i) for i in
                                    (self.grid.selected_rows() or [self.grid.current_row()]))
                   if r is not None]
+        self.tag_hashes(name, hashes, add)
+
+    def tag_hashes(self, name: str, hashes: list[str], add: bool = True) -> None:
+        """Tag (or untag) photos by content hash (Ctrl+T, or photos dropped on a label)."""
+        from ..core.manual_tags import set_manual_tag
+
         if hashes:
             self.runner.submit("db", set_manual_tag, self.host.lib,  # type: ignore[attr-defined]
                                name, hashes, add, on_done=self._tagged, on_error=self._failed)
@@ -168,7 +173,7 @@ class PhotoActions(QObject):
         self.library_changed.emit()
 
     def _failed(self, exc: Exception) -> None:
-        self.message.emit(f"⚠ {exc}", 10_000)
+        self.message.emit(f"⚠ {app_error(exc)}", 10_000)
 
     def open_current(self) -> None:
         self.open_row(self.grid.current_row())

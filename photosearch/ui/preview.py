@@ -67,7 +67,7 @@ class PreviewPane(QWidget):
         self._pixmap: QPixmap | None = None
         self.fields = {name: QLabel("") for name in
                        ("Name", "Folder", "Size", "Dimensions", "Taken", "Camera", "Format",
-                        "Score", "Copies", "Tags")}
+                        "Score", "Copies", "Tags", "Keywords")}
         form = QFormLayout()
         for name, label in self.fields.items():
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -133,7 +133,7 @@ class PreviewPane(QWidget):
             f["Score"].setText("—")
         else:
             f["Score"].setText(f"{r.score:.3f}" + ("" if r.strong else "  (weaker match)"))
-        for key in ("Size", "Copies", "Tags"):
+        for key in ("Size", "Copies", "Tags", "Keywords"):
             f[key].setText("…")
 
     def _details_arrived(self, r, d: PhotoDetails) -> None:
@@ -145,6 +145,7 @@ class PreviewPane(QWidget):
         f["Copies"].setText("only this file" if not others else
                             f"{len(others)} other: " + "; ".join(others[:3]))
         f["Tags"].setText(", ".join(d.tags) or "—")
+        f["Keywords"].setText(", ".join(d.keywords) or "—")  # sidecar / embedded XMP, IPTC
 
     def _image_arrived(self, r, image: QImage) -> None:
         if r is not self.result:

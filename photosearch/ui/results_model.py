@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QRunnable,
@@ -25,6 +26,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QImage, QPixmap
 
+from . import style
+from .app_text import app_error
+from .photo_drag import PHOTOS_MIME, photos_mime
 from .thumbnails import ThumbnailCache
 from .workers import Runner
 
@@ -65,8 +69,8 @@ class ResultsModel(QAbstractListModel):
         self._pending: set[str] = set()
         self._failed: set[str] = set()
         self._priority = itertools.count(1)
-        self._placeholder = _solid(thumbs.size, QColor(128, 128, 128, 40))
-        self._broken = _solid(thumbs.size, QColor(200, 60, 60, 60))
+        self._placeholder = _solid(thumbs.size, style.color("placeholder"))
+        self._broken = _solid(thumbs.size, style.color("broken"))
 
     # -- source -------------------------------------------------------------------------
     def set_source(self, fetch: PageFetcher | None) -> None:
@@ -159,28 +163,25 @@ class ResultsModel(QAbstractListModel):
         if generation != self._generation:
             return
         self.about_to_refresh.emit()
-        fresh: list = []
-        seen: set[str] = set()
+        # List comprehensions and sets, not per-row Python loops with Qt calls: at 12,000
+        # rows this runs on the GUI thread for every watcher event (bench_live_grid.py).
+        seen: dict[str, object] = {}
         for r in page:
-            if r.hash not in seen:
-                seen.add(r.hash)
-                fresh.append(r)
-        for row in range(len(self._items) - 1, -1, -1):  # vanished photos leave
-            if self._items[row].hash not in seen:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._items[row]
-                self.endRemoveRows()
+            seen.setdefault(r.hash, r)
+        fresh: list = list(seen.values())
+        for row in reversed([i for i, r in enumerate(self._items) if r.hash not in seen]):
+            self.beginRemoveRows(QModelIndex(), row, row)  # vanished photos leave
+            del self._items[row]
+            self.endRemoveRows()
         kept = {r.hash for r in self._items}
-        order = [r for r in fresh if r.hash in kept]
-        if [r.hash for r in order] != [r.hash for r in self._items]:
-            self._reorder([r.hash for r in order])
-        for i, r in enumerate(fresh):  # new photos come in where they belong
-            if i >= len(self._items) or self._items[i].hash != r.hash:
-                self.beginInsertRows(QModelIndex(), i, i)
-                self._items.insert(i, r)
-                self.endInsertRows()
-            else:
-                self._items[i] = r  # a new path, score or date of a known photo
+        order = [r.hash for r in fresh if r.hash in kept]
+        if order != [r.hash for r in self._items]:
+            self._reorder(order)
+        for i in [i for i, r in enumerate(fresh) if r.hash not in kept]:
+            self.beginInsertRows(QModelIndex(), i, i)  # new photos come in where they belong
+            self._items.insert(i, fresh[i])
+            self.endInsertRows()
+        self._items = fresh  # same photos, same order: new paths, scores or dates
         self._rows = {r.hash: i for i, r in enumerate(self._items)}
         if self._items:
             self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
@@ -203,7 +204,7 @@ class ResultsModel(QAbstractListModel):
             return
         self._set_loading(False)
         self._exhausted = True
-        self.fetch_failed.emit(str(exc))
+        self.fetch_failed.emit(app_error(exc))
         self.page_loaded.emit(len(self._items))
 
     def _set_loading(self, value: bool) -> None:
@@ -214,6 +215,18 @@ class ResultsModel(QAbstractListModel):
     # -- Qt model -----------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
+
+    # -- dragging photos (onto a label in the sidebar) ----------------------------------
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:
+        return [PHOTOS_MIME]
+
+    def mimeData(self, indexes) -> QMimeData:  # type: ignore[override]
+        rows = sorted({i.row() for i in indexes if i.isValid() and i.row() < len(self._items)})
+        return photos_mime([self._items[r].hash for r in rows])
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole):

@@ -49,6 +49,14 @@ class SearchField(QLineEdit):
             self._last = text
             self.query_changed.emit(text)
 
+    def set_error(self, message: str | None) -> None:
+        """Mark the query as one the user has to fix (red frame, the reason as tooltip),
+        or clear the mark (None)."""
+        self.setProperty("queryError", bool(message))
+        self.style().unpolish(self)  # the app stylesheet frames [queryError="true"] (style.py)
+        self.style().polish(self)
+        self.setToolTip(message or "")
+
     def set_query(self, text: str, *, emit: bool = True) -> None:
         """Set the text programmatically (a clicked tag, a cleared filter)."""
         self.setText(text)

@@ -118,6 +118,7 @@ class SearchFlow(QObject):
         """Show the current request's results (first page now, more on scroll)."""
         self.browse_total = None
         self.fetch_error = None
+        self.widgets.search.set_error(None)
         self.widgets.empty_label.hide()
         self.results.set_source(self.service.fetcher(self.request))
         self.widgets.preview.show_result(None)
@@ -147,7 +148,7 @@ class SearchFlow(QObject):
         self.results_changed.emit(rows)
         if rows == 0 and self.results.exhausted and not self.fetch_error:
             self._show_empty()
-        else:
+        elif not self.fetch_error:  # a failed fetch keeps its reason in place of the grid
             self.widgets.empty_label.hide()
 
     def _show_empty(self) -> None:
@@ -166,8 +167,17 @@ class SearchFlow(QObject):
         self.widgets.empty_label.show()
 
     def _fetch_failed(self, message: str) -> None:
+        """A query that cannot run (a typo'd filter, a missing image file...): the reason
+        in the count line and on the search field (red frame, tooltip), and what to do in
+        place of the empty grid."""
         self.fetch_error = message
         self._update_count()
+        if self.request.text.strip() and not self.request.similar_to:
+            self.widgets.search.set_error(message)
+            self.widgets.empty_label.setText(
+                "No results because the search could not run: fix what the line above "
+                "says, or press Esc to clear the search.")
+            self.widgets.empty_label.show()
 
     def _update_count(self) -> None:
         if self.fetch_error:
@@ -187,7 +197,7 @@ class SearchFlow(QObject):
             strong = self.results.strong_count()
             text = f"{n:,} results{more} · {strong:,} strong matches"
             if strong < n:
-                text += " · weaker ones after the orange bar"
+                text += " · weaker ones after the bar"
             if self.request.sort == "date":
                 text += " · by date"
         self.widgets.count_label.setText(text)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from ..core.config import Settings
 from ..core.text.settings import TextSettings
 from ..core.weights_check import check_weights_file, looks_like_file
-from . import model_info
+from . import model_info, style
 from .file_dialogs import home_dir
 from .theme import THEMES
 
@@ -112,13 +112,15 @@ class SettingsDialog(QDialog):
         form.addRow("", self.ocr_note)
         form.addRow("People", self.people)
         form.addRow("", self.people_note)
-        restart = QLabel("Model, weights and device changes apply the next time photosearch "
-                         "starts; photos are then re-embedded in the background.")
+        restart = style.muted(QLabel("Model, weights and device changes apply the next time "
+                                     "photosearch starts; photos are then re-embedded in the "
+                                     "background."))
         restart.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save |
                                    QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        style.set_kind(buttons.button(QDialogButtonBox.StandardButton.Save), "primary")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(restart)
@@ -165,8 +167,7 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         problem = self.weights_problem()
         if problem:  # refused now, rather than a library that cannot search after restart
-            self.note.setText(f"<span style='color:#d04040'><b>Not saved:</b> "
-                              f"{html.escape(problem)}.</span>")
+            self.note.setText(style.error_html(f"<b>Not saved:</b> {html.escape(problem)}."))
             self.pretrained.setFocus()
             return
         super().accept()

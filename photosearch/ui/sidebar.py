@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.folder_tree import FolderNode, folder_tree
+from . import icons, style
+from .sidebar_counts import COUNT_ROLE, CountDelegate
+from .sidebar_labels import LabelDropList
 
 ROOT_ROLE = Qt.ItemDataRole.UserRole + 1  # the library folder an item lies in
 
@@ -75,7 +78,9 @@ class FolderTree(QTreeWidget):
 
 def _sub_items(parent: QTreeWidgetItem, nodes: list[FolderNode], root: str) -> None:
     for node in nodes:
-        child = QTreeWidgetItem(parent, [f"{node.name}  ({node.files:,})"])
+        child = QTreeWidgetItem(parent, [node.name])
+        child.setData(0, COUNT_ROLE, f"{node.files:,}")
+        child.setIcon(0, icons.icon("folder", "muted"))
         child.setData(0, Qt.ItemDataRole.UserRole, node.path)
         child.setData(0, ROOT_ROLE, root)
         child.setToolTip(0, f"{node.path}\n{node.files:,} files")
@@ -83,9 +88,12 @@ def _sub_items(parent: QTreeWidgetItem, nodes: list[FolderNode], root: str) -> N
 
 
 def folder_label(s: FolderStatus) -> str:
-    name = os.path.basename(s.path.rstrip("/")) or s.path
-    state = f"{s.files:,} files" if s.online else "offline (drive unplugged?)"
-    return f"{name}\n{state}"
+    """The folder's name (its count or "offline" is drawn right-aligned beside it)."""
+    return os.path.basename(s.path.rstrip("/")) or s.path
+
+
+def folder_count(s: FolderStatus) -> str:
+    return f"{s.files:,}" if s.online else "offline"
 
 
 class Sidebar(QWidget):
@@ -98,19 +106,25 @@ class Sidebar(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
+        self.nav.setItemDelegate(CountDelegate(self.nav))
         for key, text in (("photos", "Photos"), ("people", "People"), ("labels", "Labels"),
                           ("duplicates", "Duplicates")):
-            item = QListWidgetItem(text)
+            item = QListWidgetItem(icons.icon(key), text)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
         self.nav.setCurrentRow(0)
-        self.nav.setMaximumHeight(self.nav.sizeHintForRow(0) * self.nav.count() + 8)
+        self.nav.setFixedHeight(self.nav.sizeHintForRow(0) * self.nav.count() + 4)
+        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.currentItemChanged.connect(
             lambda item, _prev: item and self.screen_requested.emit(
                 item.data(Qt.ItemDataRole.UserRole)))
         self.folders = FolderTree()
+        self.folders.setObjectName("folderTree")
+        self.folders.setItemDelegate(CountDelegate(self.folders))
         self.folders.setToolTip("Click a folder to show only its photos")
         self.folders.itemClicked.connect(
             lambda item, _col: self.folder_clicked.emit(item.data(0, Qt.ItemDataRole.UserRole)))
@@ -130,17 +144,25 @@ class Sidebar(QWidget):
         self.exclude_btn.clicked.connect(
             lambda: self.exclude_folder.emit(self.current_path() or ""))
         buttons = QGridLayout()
+        buttons.setSpacing(style.SPACE_S)
         for i, b in enumerate((self.add_btn, self.remove_btn, self.exclude_btn,
                                self.index_btn)):
             buttons.addWidget(b, i // 2, i % 2)
-        self.empty_hint = QLabel("No folders yet: add one to start.")
+        self.empty_hint = style.muted(QLabel("No folders yet: add one to start."))
         self.empty_hint.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setContentsMargins(style.SPACE_M, style.SPACE_M, style.SPACE_M, style.SPACE_M)
+        layout.setSpacing(style.SPACE_S)
+        layout.addWidget(style.heading("Library", "section"))
         layout.addWidget(self.nav)
-        layout.addWidget(QLabel("<b>Folders</b>"))
-        layout.addWidget(self.folders, 1)
+        layout.addWidget(style.heading("Folders", "section"))
+        layout.addWidget(self.folders, 3)
         layout.addWidget(self.empty_hint)
+        self.labels = LabelDropList()  # labels with counts; drop photos on one to tag them
+        self.labels.setItemDelegate(CountDelegate(self.labels))
+        self.labels_heading = style.heading("Labels", "section")
+        layout.addWidget(self.labels_heading)
+        layout.addWidget(self.labels, 1)
         layout.addLayout(buttons)
         self._update_buttons()
 
@@ -153,10 +175,14 @@ class Sidebar(QWidget):
             item = QTreeWidgetItem([folder_label(s)])
             item.setData(0, Qt.ItemDataRole.UserRole, s.path)
             item.setData(0, ROOT_ROLE, s.path)
-            item.setToolTip(0, s.path if s.online else
-                            f"{s.path}\nnot reachable now; its photos stay in the library")
+            item.setData(0, COUNT_ROLE, folder_count(s))
+            item.setIcon(0, icons.icon("folder" if s.online else "offline",
+                                       "muted" if s.online else "offline"))
+            item.setToolTip(0, f"{s.path}\n{s.files:,} files" if s.online else
+                            f"{s.path}\noffline (drive unplugged?): not reachable now; its "
+                            "photos stay in the library")
             if not s.online:
-                item.setForeground(0, Qt.GlobalColor.darkRed)
+                item.setForeground(0, style.color("offline"))
             self.folders.addTopLevelItem(item)
             _sub_items(item, s.children, s.path)
         for it in self._items():

@@ -16,12 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QLabel, QWidget
 
-MATCH_FILL = QColor(255, 214, 0, 90)
-MATCH_PEN = QColor(255, 170, 0)
-OTHER_PEN = QColor(80, 160, 255, 200)
+from . import style
 
 
 @dataclass(frozen=True)
@@ -105,10 +103,10 @@ class TextBoxOverlay(QWidget):
                 continue
             poly = map_box(ln.box, self.image_size, target)
             if ln.matched:
-                painter.setBrush(QBrush(MATCH_FILL))
-                painter.setPen(QPen(MATCH_PEN, 2))
+                painter.setBrush(QBrush(style.color("match_fill")))
+                painter.setPen(QPen(style.color("match_pen"), 2))
             else:
                 painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.setPen(QPen(OTHER_PEN, 1))
+                painter.setPen(QPen(style.color("other_pen"), 1))
             painter.drawPolygon(poly)
         painter.end()

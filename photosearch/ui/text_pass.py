@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from ..core.text.background import TextWorker
 from ..core.text.settings import TextSettings
 from ..core.text.textpass import TextProgress, TextReport
+from .app_text import app_error
 from .workers import Runner
 
 
@@ -25,7 +26,7 @@ def describe_progress(p: TextProgress) -> str:
 
 def describe_report(r: TextReport) -> str:
     if r.error:
-        return f"Text in photos not read: {r.error}"
+        return f"Text in photos not read: {app_error(r.error)}"
     if r.cancelled:
         return f"Reading text stopped after {r.read} photos"
     return f"Read text in {r.read} photos: {r.with_text} with text" + (

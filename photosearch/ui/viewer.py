@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from . import style
 from .thumbnails import load_scaled
 from .workers import Runner
 
@@ -43,7 +44,8 @@ class ZoomView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        self.setStyleSheet("background: black; border: 0;")
+        self.setBackgroundBrush(style.color("viewer_bg"))
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
         self.fitted = True
         self.scale_to_source = 1.0  # shown pixels per original pixel at zoom 1 (downscaled)
 
@@ -99,7 +101,8 @@ class Viewer(QDialog):
         self.view = ZoomView()
         self.caption = QLabel("")
         self.caption.setObjectName("viewerCaption")
-        self.caption.setStyleSheet("padding: 4px 8px;")
+        self.caption.setContentsMargins(style.SPACE_M, style.SPACE_S, style.SPACE_M,
+                                        style.SPACE_S)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

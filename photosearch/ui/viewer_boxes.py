@@ -17,7 +17,8 @@ from PySide6.QtCore import QObject, QPointF, Qt
 from PySide6.QtGui import QBrush, QKeySequence, QPen, QPolygonF, QShortcut
 from PySide6.QtWidgets import QGraphicsPolygonItem
 
-from .text_boxes import MATCH_FILL, MATCH_PEN, OTHER_PEN, BoxLine, photo_text
+from . import style
+from .text_boxes import BoxLine, photo_text
 from .workers import Runner
 
 
@@ -66,10 +67,11 @@ class ViewerTextBoxes(QObject):
         for ln in self.lines:
             item = QGraphicsPolygonItem(QPolygonF([QPointF(x * s, y * s) for x, y in ln.box]),
                                         view.item)
-            pen = QPen(MATCH_PEN if ln.matched else OTHER_PEN, 2 if ln.matched else 1)
+            pen = QPen(style.color("match_pen" if ln.matched else "other_pen"),
+                       2 if ln.matched else 1)
             pen.setCosmetic(True)  # the same on-screen width at every zoom
             item.setPen(pen)
             if ln.matched:
-                item.setBrush(QBrush(MATCH_FILL))
+                item.setBrush(QBrush(style.color("match_fill")))
             item.setVisible(self.visible)
             self.items.append(item)

@@ -64,17 +64,28 @@ class WindowMenus:
         self.act_add = act("Add folder…", "Ctrl+O", folders.add_folder_dialog)
         self.act_index = act("Index now", "F5", folders.start_indexing)
         self.act_settings = act("Settings…", "Ctrl+,", dialogs.open_settings)
+        from .catalog_restore import request_restore
+
+        self.act_restore = act("Restore catalog from backup…", None,
+                               lambda: request_restore(window))
         self.act_quit = act("Quit", "Ctrl+Q", window.close)
         for i, key in enumerate(SCREENS, start=1):
             act(f"Show {key}", f"Ctrl+{i}", lambda _c=False, k=key: select_screen(k))
         menu = window.menuBar()
         file_menu = menu.addMenu("&Library")
-        for a in (self.act_add, self.act_index, self.act_settings, self.act_quit):
+        for a in (self.act_add, self.act_index, self.act_settings, self.act_restore,
+                  self.act_quit):
             file_menu.addAction(a)
         if zoom is not None:
             view_menu = menu.addMenu("&View")
             view_menu.addAction(self.act_bigger)
             view_menu.addAction(self.act_smaller)
+            from .grid import view_actions
+
+            view_menu.addSeparator()
+            self.act_square, self.act_names = view_actions(grid, window)  # type: ignore[arg-type]
+            view_menu.addAction(self.act_square)
+            view_menu.addAction(self.act_names)
         photo_menu = menu.addMenu("&Photo")
         for a in (self.act_find, self.act_view, self.act_open, self.act_copy, self.act_similar,
                   self.act_paste, self.act_tag, self.act_delete, self.act_undo):
@@ -86,5 +97,5 @@ class WindowMenus:
 
     def set_read_only(self) -> None:
         """Another process indexes this library: nothing here may add folders or index."""
-        for a in (self.act_add, self.act_index):
+        for a in (self.act_add, self.act_index, self.act_restore):
             a.setEnabled(False)

@@ -43,6 +43,9 @@ class WindowState:
         thumb = self.state.value("view/thumb")
         if self.grid is not None and thumb is not None and str(thumb).isdigit():
             self.grid.set_thumb_size(int(thumb))
+        if self.grid is not None:  # square crop, file names (View menu)
+            self.grid.set_square(_flag(self.state.value("view/square")))
+            self.grid.set_show_names(_flag(self.state.value("view/names")))
         sort = self.state.value("view/sort")
         index = self.sort.findData(sort) if sort else -1
         if index < 0:
@@ -59,4 +62,11 @@ class WindowState:
         self.state.setValue("view/sort", self.sort.currentData())
         if self.grid is not None:
             self.state.setValue("view/thumb", self.grid.thumb_size())
+            self.state.setValue("view/square", self.grid.square())
+            self.state.setValue("view/names", self.grid.show_names())
         self.state.sync()
+
+
+def _flag(value: object) -> bool:
+    """A saved check box (QSettings' INI files give back "true"/"false" strings)."""
+    return str(value).lower() in ("true", "1")

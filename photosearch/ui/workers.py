@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, Signal
 
+from .app_text import app_error
+
 log = logging.getLogger(__name__)
 
 Callback = Callable[[object], None] | None
@@ -243,7 +245,7 @@ class IndexingController(QObject):
         self.running_changed.emit(False)
         self._resume_watching()
         log.error("indexing failed: %s", exc, exc_info=exc)
-        self.failed.emit(f"Indexing stopped: {exc}")
+        self.failed.emit(f"Indexing stopped: {app_error(exc)}")
 
 
 class LiveWatcher(QObject):
@@ -299,4 +301,4 @@ class LiveWatcher(QObject):
         log.error("folder watching failed: %s", exc, exc_info=exc)
         from ..core.watcher import WatchEvent
 
-        self.event.emit(WatchEvent("error", message=f"folder watching stopped: {exc}"))
+        self.event.emit(WatchEvent("error", message=f"folder watching stopped: {app_error(exc)}"))

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from photosearch.core.config import Settings
+from photosearch.ui.sidebar_counts import COUNT_ROLE
 from tests.ui.conftest import PHOTOS, index_now, make_photos, names, settle
 
 
@@ -16,8 +17,9 @@ def test_add_and_remove_folders(qtbot, window, photos, tmp_path):
     other = make_photos(tmp_path / "trip", [("beach.jpg", (30, 150, 220), 3)])
     index_now(qtbot, window, [photos[0].parent, other[0].parent])
     qtbot.waitUntil(lambda: len(window.sidebar.folder_paths()) == 2)
-    labels = [window.sidebar.folders.item(i).text(0) for i in range(2)]
-    assert labels == ["photos\n6 files", "trip\n1 files"]
+    tree = window.sidebar.folders
+    labels = [(tree.item(i).text(0), tree.item(i).data(0, COUNT_ROLE)) for i in range(2)]
+    assert labels == [("photos", "6"), ("trip", "1")]  # the count is drawn right-aligned
     assert len(names(window)) == len(PHOTOS) + 1
     window.sidebar.folders.setCurrentRow(1)
     assert window.sidebar.remove_btn.isEnabled()
@@ -46,7 +48,8 @@ def test_offline_folder_keeps_its_photos_and_says_so(qtbot, window, photos, tmp_
     shutil.move(str(photos[0].parent), moved)  # the drive goes away
     report = index_now(qtbot, window)
     assert report.offline_roots == [str(photos[0].parent)]
-    qtbot.waitUntil(lambda: "offline" in window.sidebar.folders.item(0).text(0))
+    qtbot.waitUntil(lambda: window.sidebar.folders.item(0).data(0, COUNT_ROLE) == "offline")
+    assert "offline" in window.sidebar.folders.item(0).toolTip(0)
     assert len(names(window)) == len(PHOTOS)
 
 
@@ -65,7 +68,9 @@ def test_settings_dialog_saves_and_applies(qtbot, window, library):
     assert saved["exclude"] == ["*.tmp", "Private"] and saved["device"] == "cpu"
     assert Settings.load(library.paths.settings).exclude == ["*.tmp", "Private"]
     assert library.settings.strong_match == 0.31  # applies live
-    assert QApplication.instance().palette().window().color().name() == "#2b2b2b"
+    from photosearch.ui import style
+
+    assert QApplication.instance().palette().window().color().name() == style.DARK.window
     assert "restarts" in window.statusBar().currentMessage()  # device change needs one
     # the per-run model override (test-tiny) is not written into the saved settings
     assert saved["model"] == Settings().model

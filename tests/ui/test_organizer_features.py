@@ -122,9 +122,12 @@ def test_folder_tree_with_sub_folders_and_counts(qtbot, window, tmp_path):
     tree = window.sidebar.folders
     qtbot.waitUntil(lambda: tree.count() == 1 and tree.item(0).childCount() == 1)
     top = tree.item(0)
-    assert top.text(0) == "Pictures\n4 files"
+    from photosearch.ui.sidebar_counts import COUNT_ROLE
+
+    assert (top.text(0), top.data(0, COUNT_ROLE)) == ("Pictures", "4")
     y2019 = top.child(0)
-    assert y2019.text(0) == "2019  (3)" and y2019.child(0).text(0) == "beach  (2)"
+    assert (y2019.text(0), y2019.data(0, COUNT_ROLE)) == ("2019", "3")
+    assert (y2019.child(0).text(0), y2019.child(0).data(0, COUNT_ROLE)) == ("beach", "2")
     top.setExpanded(True)
     y2019.setExpanded(True)
     beach = y2019.child(0)

@@ -44,6 +44,7 @@ def test_person_chip_limits_the_grid_and_combines_with_words(qtbot, tmp_path, mo
     combo = win.filters.person
     assert combo.currentText() == "Anyone"
     qtbot.waitUntil(lambda: combo.count() == 3, timeout=30_000)  # names read at start
+    assert combo.isVisible()
     assert [combo.itemText(i) for i in range(combo.count())] == ["Anyone", "Anna", "Bea Smith"]
 
     combo.setCurrentIndex(combo.findText("Bea Smith"))  # as a user's choice
@@ -79,7 +80,10 @@ def test_names_follow_the_library_and_a_chosen_name_stays(qtbot):
 
     combo = PersonCombo()
     qtbot.addWidget(combo)
+    combo.set_names([])
+    assert combo.isHidden()  # no one named: no chip
     combo.set_names(["Anna", "Bob"])
+    assert not combo.isHidden()
     combo.setCurrentIndex(combo.findText("Bob"))
     combo.set_names(["Anna"])  # Bob renamed meanwhile: still shown, still chosen
     assert combo.person() == "Bob"

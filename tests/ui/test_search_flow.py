@@ -129,3 +129,37 @@ def test_selecting_a_result_fills_the_preview(qtbot, window, photos):
     assert pane.fields["Copies"].text() == "only this file"
     assert pane.fields["Taken"].text().startswith("2020-")
     assert all(b.isEnabled() for b in pane.buttons.values())
+
+
+def test_query_language_errors_show_inline_not_an_empty_grid(qtbot, window, photos):
+    """Each kind of query mistake is said in the count line and on the search field, and
+    the empty grid says why it is empty; fixing the query clears all three."""
+    index_now(qtbot, window, [photos[0].parent])
+    missing = os.path.join(str(photos[0].parent), "no such photo.jpg")
+    for query, reason in (("beach foo:bar", "unknown filter 'foo:'"),
+                          (f'"{missing}"', f"no such image file: {missing}"),
+                          ("-after:2020", "-after: cannot exclude"),
+                          ("AC/DC", 'quote them: "AC/DC"')):
+        window.search.set_query(query)
+        settle(qtbot, window)
+        assert window.results.rowCount() == 0
+        assert reason in window.count_label.text()
+        assert window.empty_label.isVisibleTo(window)
+        assert "the search could not run" in window.empty_label.text()
+        assert window.search.property("queryError") and reason in window.search.toolTip()
+    window.search.set_query('"AC/DC"')  # quoted: plain text, every photo ranked
+    settle(qtbot, window)
+    assert window.results.rowCount() == len(PHOTOS)
+    assert not window.search.property("queryError") and window.search.toolTip() == ""
+    assert not window.empty_label.isVisibleTo(window)
+
+
+def test_quoted_folder_filter_and_exclusions_in_the_search_field(qtbot, window, photos):
+    index_now(qtbot, window, [photos[0].parent])
+    folder = str(photos[0].parent)
+    window.search.set_query(f'folder:"{folder}"')
+    settle(qtbot, window)
+    assert len(names(window)) == len(PHOTOS)
+    window.search.set_query(f'-folder:"{folder}"')
+    settle(qtbot, window)
+    assert names(window) == [] and "Nothing matches" in window.empty_label.text()

@@ -96,7 +96,8 @@ def tiny(tmp_path_factory):
     from photosearch.core import embedder as emb_mod
 
     cache = tmp_path_factory.mktemp("models")
-    emb = emb_mod.load("test-tiny", "none", cache)  # load() exports both towers
+    emb = emb_mod.load("test-tiny", "none", cache)  # load() exports both towers...
+    assert emb.onnx_export.wait(300)  # ...in the background
     return emb, cache
 
 
@@ -225,6 +226,7 @@ def indexed(tmp_path_factory):
     lib = Library.open(resolve_library(root / "library"), **TEST_MODEL)
     report = Indexer(lib).run([str(photos)])
     assert report.embedded == 60
+    assert lib.embedder().onnx_export.wait(300)  # the export runs beside indexing
     lib.close()
     return root, [str(images / n) for n in names[60:63]]
 

@@ -133,6 +133,9 @@ def test_spec_collects_torchvision_operator_libraries():
                 if p.name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))}
     assert expected  # e.g. _C_stable.so, image_stable.so
     assert {Path(src).name for src, dest in binaries if dest == "torchvision"} == expected
+    # pyexiv2 opens its bundled exiv2 by path (ctypes) from pyexiv2/lib
+    assert any(Path(src).name.startswith(("libexiv2.", "exiv2.")) for src, dest in binaries
+               if dest == "pyexiv2/lib")
 
 
 def test_spec_fails_loudly_when_data_is_missing(monkeypatch):

@@ -39,11 +39,15 @@ def test_new_sidecar_is_valid_xmp_with_keywords():
 def test_merge_keeps_other_metadata_and_adds_a_subject():
     data, added = xmp.merge_xmp(EXISTING, ["beach"])
     assert added == ["beach"]
-    root = ET.fromstring(data)
-    desc = root.find(f"{xmp.q('rdf', 'RDF')}/{xmp.q('rdf', 'Description')}")
-    assert desc.get(xmp.q("xmp", "Rating")) == "3"
-    assert [li.text for li in desc.iter(xmp.q("rdf", "li"))] == ["People/Anna", "beach"]
-    assert xmp.read_keywords(data) == ["beach"]  # digiKam's tag list is not dc:subject
+    props = xmp.read_properties(data)
+    assert props["Xmp.xmp.Rating"] == "3"
+    # all three keyword fields (digiKam reads its own list first), the user's kept
+    assert props[xmp.DK] == ["People/Anna", "beach"]
+    assert props[xmp.LR] == ["beach"] and props[xmp.DC] == ["beach"]
+    parented, _ = xmp.merge_xmp(EXISTING, ["beach"], parent="photosearch")
+    assert xmp.read_keywords(parented, xmp.DK) == ["People/Anna", "photosearch/beach"]
+    assert xmp.read_keywords(parented, xmp.LR) == ["photosearch|beach"]
+    assert b"<rdf:Bag>" in parented  # dc:subject and lr:hierarchicalSubject are bags
 
 
 def test_merge_is_case_insensitive_and_idempotent():

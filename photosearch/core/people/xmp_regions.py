@@ -1,6 +1,8 @@
 """Named people as MWG face regions (`mwg-rs:Regions`, read by digiKam and Lightroom),
-written into the same `NAME.EXT.xmp` sidecars as keywords, through core/xmp.py's parser,
-serialiser and atomic writer. The photo itself is never opened for writing.
+written into the same `NAME.EXT.xmp` sidecars as keywords, through core/xmp.py (the one
+writer: exiv2 merges in memory, atomic replace). The photo itself is never opened for
+writing. Regions are exiv2's flattened keys (`Xmp.mwg-rs.Regions/mwg-rs:RegionList[1]/
+mwg-rs:Name`, ...).
 
 An existing sidecar is merged: its other metadata is kept, and so are regions of other
 names; regions of the names written here are replaced.
@@ -12,13 +14,13 @@ image) other tools expect was not settled here; for an unrotated photo both are 
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import re
 from dataclasses import dataclass
 
 from PIL import Image
 
 from .. import xmp
-from ..xmp import XmpError, q
+from ..xmp import XmpError
 
 _ORIENTATION = 0x0112
 
@@ -47,74 +49,92 @@ def orientation(path: str) -> int:
         return 1
 
 
-def _description(root: ET.Element) -> ET.Element:
-    rdf = root if root.tag == q("rdf", "RDF") else root.find(q("rdf", "RDF"))
-    if rdf is None:
-        raise XmpError("existing sidecar has no rdf:RDF element; left unchanged")
-    descs = rdf.findall(q("rdf", "Description"))
-    found = next((d for d in descs if d.find(q("mwg-rs", "Regions")) is not None), None)
-    if found is not None:
-        return found
-    return descs[0] if descs else ET.SubElement(rdf, q("rdf", "Description"),
-                                                {q("rdf", "about"): ""})
+ROOT = "Xmp.mwg-rs.Regions"
+LIST = f"{ROOT}/mwg-rs:RegionList"
+_ITEM = re.compile(re.escape(LIST) + r"\[(\d+)\]")
 
 
-def _parse_regions(desc: ET.Element) -> list[tuple[Region | None, ET.Element]]:
-    out: list[tuple[Region | None, ET.Element]] = []
-    regions = desc.find(q("mwg-rs", "Regions"))
-    bag = None if regions is None else regions.find(f"{q('mwg-rs', 'RegionList')}/"
-                                                    f"{q('rdf', 'Bag')}")
-    for li in [] if bag is None else bag.findall(q("rdf", "li")):
-        name = li.findtext(q("mwg-rs", "Name"))
-        area = li.find(q("mwg-rs", "Area"))
-        try:
-            values = [float(area.get(q("stArea", k), "")) for k in "xywh"] \
-                if area is not None else None
-        except ValueError:
-            values = None
-        out.append((Region(name, *values) if name and values else None, li))
+def _items(props: dict) -> dict[int, dict[str, str]]:
+    """Region list item number -> its keys (below the item, relative) and values."""
+    out: dict[int, dict[str, str]] = {}
+    for key, value in props.items():
+        m = _ITEM.match(key)
+        if m:
+            out.setdefault(int(m.group(1)), {})[key[m.end():]] = value
     return out
+
+
+def _region(item: dict[str, str]) -> Region | None:
+    name = item.get("/mwg-rs:Name")
+    try:
+        values = [float(item.get(f"/mwg-rs:Area/stArea:{k}", "")) for k in "xywh"]
+    except ValueError:
+        return None
+    return Region(name, *values) if isinstance(name, str) and name else None
+
+
+def _regions(props: dict) -> list[Region]:
+    return [r for _, item in sorted(_items(props).items()) if (r := _region(item))]
+
+
+def _written(r: Region) -> tuple[str, ...]:
+    """A region as the sidecar holds it (6 decimals), to tell whether a write changes it."""
+    return (r.name, *(f"{v:.6f}" for v in (r.x, r.y, r.w, r.h)))
 
 
 def read_regions(data: bytes) -> list[Region]:
     """Named MWG regions of an XMP document."""
-    root = ET.fromstring(data)
-    return [r for r, _ in _parse_regions(_description(root)) if r is not None]
+    return _regions(xmp.read_properties(data))
+
+
+def region_changes(props: dict, regions: list[Region], size: tuple[int, int]
+                   ) -> xmp.Changes | None:
+    """The mwg-rs keys after putting these regions in (replacing same-name ones, keeping
+    the other items whole); None when the sidecar already says exactly this."""
+    names = {r.name.lower() for r in regions}
+    kept = [item for _, item in sorted(_items(props).items())
+            if (r := _region(item)) is None or r.name.lower() not in names]
+    before = sorted(map(_written, _regions(props)))
+    after = sorted(map(_written, [r for item in kept if (r := _region(item))] + regions))
+    if before == after and props.get(f"{ROOT}/mwg-rs:AppliedToDimensions/stDim:w") == \
+            str(size[0]):
+        return None
+    out: xmp.Changes = {k: None for k in props if k.startswith(ROOT)}
+    out.update({
+        ROOT: 'type="Struct"',
+        f"{ROOT}/mwg-rs:AppliedToDimensions": 'type="Struct"',
+        f"{ROOT}/mwg-rs:AppliedToDimensions/stDim:w": str(size[0]),
+        f"{ROOT}/mwg-rs:AppliedToDimensions/stDim:h": str(size[1]),
+        f"{ROOT}/mwg-rs:AppliedToDimensions/stDim:unit": "pixel",
+        LIST: 'type="Bag"'})
+    n = 0
+    for item in kept:
+        n += 1
+        out[f"{LIST}[{n}]"] = 'type="Struct"'
+        for sub, value in item.items():
+            if sub:
+                out[f"{LIST}[{n}]{sub}"] = value
+    for r in regions:
+        n += 1
+        key = f"{LIST}[{n}]"
+        out[key] = 'type="Struct"'
+        out[f"{key}/mwg-rs:Area"] = 'type="Struct"'
+        for k, v in zip("xywh", (r.x, r.y, r.w, r.h), strict=True):
+            out[f"{key}/mwg-rs:Area/stArea:{k}"] = f"{v:.6f}"
+        out[f"{key}/mwg-rs:Area/stArea:unit"] = "normalized"
+        out[f"{key}/mwg-rs:Name"] = r.name
+        out[f"{key}/mwg-rs:Type"] = "Face"
+    return out
 
 
 def merge_regions(existing: bytes | None, regions: list[Region], size: tuple[int, int]
                   ) -> bytes:
     """Sidecar bytes with these regions (replacing same-name ones, keeping the rest)."""
-    if existing is None:
-        root = ET.fromstring(xmp.new_xmp([]))
-    else:
-        try:
-            root = ET.fromstring(existing)
-        except ET.ParseError as exc:
-            raise XmpError(f"existing sidecar is not valid XML ({exc}); left unchanged") \
-                from exc
-    desc = _description(root)
-    names = {r.name.lower() for r in regions}
-    kept = [li for r, li in _parse_regions(desc) if r is None or r.name.lower() not in names]
-    old = desc.find(q("mwg-rs", "Regions"))
-    if old is not None:
-        desc.remove(old)
-    container = ET.SubElement(desc, q("mwg-rs", "Regions"), {q("rdf", "parseType"): "Resource"})
-    ET.SubElement(container, q("mwg-rs", "AppliedToDimensions"), {
-        q("stDim", "w"): str(size[0]), q("stDim", "h"): str(size[1]),
-        q("stDim", "unit"): "pixel"})
-    bag = ET.SubElement(ET.SubElement(container, q("mwg-rs", "RegionList")), q("rdf", "Bag"))
-    for li in kept:
-        bag.append(li)
-    for r in regions:
-        li = ET.SubElement(bag, q("rdf", "li"), {q("rdf", "parseType"): "Resource"})
-        ET.SubElement(li, q("mwg-rs", "Area"), {
-            q("stArea", "x"): f"{r.x:.6f}", q("stArea", "y"): f"{r.y:.6f}",
-            q("stArea", "w"): f"{r.w:.6f}", q("stArea", "h"): f"{r.h:.6f}",
-            q("stArea", "unit"): "normalized"})
-        ET.SubElement(li, q("mwg-rs", "Name")).text = r.name
-        ET.SubElement(li, q("mwg-rs", "Type")).text = "Face"
-    return xmp._serialise(root)
+    data = xmp.apply_changes(existing, lambda props: region_changes(props, regions, size))
+    if data is None:
+        assert existing is not None  # a new sidecar always changes
+        return existing
+    return data
 
 
 def write_regions(photo_path: str, regions: list[Region], size: tuple[int, int]) -> str:
@@ -122,15 +142,7 @@ def write_regions(photo_path: str, regions: list[Region], size: tuple[int, int])
     XmpError for a rotated photo or a sidecar that is not XMP, OSError for disk errors."""
     if orientation(photo_path) != 1:
         raise XmpError("rotated photo (EXIF orientation): face regions not written")
-    side = xmp.sidecar_path(photo_path)
-    found = xmp.read_sidecar(side)  # only a regular file of sane size (never a FIFO/device)
-    existing, mode = found if found is not None else (None, None)
-    data = merge_regions(existing, regions, size)
-    if existing is not None and sorted(read_regions(existing), key=repr) == \
-            sorted(read_regions(data), key=repr):
-        return "unchanged"
-    xmp._atomic_write(side, data, mode=mode)  # keeps an existing sidecar's permissions
-    return "created" if existing is None else "updated"
+    return xmp.edit_sidecar(photo_path, lambda props: region_changes(props, regions, size))
 
 
 def sidecar_regions(photo_path: str) -> list[Region]:
@@ -145,7 +157,7 @@ def sidecar_regions(photo_path: str) -> list[Region]:
     data = found[0]
     try:
         regions = read_regions(data)
-    except (ET.ParseError, XmpError):
+    except XmpError:
         return []
     return regions if regions and orientation(photo_path) == 1 else []
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,11 +54,20 @@ class OcrOptions:
     """Speed knobs. det_side: the detector's input is scaled so its LONGER side is at most
     this (no upscaling); 0 = rapidocr's default (shorter side scaled UP to 736), which
     bench/bench_text.py measured slower for the same recall on 500-1000 px photos.
-    threads: onnxruntime intra-op threads; 0 = all cores."""
+    threads: onnxruntime intra-op threads; 0 = all cores. box_thresh / unclip_ratio /
+    det_thresh: the detector's box score cut, box growth and pixel threshold (rapidocr's
+    defaults; bench/bench_text_real.py tries others on real photos)."""
 
     det_side: int = 640
     threads: int = 1
     min_score: float = 0.5
+    box_thresh: float = 0.5
+    unclip_ratio: float = 1.6
+    det_thresh: float = 0.3
+    # also scale the detector input UP to det_side on the longer side: small photos (500 px
+    # web/Flickr ones) then give their text as many detector pixels as rapidocr's default
+    # (which scales the shorter side up to 736) at a fraction of its cost on large photos
+    det_upscale: bool = False
 
 
 def engine_version() -> str:
@@ -150,6 +160,9 @@ class OcrEngine:
             "Det.model_path": str(paths["det"]),
             "Rec.model_path": str(paths["rec"]),
             "Cls.model_path": str(paths["cls"]),
+            "Det.box_thresh": opts.box_thresh,
+            "Det.unclip_ratio": opts.unclip_ratio,
+            "Det.thresh": opts.det_thresh,
             "EngineConfig.onnxruntime.intra_op_num_threads": opts.threads or -1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1 if opts.threads else -1,
         }
@@ -164,11 +177,22 @@ class OcrEngine:
             raise OcrUnavailable("the bundled recognition model has no character list")
         return engine
 
+    def _fit_detector(self, engine, h: int, w: int) -> None:
+        """The detector's input for this image: longer side = det_side, down or up."""
+        det = engine._load_det_model()
+        side = self.options.det_side
+        if max(h, w) >= side:
+            det.limit_type, det.limit_side_len = "max", side
+        else:  # rapidocr only scales up by the shorter side ("min")
+            det.limit_type, det.limit_side_len = "min", math.ceil(side * min(h, w) / max(h, w))
+
     def read(self, rgb: np.ndarray) -> list[OcrLine]:
         """Text lines in an HxWx3 uint8 RGB image, best first as the engine orders them."""
         engine = self.load()
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         with self._lock:
+            if self.options.det_upscale and self.options.det_side:
+                self._fit_detector(engine, bgr.shape[0], bgr.shape[1])
             # All three flags on every call: they stick between calls in rapidocr 3.10.
             out = engine(bgr, use_det=True, use_cls=True, use_rec=True)
         txts = getattr(out, "txts", None)

@@ -11,18 +11,23 @@ from .normalize import MIN_CHARS
 log = logging.getLogger(__name__)
 
 # Seconds per photo for the first estimate, before this library has timed its own photos:
-# bench/bench_text.py, shipped settings, 500-1000 px photos, shared 2-core CPU: 1.33
-# photos/s (docs/benchmarks.md). Afterwards the library's own recent mean is used.
-CPU_SECONDS_PER_PHOTO = 0.75
+# shipped settings (detector 960 px down or up, 1 thread): 0.82 CPU s per 500 px photo
+# (bench/bench_text_real.py) and a 1.67 s wall median on 500-1000 px photos on the shared,
+# loaded 2-core box (bench/bench_text.py); docs/benchmarks.md. Afterwards the library's own
+# recent mean is used.
+CPU_SECONDS_PER_PHOTO = 1.2
+LEGACY_DET_SIDE = 640  # the default det_side before det_upscale existed
 
 
 @dataclass
 class TextSettings:
     enabled: bool = False  # off by default on CPU: see estimate()
-    # detector input, longer side (0 = rapidocr's default: shorter side scaled to 736).
-    # 640 + 1 thread: 3.9x rapidocr's default speed with recall held, also for small text
-    # in 3000 px photos (bench/bench_text.py, docs/benchmarks.md)
-    det_side: int = 640
+    # detector input, longer side (0 = rapidocr's default: shorter side scaled to 736),
+    # scaled down or, with det_upscale, also up. 960 both ways: one-word recall on real text
+    # in real 500 px photos went from 0.54 (640, no upscaling) to 0.81 on the dev split of
+    # bench/bench_text_real.py, at ~4x the CPU time on such photos (docs/benchmarks.md)
+    det_side: int = 960
+    det_upscale: bool = True
     max_side: int = 1600  # photos are decoded to at most this many pixels on the longer side
     # onnxruntime threads (0 = all cores). 1 measured faster than all cores on the 2-core
     # box (1.33 vs 0.80 photos/s at det 640), and a core stays free for the app.
@@ -34,8 +39,13 @@ class TextSettings:
 
     @classmethod
     def from_settings(cls, settings) -> TextSettings:
-        out: TextSettings = read_section(cls, getattr(settings, "text", None), "text",
-                                         _accepts)
+        raw = getattr(settings, "text", None)
+        out: TextSettings = read_section(cls, raw, "text", _accepts)
+        if (isinstance(raw, dict) and "det_upscale" not in raw
+                and raw.get("det_side") == LEGACY_DET_SIDE):
+            # written by a version whose default was 640 without upscaling (store() writes
+            # every field): that was the old default, not a choice; use today's
+            out.det_side = cls().det_side
         return out
 
     def store(self, settings) -> None:

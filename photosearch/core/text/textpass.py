@@ -60,7 +60,8 @@ _ENGINES_LOCK = threading.Lock()
 
 def make_engine(settings: TextSettings) -> OcrEngine:
     """The process's engine for these options (models load once per process)."""
-    opts = OcrOptions(det_side=settings.det_side, threads=settings.threads)
+    opts = OcrOptions(det_side=settings.det_side, threads=settings.threads,
+                      det_upscale=settings.det_upscale)
     with _ENGINES_LOCK:
         if opts not in _ENGINES:
             _ENGINES[opts] = OcrEngine(opts)

@@ -1,0 +1,31 @@
+"""The app's model thread readies the torch-free query path before it imports torch."""
+
+from __future__ import annotations
+
+import threading
+
+
+def test_the_model_thread_builds_the_query_encoder_before_loading_torch(qtbot, make_window,
+                                                                        library):
+    order: list[str] = []
+    release = threading.Event()
+    real_query_encoder = library.query_encoder
+
+    def query_encoder(images: bool = False):
+        order.append("query encoder")
+        return real_query_encoder(images)
+
+    def slow_model_load(*_a, **_kw):  # torch "loading" until the test ends
+        order.append("model")
+        release.wait(120)
+        raise RuntimeError("model load abandoned by the test")
+
+    library.query_encoder = query_encoder
+    library.embedder = slow_model_load
+    try:
+        win = make_window(library, load_model=True)
+        qtbot.waitUntil(lambda: "model" in order, timeout=10_000)
+        assert order[:2] == ["query encoder", "model"]
+        assert win.model.status == "loading"
+    finally:
+        release.set()
