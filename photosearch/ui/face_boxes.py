@@ -15,16 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from ..core.people.search import faces_in_photo
+from . import style
 from .text_boxes import image_rect
 from .workers import Runner
-
-FACE_PEN = QColor(40, 220, 120)
-UNNAMED_PEN = QColor(255, 255, 255, 200)
-NAME_BG = QColor(0, 0, 0, 170)
 
 
 @dataclass(frozen=True)
@@ -97,7 +94,7 @@ class FaceBoxOverlay(QWidget):
         metrics = QFontMetricsF(font)
         for face, rect in zip(self.faces, rects, strict=True):
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(FACE_PEN if face.name else UNNAMED_PEN, 2))
+            painter.setPen(QPen(style.color("face_pen" if face.name else "face_unnamed_pen"), 2))
             painter.drawRect(rect)
             if not face.name:
                 continue
@@ -106,8 +103,8 @@ class FaceBoxOverlay(QWidget):
             w, h = metrics.horizontalAdvance(text) + 8, metrics.height() + 2
             y = rect.bottom() + 2 if rect.bottom() + 2 + h <= self.height() else rect.top() - h
             tag = QRectF(rect.center().x() - w / 2, y, w, h)
-            painter.fillRect(tag, NAME_BG)
-            painter.setPen(QPen(FACE_PEN))
+            painter.fillRect(tag, style.color("face_name_bg"))
+            painter.setPen(QPen(style.color("face_pen")))
             painter.drawText(tag.translated(QPointF(0, 0)), Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
 

@@ -13,7 +13,8 @@ from photosearch.core.paths import resolve_library
 from photosearch.core.people import faces_pass, ops
 from photosearch.core.people.models import installed
 from photosearch.core.text.store import TextLine, TextStore
-from photosearch.ui.face_boxes import FACE_PEN, map_rect
+from photosearch.ui import style
+from photosearch.ui.face_boxes import map_rect
 from tests.conftest import TEST_MODEL
 from tests.ui.conftest import index_now, names, settle
 from tests.unit.people_helpers import copy_subset, model_dir  # noqa: F401
@@ -64,9 +65,9 @@ def test_faces_toggle_draws_named_boxes_in_the_preview(qtbot, tmp_path, model_di
     shot = label.grab().toImage()
     y = int(rect.center().y())
     edge = shot.pixelColor(int(rect.left()), y)  # the box's left edge: the face pen
-    assert _close(edge, (FACE_PEN.red(), FACE_PEN.green(), FACE_PEN.blue()))
+    assert _close(edge, _face_pen())
     assert not _close(before.pixelColor(int(rect.left()), y),
-                      (FACE_PEN.red(), FACE_PEN.green(), FACE_PEN.blue()))
+                      _face_pen())
     inside = (int(rect.center().x()), y)  # the face itself is not painted over
     assert shot.pixelColor(*inside) == before.pixelColor(*inside)
     pane.faces.toggle.click()  # off again: no boxes
@@ -107,3 +108,8 @@ def test_viewer_boxes_the_text_read_in_the_photo(qtbot, window, photos, library)
     qtbot.keyClick(viewer, Qt.Key.Key_T)
     assert matched.isVisible()
     viewer.close()
+
+
+def _face_pen() -> tuple[int, int, int]:
+    pen = style.color("face_pen")
+    return pen.red(), pen.green(), pen.blue()
