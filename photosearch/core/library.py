@@ -59,6 +59,7 @@ class Library:
         # A process that asks one query and exits (CLI search/similar): the ONNX sessions
         # skip start-up work that only pays off over many queries (onnx_runtime_cache).
         self.one_shot_queries = False
+        self.runtime_note: str | None = None  # why onnx-int8 was refused in this process
         if embedder is not None and not readonly:
             self.catalog.set_meta(f"dim:{self.model_id}", str(embedder.dim))
         else:
@@ -94,8 +95,23 @@ class Library:
         self.settings.save(self.paths.settings)
 
     @property
-    def model_id(self) -> str:
+    def base_model_id(self) -> str:
+        """The model's own id (its fp32 weights and ONNX exports are stored under it)."""
         return model_id_for(self.settings.model, self.settings.pretrained)
+
+    @property
+    def runtime(self) -> str:
+        """How photos are embedded: the settings' runtime, or torch once onnx-int8 was
+        refused in this process (runtime_note says why)."""
+        return "torch" if self.runtime_note else self.settings.runtime
+
+    @property
+    def model_id(self) -> str:
+        """The id embeddings are stored under: the model's, plus '+int8' on the int8
+        runtime (int8 vectors never mix with fp32 ones; core/int8_runtime.py)."""
+        from .int8_runtime import runtime_model_id
+
+        return runtime_model_id(self.base_model_id, self.runtime)
 
     # -- model --------------------------------------------------------------------------
     @property
@@ -108,12 +124,31 @@ class Library:
             if self._embedder is None:
                 from . import embedder as embedder_mod
 
-                self._embedder = embedder_mod.load(
+                loaded = embedder_mod.load(
                     self.settings.model, self.settings.pretrained, self.paths.models,
                     self.settings.device, download=download)
+                self._embedder = self._with_runtime(loaded)
                 if not self.readonly:
                     self.catalog.set_meta(f"dim:{self.model_id}", str(self._embedder.dim))
             return self._embedder
+
+    def _with_runtime(self, loaded: Any) -> Any:
+        """The loaded torch model, or its int8 wrapper on the onnx-int8 runtime. A refused
+        int8 runtime falls back to torch for this process, under the fp32 model id (an
+        index loaded under the int8 id is dropped, so nothing mixes)."""
+        if self.settings.runtime != "onnx-int8":
+            return loaded
+        from . import int8_runtime
+
+        try:
+            return int8_runtime.wrap(loaded, self.paths.models)
+        except int8_runtime.Int8Refused as exc:
+            note = f"onnx-int8 runtime refused: {exc}; indexing with torch (fp32) instead"
+            log.warning("%s", note)
+            with self._lock:
+                self.runtime_note = note
+                self._index = None
+            return loaded
 
     def query_encoder(self, images: bool = False) -> Any:
         """What encodes a query: the loaded model if there is one, else the model's ONNX
@@ -121,12 +156,14 @@ class Library:
         `images`: the query also embeds image files, so the ONNX image tower is needed."""
         if self._embedder is not None:
             return self._embedder
+        if images and self.runtime == "onnx-int8":
+            return self.embedder()  # image queries must use the int8 tower, like the index
         with self._query_lock:
             if self._query_encoder is None:
                 from . import onnx_models
 
                 self._query_encoder = onnx_models.load_query_encoder(
-                    self.model_id, self.paths.models, self.one_shot_queries) or False
+                    self.base_model_id, self.paths.models, self.one_shot_queries) or False
             enc = self._query_encoder
         if enc and (not images or enc.has_image_tower()):
             return enc
