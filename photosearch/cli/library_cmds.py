@@ -106,6 +106,8 @@ def index(args) -> int:
                        "or pass them to 'photosearch index PATH'")
     if getattr(args, "runtime", None) and args.runtime != lib.settings.runtime:
         _switch_runtime(lib, args.runtime)
+    if getattr(args, "runtime", None) == "onnx-int8":
+        lib.retry_runtime()  # asked for explicitly: try it even if it was refused before
     if args.watch:
         from .watch_cmds import watch
 

@@ -59,7 +59,11 @@ class Library:
         # A process that asks one query and exits (CLI search/similar): the ONNX sessions
         # skip start-up work that only pays off over many queries (onnx_runtime_cache).
         self.one_shot_queries = False
-        self.runtime_note: str | None = None  # why onnx-int8 was refused in this process
+        # Why onnx-int8 was refused: here, or by an earlier process (kept in the catalog, so
+        # every process of this library agrees on its model id until a retry)
+        self.runtime_note: str | None = None
+        if self.settings.runtime == "onnx-int8":
+            self.runtime_note = self.catalog.get_meta(self._refusal_key) or None
         if embedder is not None and not readonly:
             self.catalog.set_meta(f"dim:{self.model_id}", str(embedder.dim))
         else:
@@ -102,8 +106,25 @@ class Library:
     @property
     def runtime(self) -> str:
         """How photos are embedded: the settings' runtime, or torch once onnx-int8 was
-        refused in this process (runtime_note says why)."""
+        refused, in this process or an earlier one (runtime_note says why)."""
         return "torch" if self.runtime_note else self.settings.runtime
+
+    @property
+    def _refusal_key(self) -> str:
+        return f"runtime_refused:{self.base_model_id}"
+
+    def retry_runtime(self) -> None:
+        """Forget an earlier onnx-int8 refusal: the next model load tries it again."""
+        with self._lock:
+            if self._embedder is not None:
+                return  # loaded: this process keeps what it has
+            self.runtime_note = None
+            self._index = None
+            self._forget_refusal()
+
+    def _forget_refusal(self) -> None:
+        if not self.readonly and self.catalog.get_meta(self._refusal_key):
+            self.catalog.set_meta(self._refusal_key, "")
 
     @property
     def model_id(self) -> str:
@@ -136,18 +157,24 @@ class Library:
         """The loaded torch model, or its int8 wrapper on the onnx-int8 runtime. A refused
         int8 runtime falls back to torch for this process, under the fp32 model id (an
         index loaded under the int8 id is dropped, so nothing mixes)."""
-        if self.settings.runtime != "onnx-int8":
+        if self.runtime != "onnx-int8":
             return loaded
         from . import int8_runtime
 
         try:
-            return int8_runtime.wrap(loaded, self.paths.models)
+            wrapped = int8_runtime.wrap(loaded, self.paths.models)
+            self._forget_refusal()
+            return wrapped
         except int8_runtime.Int8Refused as exc:
-            note = f"onnx-int8 runtime refused: {exc}; indexing with torch (fp32) instead"
+            note = (f"onnx-int8 runtime refused: {exc}; indexing with torch (fp32) instead, "
+                    "under the fp32 model id ('photosearch index --runtime onnx-int8' tries "
+                    "again)")
             log.warning("%s", note)
             with self._lock:
                 self.runtime_note = note
                 self._index = None
+                if not self.readonly:
+                    self.catalog.set_meta(self._refusal_key, note)
             return loaded
 
     def query_encoder(self, images: bool = False) -> Any:

@@ -202,6 +202,22 @@ def test_validation_refusal_falls_back_to_torch_with_the_message(tmp_path, photo
         # the vectors are torch's, so they are stored under the fp32 id, never as int8
         assert lib.catalog.counts(BASE_ID)["embedded"] == 10
         assert not lib.catalog.has_embeddings(INT8_ID)
+        # and a later process (a search) agrees on the id without loading any model
+        assert lib.settings.runtime == "onnx-int8" and lib.model_id == BASE_ID
+        assert "refused" in (lib.runtime_note or "")
+    finally:
+        lib.close()
+    assert cli(tmp_path, "search", "a dog", "--limit", "3") == 0
+    assert capsys.readouterr().out.count("\n") >= 3
+    # asked for again once the copy can pass: int8 is tried, and now used
+    monkeypatch.setattr(int8_runtime, "MIN_MEAN_COSINE", 0.99)
+    assert cli(tmp_path, "index", "--runtime", "onnx-int8") == 0
+    captured = capsys.readouterr()
+    assert "refused" not in captured.err and "10 embedded" in captured.out
+    lib = open_lib(tmp_path)
+    try:
+        assert lib.model_id == INT8_ID and lib.runtime_note is None
+        assert lib.catalog.counts(INT8_ID)["embedded"] == 10
     finally:
         lib.close()
 
