@@ -167,8 +167,7 @@ class Library:
             return wrapped
         except int8_runtime.Int8Refused as exc:
             note = (f"onnx-int8 runtime refused: {exc}; indexing with torch (fp32) instead, "
-                    "under the fp32 model id ('photosearch index --runtime onnx-int8' tries "
-                    "again)")
+                    "under the fp32 model id (choosing onnx-int8 again tries again)")
             log.warning("%s", note)
             with self._lock:
                 self.runtime_note = note

@@ -20,7 +20,9 @@ from . import grid_metrics as gm
 from .grid_sections import Section
 from .results_model import ResultRole, StrongRole
 
-THUMB = 160
+# 152 = 80 + 3 x 24, on the size slider's steps; two columns fit the grid at 800x600 with ~20 px
+# to spare (at 160 the spare was 5 px and the scroll bar's width under some styles took it)
+THUMB = 152
 
 
 def cell_size(thumb: int, show_names: bool, line_height: int) -> QSize:
