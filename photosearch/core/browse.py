@@ -8,6 +8,7 @@ without model weights, or photos still waiting for the model, can always be brow
 from __future__ import annotations
 
 from .catalog import CAMERA_SQL, Catalog
+from .pairs import RAW_FORMATS, VIEW_FORMATS, collapse
 from .paths import prefix_range
 from .query import Filters
 from .query_filters import tag_hash_sets
@@ -82,9 +83,16 @@ def browse(catalog: Catalog, filters: Filters | None = None, *, limit: int = 100
     """One page of photos passing the filters, newest first (undated last)."""
     f = filters or Filters()
     where, args = _where(catalog, f)
+    # Offsets count items, and the two halves of a RAW+JPEG pair are one item
+    # (core/pairs.py): the rows up to twice the page end are read and collapsed. Without
+    # filters only RAW rows are looked up (every pair has one, and it is listed); with
+    # filters the JPEG/HEIC rows too (a pair whose RAW was filtered out is still a pair).
     rows = catalog.conn.execute(
-        f"SELECT p.hash FROM photos p WHERE {where} "
-        "ORDER BY p.taken_at IS NULL, p.taken_at DESC, p.hash LIMIT ? OFFSET ?",
-        [*args, limit, offset]).fetchall()
-    return results_for(catalog, [r[0] for r in rows], folder=f.folder)
+        f"SELECT p.hash, p.format FROM photos p WHERE {where} "
+        "ORDER BY p.taken_at IS NULL, p.taken_at DESC, p.hash LIMIT ?",
+        [*args, 2 * (offset + limit)]).fetchall()
+    kinds = RAW_FORMATS | VIEW_FORMATS if f.active() else RAW_FORMATS
+    check = [h for h, fmt in rows if fmt in kinds]
+    items, _, pairs = collapse(catalog, [r[0] for r in rows], check=check)
+    return results_for(catalog, items[offset:offset + limit], folder=f.folder, pairs=pairs)
 

@@ -1,0 +1,132 @@
+"""RAW+JPEG pairs through the CLI (issue 14): one item per shot in search and browse, both
+files listed, filters per pair, never a duplicate group of itself; tagging a pair tags both
+halves. The DNGs are written by the test (tests/dng.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from photosearch.core.library import Library
+from photosearch.core.manual_tags import set_manual_tag
+from photosearch.core.paths import resolve_library
+from photosearch.core.search import Searcher
+
+from ..conftest import TEST_MODEL
+from ..dng import jpeg_bytes, write_dng
+from ..unit.dupes_helpers import RED, texture
+from .cli_helpers import cli, cli_json
+
+T0 = 1_600_000_000
+
+
+def make_pairs(root: Path) -> dict[str, Path]:
+    """Two shots as RAW+JPEG (the second with a lower-case RAW name) and a lone JPEG."""
+    root.mkdir(parents=True)
+    files = {}
+    for n, (stem_raw, stem_jpg, seed, when) in enumerate(
+            (("IMG_0001", "IMG_0001", 11, "2021:06:05 14:03:02"),
+             ("img_0002", "IMG_0002", 13, "2021:06:06 10:00:00"))):
+        scene = texture(seed, size=(640, 480))
+        exif = Image.Exif()
+        exif[271], exif[272] = "Testcam", "Model X"
+        exif[0x8769] = {36867: when}
+        jpg = root / f"{stem_jpg}.JPG"
+        jpg.write_bytes(jpeg_bytes(scene, exif=exif.tobytes()))
+        dng = write_dng(root / f"{stem_raw}.dng", np.asarray(scene), when=when,
+                        preview=jpeg_bytes(scene.resize((320, 240)), quality=85))
+        files[f"jpg{n + 1}"], files[f"dng{n + 1}"] = jpg, dng
+    files["lone"] = root / "lone.jpg"
+    texture(12, RED).save(files["lone"], quality=90)
+    for p in root.iterdir():
+        os.utime(p, (T0, T0))
+    return files
+
+
+@pytest.fixture
+def indexed(tmp_path, capsys) -> tuple[Path, dict[str, Path]]:
+    files = make_pairs(tmp_path / "photos")
+    lib = tmp_path / "lib"
+    code, out, err = cli(capsys, lib, "index", str(tmp_path / "photos"))
+    assert code == 0, err
+    assert "5 embedded" in out and "0 problems" in out, out
+    return lib, files
+
+
+def _items(hits) -> dict[str, list[str] | None]:
+    return {h["path"]: h.get("files") for h in hits}
+
+
+def test_search_and_browse_list_a_pair_once_with_both_files(capsys, indexed):
+    lib, f = indexed
+    want = {str(f["jpg1"]): [str(f["dng1"]), str(f["jpg1"])],
+            str(f["jpg2"]): [str(f["dng2"]), str(f["jpg2"])],
+            str(f["lone"]): None}
+    hits = cli_json(capsys, lib, "search", "a photo")
+    assert len(hits) == 3 and _items(hits) == want
+    pair = next(h for h in hits if h["path"] == str(f["jpg1"]))
+    assert pair["pair"] == "RAW+JPEG" and pair["format"] == "jpeg"
+    assert "pair" not in next(h for h in hits if h["path"] == str(f["lone"]))
+
+    browsed = cli_json(capsys, lib, "search", "after:2000")  # filters only: browse
+    assert len(browsed) == 3 and _items(browsed) == want
+    # newest first: the second shot, then the first (the lone JPEG has no date: last)
+    assert [h["path"] for h in browsed] == [str(f["jpg2"]), str(f["jpg1"]), str(f["lone"])]
+
+    # pages count items: a pair is never cut in two nor shown twice across pages
+    pages = [cli_json(capsys, lib, "search", "a photo", "--limit", "1", "--offset", str(i))
+             for i in range(4)]
+    assert [len(p) for p in pages] == [1, 1, 1, 0]
+    assert sorted(p[0]["path"] for p in pages[:3]) == sorted(want)
+
+    # text output says RAW+JPEG and names both files
+    code, out, err = cli(capsys, lib, "search", "a photo")
+    assert code == 0, err
+    assert out.count("RAW+JPEG: ") == 2
+    assert f"RAW+JPEG: {f['dng2']} + {f['jpg2']}" in out
+
+
+def test_filters_apply_per_pair(capsys, indexed):
+    lib, f = indexed
+    raw = cli_json(capsys, lib, "search", "a photo type:raw")
+    assert sorted(h["path"] for h in raw) == sorted([str(f["jpg1"]), str(f["jpg2"])])
+    assert all(h["files"][0].endswith(".dng") for h in raw)
+    assert len(cli_json(capsys, lib, "search", "type:raw")) == 2  # browse too
+    jpg = cli_json(capsys, lib, "search", "type:jpg")
+    assert len(jpg) == 3 and sum("pair" in h for h in jpg) == 2
+    dng = cli_json(capsys, lib, "search", "a photo", "--type", "dng")
+    assert len(dng) == 2
+
+
+def test_a_pair_is_not_a_duplicate_group_of_itself(capsys, indexed):
+    lib, _ = indexed
+    assert cli_json(capsys, lib, "dupes", "--tier", "same") == []
+
+
+def test_similar_to_a_raw_leaves_out_its_own_jpeg(capsys, indexed):
+    lib, f = indexed
+    hits = cli_json(capsys, lib, "similar", str(f["dng1"]))
+    assert str(f["jpg1"]) not in [h["path"] for h in hits]
+    assert len(hits) == 2
+
+
+def test_tagging_a_pair_tags_both_files_and_tag_finds_it_once(capsys, indexed):
+    lib_path, f = indexed
+    lib = Library.open(resolve_library(lib_path), **TEST_MODEL)
+    try:
+        item = next(r for r in Searcher(lib).search("type:raw").results
+                    if r.path == str(f["jpg1"]))
+        set_manual_tag(lib, "keepers", [item.hash])  # what the grid does for the item
+    finally:
+        lib.close()
+    hits = cli_json(capsys, lib_path, "search", "tag:keepers")
+    assert [h["files"] for h in hits] == [[str(f["dng1"]), str(f["jpg1"])]]
+    for p in (f["dng1"], f["jpg1"]):
+        code, out, err = cli(capsys, lib_path, "tags", str(p))
+        assert code == 0 and "keepers" in out, (p, out, err)
+    code, out, _ = cli(capsys, lib_path, "tags", str(f["dng2"]))
+    assert "keepers" not in out
