@@ -138,7 +138,7 @@ def collapse(catalog: Catalog, hashes: Sequence[str],
     out_s: list[float | None] = []
     at: dict[str, int] = {}
     item_pairs: dict[str, Pair] = {}
-    for h, s in zip(hashes, sc):
+    for h, s in zip(hashes, sc, strict=True):
         pair = pairs.get(h)
         key = pair.view_hash if pair is not None else h
         if key in at:

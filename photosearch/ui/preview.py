@@ -49,7 +49,8 @@ def format_date(ts: float | None) -> str:
 
 def photo_details(lib, result) -> PhotoDetails:
     """Metadata for the pane (db thread): file size, other copies, tags."""
-    return core_photo_details(lib.catalog, result.path, result.hash)
+    return core_photo_details(lib.catalog, result.path, result.hash,
+                              getattr(result, "files", ()), getattr(result, "members", ()))
 
 
 class PreviewPane(QWidget):
@@ -66,7 +67,7 @@ class PreviewPane(QWidget):
         self._pixmap: QPixmap | None = None
         self.fields = {name: QLabel("") for name in
                        ("Name", "Folder", "Size", "Dimensions", "Taken", "Camera", "Format",
-                        "Score", "Copies", "Tags", "Keywords")}
+                        "Score", "Files", "Copies", "Tags", "Keywords")}
         form = QFormLayout()
         for name, label in self.fields.items():
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -125,6 +126,8 @@ class PreviewPane(QWidget):
         f["Taken"].setText(format_date(r.taken_at))
         f["Camera"].setText(r.camera or "—")
         f["Format"].setText((r.format or "?").upper())
+        files = getattr(r, "files", None)  # a RAW+JPEG pair: one item, both files
+        f["Files"].setText(f"{r.pair}:\n" + "\n".join(files) if files else "this file")
         if r.score is None:
             f["Score"].setText("—")
         else:
