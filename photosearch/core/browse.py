@@ -8,7 +8,7 @@ without model weights, or photos still waiting for the model, can always be brow
 from __future__ import annotations
 
 from .catalog import CAMERA_SQL, Catalog
-from .pairs import RAW_FORMATS, VIEW_FORMATS, collapse
+from .pairs import RAW_FORMATS, collapse, twin_sql
 from .paths import prefix_range
 from .query import Filters
 from .query_filters import tag_hash_sets
@@ -84,15 +84,29 @@ def browse(catalog: Catalog, filters: Filters | None = None, *, limit: int = 100
     f = filters or Filters()
     where, args = _where(catalog, f)
     # Offsets count items, and the two halves of a RAW+JPEG pair are one item
-    # (core/pairs.py): the rows up to twice the page end are read and collapsed. Without
-    # filters only RAW rows are looked up (every pair has one, and it is listed); with
-    # filters the JPEG/HEIC rows too (a pair whose RAW was filtered out is still a pair).
+    # (core/pairs.py): the rows up to twice the page end are read, each RAW row with its
+    # JPEG/HEIC twin (found in SQL: a RAW row is listed as its twin), and collapsed; the
+    # page's JPEG/HEIC rows are then asked for a RAW twin, and its pairs read in full.
+    order = "ORDER BY q.taken_at IS NULL, q.taken_at DESC, q.hash"
     rows = catalog.conn.execute(
-        f"SELECT p.hash, p.format FROM photos p WHERE {where} "
-        "ORDER BY p.taken_at IS NULL, p.taken_at DESC, p.hash LIMIT ?",
-        [*args, 2 * (offset + limit)]).fetchall()
-    kinds = RAW_FORMATS | VIEW_FORMATS if f.active() else RAW_FORMATS
-    check = [h for h, fmt in rows if fmt in kinds]
-    items, _, pairs = collapse(catalog, [r[0] for r in rows], check=check)
-    return results_for(catalog, items[offset:offset + limit], folder=f.folder, pairs=pairs)
-
+        f"SELECT q.hash, {twin_sql('q', RAW_FORMATS)} FROM (SELECT p.hash, p.format, "
+        f"p.taken_at FROM photos p WHERE {where} {order.replace('q.', 'p.')} LIMIT ?) q "
+        f"{order}", [*args, 2 * (offset + limit)]).fetchall()
+    keys: list[str] = []  # an item's key: a pair's JPEG/HEIC half, else the photo
+    seen: set[str] = set()
+    paired: set[str] = set()
+    for h, twin in rows:
+        key = twin if twin is not None else h
+        if twin is not None:
+            paired.add(key)
+        if key not in seen:
+            seen.add(key)
+            keys.append(key)
+    page = keys[offset:offset + limit]
+    rest = [k for k in page if k not in paired]
+    if rest:
+        paired |= {h for (h,) in catalog.conn.execute(
+            f"SELECT p.hash FROM photos p WHERE p.hash IN ({','.join('?' * len(rest))}) "
+            f"AND {twin_sql('p')} IS NOT NULL", rest)}
+    pairs = collapse(catalog, page, check=[k for k in page if k in paired])[2]
+    return results_for(catalog, page, folder=f.folder, pairs=pairs)

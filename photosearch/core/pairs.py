@@ -30,6 +30,7 @@ _RAW_SORTED = tuple(sorted(RAW_EXTENSIONS))
 # The catalog's `format` of each half (a RAW's is its extension, Pillow's name otherwise).
 RAW_FORMATS = frozenset(e.lstrip(".") for e in RAW_EXTENSIONS)
 VIEW_FORMATS = frozenset({"jpeg", "heif", "mpo"})
+_HEIC = (".heic", ".heif")
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def pair_in(members: Iterable[tuple[str, str]]) -> Pair | None:
     """The pair among the (path, hash) files of one family (same folder and stem), if any."""
     raws = sorted((p, h) for p, h in members if _ext(p) in RAW_EXTENSIONS)
     views = sorted(((p, h) for p, h in members if _ext(p) in VIEW_EXTENSIONS),
-                   key=lambda ph: (VIEW_EXTENSIONS.index(_ext(ph[0])), ph[0]))
+                   key=lambda ph: (_ext(ph[0]) in _HEIC, ph[0]))
     if not raws or not views or raws[0][1] == views[0][1]:
         return None
     return Pair(raws[0][0], raws[0][1], views[0][0], views[0][1])
@@ -124,23 +125,37 @@ def pairs_of_hashes(catalog: Catalog, hashes: Sequence[str]) -> dict[str, Pair]:
     return out
 
 
+def twins_of(catalog: Catalog, hashes: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """hash -> (its format, its pair twin's hash) for those of these photos that have a twin
+    (one query per 500, in SQL: `twin_sql`)."""
+    out: dict[str, tuple[str, str]] = {}
+    uniq = list(dict.fromkeys(hashes))
+    for i in range(0, len(uniq), 500):
+        chunk = uniq[i:i + 500]
+        for h, fmt, twin in catalog.conn.execute(
+                f"SELECT p.hash, p.format, {twin_sql('p')} FROM photos p "
+                f"WHERE p.hash IN ({','.join('?' * len(chunk))})", chunk):
+            if twin is not None:
+                out[h] = (fmt, twin)
+    return out
+
+
 def collapse(catalog: Catalog, hashes: Sequence[str],
              scores: Sequence[float | None] | None = None, *,
              check: Iterable[str] | None = None
              ) -> tuple[list[str], list[float | None], dict[str, Pair]]:
     """Ranked photos -> ranked items: the two halves of a pair become one item, at the place
     of the first half met, shown by the JPEG/HEIC half (its hash), with the best score of the
-    halves present. `check`: only these hashes can be pair halves (browse passes its RAW rows:
-    every pair has one). Returns (item hashes, item scores, item hash -> pair)."""
+    halves present. `check`: only these hashes can be pair halves (default: all). Returns
+    (item hashes, item scores, item hash -> pair)."""
     sc = list(scores) if scores is not None else [None] * len(hashes)
-    pairs = pairs_of_hashes(catalog, list(check) if check is not None else hashes)
+    twins = twins_of(catalog, list(check) if check is not None else list(hashes))
     out_h: list[str] = []
     out_s: list[float | None] = []
     at: dict[str, int] = {}
-    item_pairs: dict[str, Pair] = {}
     for h, s in zip(hashes, sc, strict=True):
-        pair = pairs.get(h)
-        key = pair.view_hash if pair is not None else h
+        fmt_twin = twins.get(h)
+        key = fmt_twin[1] if fmt_twin is not None and fmt_twin[0] in RAW_FORMATS else h
         if key in at:
             i = at[key]
             old = out_s[i]
@@ -150,9 +165,10 @@ def collapse(catalog: Catalog, hashes: Sequence[str],
         at[key] = len(out_h)
         out_h.append(key)
         out_s.append(s)
-        if pair is not None:
-            item_pairs[key] = pair
-    return out_h, out_s, item_pairs
+    paired = {k for k in out_h if k in twins} | \
+        {twin for fmt, twin in twins.values() if fmt in RAW_FORMATS}
+    pairs = pairs_of_hashes(catalog, [k for k in out_h if k in paired])
+    return out_h, out_s, {k: p for k, p in pairs.items() if p.view_hash == k}
 
 
 def with_partners(catalog: Catalog, hashes: Sequence[str]) -> list[str]:
@@ -178,3 +194,36 @@ def pair_hash_links(files: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         if pair is not None:
             out.add((pair.raw_hash, pair.view_hash))
     return out
+
+
+def _sql_list(exts: Iterable[str]) -> str:
+    return ",".join(f"'{e.lstrip('.')}'" for e in sorted(exts))
+
+
+def twin_sql(photo: str = "p", kinds: frozenset[str] | None = None) -> str:
+    """An SQL expression, for a row of `photos` aliased `photo`: the hash of its pair twin (a
+    RAW's JPEG/HEIC, a JPEG/HEIC's RAW), else NULL. Browse computes it for every row it reads,
+    in SQLite: each probe is a range on the `files` primary key (the stem as written, in lower
+    and in upper case, like `pairs_for_paths`). `kinds`: the formats to look up (default: RAW
+    and JPEG/HEIC). Which twin is *the* pair when a stem has several is decided by `pair_in`
+    for the rows shown."""
+    assert all(len(e) == 4 for e in RAW_EXTENSIONS)  # ".xyz": the probes below rely on it
+    n = ("CASE WHEN substr(r.path, -4, 1) = '.' THEN 3 "
+         "WHEN substr(r.path, -5, 1) = '.' THEN 4 END")
+    stem = f"substr(r.path, 1, length(r.path) - ({n}) - 1)"  # "folder/IMG_0001"
+    raw, view = _sql_list(RAW_EXTENSIONS), _sql_list(VIEW_EXTENSIONS)
+    want = (f"CASE WHEN {photo}.format IN ({_sql_list(RAW_FORMATS)}) "
+            f"THEN lower(substr(v.path, length(r.path) - ({n}) + 1)) IN ({view}) "
+            f"ELSE lower(substr(v.path, length(r.path) - ({n}) + 1)) IN ({raw}) END")
+    probes = []
+    folder = "rtrim(r.path, replace(r.path, '/', ''))"  # up to the last '/'
+    name = f"substr({stem}, length({folder}) + 1)"
+    for case in ("{}", "lower({})", "upper({})"):
+        s = stem if case == "{}" else f"{folder} || {case.format(name)}"
+        probes.append(
+            f"(SELECT v.hash FROM files r JOIN files v ON v.path >= {s} || '.' "
+            f"AND v.path < {s} || '/' WHERE r.hash = {photo}.hash AND v.hash != r.hash "
+            f"AND ({want}) ORDER BY lower(substr(v.path, length(r.path) - ({n}) + 1)) "
+            f"IN ('heic', 'heif'), v.path LIMIT 1)")  # a JPEG twin before a HEIC
+    only = _sql_list(kinds if kinds is not None else RAW_FORMATS | VIEW_FORMATS)
+    return f"(CASE WHEN {photo}.format IN ({only}) THEN COALESCE({', '.join(probes)}) END)"
