@@ -5,7 +5,8 @@ photos, `IMG_n.CR2` + `IMG_n.JPG` in one folder), the rest lone JPEGs, dates spr
 years. Measured: a browse page of 200 items (the grid's page) at several offsets, before
 (plain `LIMIT/OFFSET` rows + `results_for`, what browse did before pairs) and now
 (`browse.browse`: rows up to twice the page end, RAW rows looked up, collapsed); and
-`pairs.collapse` over a search window of 100 ranked hashes. Median of several runs.
+`pairs.collapse` over a search window of 100 ranked hashes, and `browse.count` (pairs counted
+once) against the plain COUNT(*). Median of several runs.
 
     .venv/bin/python bench/bench_raw_pairs.py [--photos 100000] [--pair-share 0.2]
 """
@@ -103,6 +104,16 @@ def main() -> None:
             before = median_ms(old_browse, cat, offset)
             now = median_ms(lambda o=offset: browse(cat, limit=PAGE, offset=o))
             rows.append(f"| | {offset:,} | {before:.1f} | {now:.1f} | {now / before:.1f}x |")
+        from photosearch.core.browse import _where, count
+        from photosearch.core.query import Filters
+
+        where, wargs = _where(cat, Filters())
+        count_before = median_ms(lambda: cat.conn.execute(
+            f"SELECT COUNT(*) FROM photos p WHERE {where}", wargs).fetchone())
+        assert count(cat) == a.photos - pairs
+        count_now = median_ms(count, cat)
+        rows.append(f"| count (the app's N photos) | | {count_before:.1f} | {count_now:.1f} | "
+                    f"{count_now / count_before:.1f}x |")
         window = [f"h{i}" for i in np.random.default_rng(5).choice(a.photos, 100, replace=False)]
         col = median_ms(collapse, cat, window, [0.5] * 100)
         lib.close()

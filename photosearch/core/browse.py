@@ -72,10 +72,12 @@ def _where(catalog: Catalog, f: Filters) -> tuple[str, list[object]]:
 
 
 def count(catalog: Catalog, filters: Filters | None = None) -> int:
-    """How many photos (distinct contents with at least one file) pass the filters."""
+    """How many items pass the filters: photos (distinct contents with at least one file),
+    the two halves of a RAW+JPEG pair counted once (a RAW counts as its JPEG/HEIC twin)."""
     where, args = _where(catalog, filters or Filters())
-    return catalog.conn.execute(f"SELECT COUNT(*) FROM photos p WHERE {where}",
-                                args).fetchone()[0]
+    return catalog.conn.execute(
+        f"SELECT COUNT(DISTINCT COALESCE({twin_sql('p', RAW_FORMATS)}, p.hash)) "
+        f"FROM photos p WHERE {where}", args).fetchone()[0]
 
 
 def browse(catalog: Catalog, filters: Filters | None = None, *, limit: int = 100,

@@ -43,6 +43,15 @@ def test_search_and_browse_list_a_pair_once_with_both_files(capsys, indexed):
     assert pair["pair"] == "RAW+JPEG" and pair["format"] == "jpeg"
     assert "pair" not in next(h for h in hits if h["path"] == str(f["lone"]))
 
+    from photosearch.core.browse import count
+    from photosearch.core.query import parse
+
+    opened = Library.open(resolve_library(lib), **TEST_MODEL)
+    try:
+        assert count(opened.catalog) == 3  # the app's "N photos": items
+        assert count(opened.catalog, parse("type:raw").filters) == 2
+    finally:
+        opened.close()
     browsed = cli_json(capsys, lib, "search", "after:2000")  # filters only: browse
     assert len(browsed) == 3 and _items(browsed) == want
     # newest first: the second shot, then the first (the lone JPEG has no date: last)
