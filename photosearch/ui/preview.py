@@ -126,8 +126,9 @@ class PreviewPane(QWidget):
         f["Taken"].setText(format_date(r.taken_at))
         f["Camera"].setText(r.camera or "—")
         f["Format"].setText((r.format or "?").upper())
-        files = getattr(r, "files", None)  # a RAW+JPEG pair: one item, both files
-        f["Files"].setText(f"{r.pair}:\n" + "\n".join(files) if files else "this file")
+        files = getattr(r, "files", None)  # a RAW+JPEG pair: both files, in the one Folder
+        f["Files"].setText(f"{r.pair}: " + " + ".join(os.path.basename(p) for p in files)
+                           if files else "this file")
         if r.score is None:
             f["Score"].setText("—")
         else:

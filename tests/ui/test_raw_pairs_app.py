@@ -26,7 +26,8 @@ def test_a_pair_is_one_cell_with_both_files_in_the_preview(qtbot, window, tmp_pa
     r = _select(qtbot, window, "IMG_0002.JPG")
     assert r.pair == "RAW+JPEG" and r.files == [str(f["dng2"]), str(f["jpg2"])]
     files = window.preview.fields["Files"]
-    assert files.text() == f"RAW+JPEG:\n{f['dng2']}\n{f['jpg2']}"
+    assert files.text() == "RAW+JPEG: img_0002.dng + IMG_0002.JPG"  # both in Folder
+    assert window.preview.fields["Folder"].text() == str(f["jpg2"].parent)
     tip = window.results.data(window.results.index(names(window).index("IMG_0002.JPG")),
                               Qt.ItemDataRole.ToolTipRole)
     assert str(f["dng2"]) in tip
