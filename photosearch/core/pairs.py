@@ -216,7 +216,8 @@ def twin_sql(photo: str = "p", kinds: frozenset[str] | None = None) -> str:
             f"THEN lower(substr(v.path, length(r.path) - ({n}) + 1)) IN ({view}) "
             f"ELSE lower(substr(v.path, length(r.path) - ({n}) + 1)) IN ({raw}) END")
     probes = []
-    folder = "rtrim(r.path, replace(r.path, '/', ''))"  # up to the last '/'
+    # the folder: up to the last separator ('/', or '\' on Windows)
+    folder = "rtrim(r.path, replace(replace(r.path, '/', ''), '\\', ''))"
     name = f"substr({stem}, length({folder}) + 1)"
     for case in ("{}", "lower({})", "upper({})"):
         s = stem if case == "{}" else f"{folder} || {case.format(name)}"
