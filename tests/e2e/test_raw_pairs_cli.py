@@ -110,3 +110,24 @@ def test_tagging_a_pair_tags_both_files_and_tag_finds_it_once(capsys, indexed):
         assert code == 0 and "keepers" in out, (p, out, err)
     code, out, _ = cli(capsys, lib_path, "tags", str(f["dng2"]))
     assert "keepers" not in out
+
+
+def test_search_with_text_in_photos_lists_a_pair_once(capsys, indexed):
+    """With recognised text in the library, search fuses pictures and text: a pair whose
+    RAW half carries the text is still one item, with the text match."""
+    from photosearch.core.text.store import TextStore
+
+    from ..unit.test_text_logic import _line
+
+    lib_path, f = indexed
+    lib = Library.open(resolve_library(lib_path), **TEST_MODEL)
+    try:
+        raw = lib.catalog.hash_of(str(f["dng1"]))
+        TextStore(lib.catalog).save(raw, "e", [_line("Hardware Store")])
+        page = Searcher(lib).search("hardware store")
+    finally:
+        lib.close()
+    assert len(page.results) == 3
+    first = page.results[0]
+    assert (first.path, first.files) == (str(f["jpg1"]), [str(f["dng1"]), str(f["jpg1"])])
+    assert first.text_match == ["Hardware Store"]
