@@ -69,6 +69,25 @@ fi
 t1=$(now)
 "$DIST/photosearch" --version >/dev/null || die "the bundle does not start: $DIST/photosearch --version"
 
+# --- optional features: people (3 dlib model files, never the 68-point one) and OCR models --
+INTERNAL="$DIST/_internal"; [ -d "$INTERNAL" ] || INTERNAL=$DIST
+OPT=$("$PY" -c 'import sys; sys.path.insert(0, "installer"); import bundle_contents as b, importlib.util as u; print(len(b.face_model_datas()), int(u.find_spec("rapidocr") is not None))')
+FACES_N=${OPT% *}; OCR_ON=${OPT#* }
+[ -z "$(find "$DIST" -name 'shape_predictor_68_face_landmarks*' | head -1)" ] \
+  || die "the research-only 68-point face model is in the bundle"
+PEOPLE_MB=0; OCR_MB=0
+if [ "$SKIP_PYI" = 0 ] && [ "$FACES_N" -gt 0 ]; then  # built here: must hold what was found
+  [ "$(ls "$INTERNAL/dlib-face-models" 2>/dev/null | wc -l)" = 3 ] \
+    || die "people extra installed but the bundle lacks its 3 face model files"
+fi
+if [ "$SKIP_PYI" = 0 ] && [ "$OCR_ON" = 1 ]; then
+  [ "$(ls "$INTERNAL"/rapidocr/models/*.onnx 2>/dev/null | wc -l)" -ge 3 ] \
+    || die "ocr extra installed but the bundle lacks rapidocr's models"
+  [ -f "$INTERNAL/rapidocr/MODEL_LICENSES.md" ] || die "rapidocr's MODEL_LICENSES.md is missing"
+fi
+[ -d "$INTERNAL/dlib-face-models" ] && PEOPLE_MB=$(du -sm "$INTERNAL/dlib-face-models" | cut -f1)
+[ -d "$INTERNAL/rapidocr" ] && OCR_MB=$(du -sm "$INTERNAL/rapidocr" | cut -f1)
+
 # --- 2. tarball --------------------------------------------------------------------------
 TARBALL="$OUT/photosearch-$VERSION-linux-$MACH-$FLAVOUR.tar.gz"
 GZ=gzip; command -v pigz >/dev/null && GZ=pigz
@@ -150,6 +169,8 @@ mb() { du -sm "$1" | cut -f1; }
   echo "tarball_s: $(secs "$t1" "$t2")"
   echo "deb_s: $(secs "$t2" "$t3") ($COMPRESS)"
   echo "bundle_mb: $(mb "$DIST")"
+  echo "people_models_mb: $PEOPLE_MB (3 dlib files; 0: people extra not installed)"
+  echo "ocr_models_mb: $OCR_MB (rapidocr package with its models; 0: ocr extra not installed)"
   echo "tarball_mb: $(mb "$TARBALL") $(basename "$TARBALL")"
   echo "deb_mb: $(mb "$DEB") $(basename "$DEB")"
 } | tee "$OUT/build-info.txt"

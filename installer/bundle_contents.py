@@ -12,7 +12,13 @@ Why each item is needed:
 - the CLI imports its command modules by name (importlib), so static analysis cannot see
   them: every photosearch submodule is a hidden import;
 - test-only and build-only packages are excluded, and triton too: it only serves
-  torch.compile, which photosearch never uses, and it is ~900 MB (torch imports without it).
+  torch.compile, which photosearch never uses, and it is ~900 MB (torch imports without it);
+- people (faces), when the `people` extra is installed: dlib (a native extension) and the
+  THREE permitted dlib model files, copied into the bundle's dlib-face-models/ folder, where
+  photosearch.core.people.models looks in a frozen build; never the 68-point landmark model
+  (research-only licence), which face-recognition-models also carries;
+- text in photos (OCR), when the `ocr` extra is installed: rapidocr's configs, its bundled
+  PP-OCRv6 models and their licence file (MODEL_LICENSES.md).
 """
 
 from __future__ import annotations
@@ -40,7 +46,12 @@ PACKAGE_DATA = {
 OPTIONAL_PACKAGE_DATA = {
     "rapidocr": ["*.yaml", "models/*.onnx"],
 }
-OPTIONAL_HIDDEN_IMPORTS = {"rapidocr": ["rapidocr.inference_engine.onnxruntime"]}
+OPTIONAL_HIDDEN_IMPORTS = {"rapidocr": ["rapidocr.inference_engine.onnxruntime"],
+                           "dlib": ["dlib", "_dlib_pybind11"], "scipy": ["scipy.cluster.hierarchy"]}
+
+# People (faces): the model files the app may use (photosearch.core.people.models), shipped
+# into this bundle folder; the file names come from that module so the two cannot drift.
+FACE_MODELS_DEST = "dlib-face-models"
 
 # Never shipped: test runners, the build tools themselves, GUI toolkits we don't use, and
 # triton (torch.compile only). Nothing a runtime dependency needs: a unit test walks the
@@ -104,6 +115,69 @@ def package_binaries() -> list[tuple[str, str]]:
         if not libs:
             raise FileNotFoundError(f"{pkg}: no native libraries in {root}")
         out += [(str(p), pkg.replace(".", "/")) for p in libs]
+    return out
+
+
+def face_model_datas() -> list[tuple[str, str]]:
+    """(file, dest dir) for the three permitted dlib model files, when face-recognition-models
+    is installed (the `people` extra); [] otherwise. Never the 68-point model."""
+    from photosearch.core.people.models import FORBIDDEN_FILES, MODEL_FILES, source_dir
+
+    src = source_dir()
+    if src is None:
+        return []
+    out = []
+    for name in MODEL_FILES:
+        if name in FORBIDDEN_FILES:  # cannot happen; guards an edit of MODEL_FILES
+            raise ValueError(f"{name} must never be shipped")
+        f = src / name
+        if not f.is_file():
+            raise FileNotFoundError(f"face model {name} missing from {src}")
+        out.append((str(f), FACE_MODELS_DEST))
+    return out
+
+
+def rapidocr_licence_datas() -> list[tuple[str, str]]:
+    """rapidocr's model licence (Apache-2.0 attribution duties) into the bundle's
+    rapidocr/ folder, when rapidocr is installed."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        dist = distribution("rapidocr")
+    except PackageNotFoundError:
+        return []
+    files = [f for f in dist.files or [] if f.name in ("MODEL_LICENSES.md", "LICENSE")]
+    return [(str(f.locate()), "rapidocr") for f in files if Path(str(f.locate())).is_file()]
+
+
+def optional_feature_sizes() -> dict[str, int]:
+    """Bytes the optional features add to a bundle, from what this module collects (the
+    data files) and the installed native packages PyInstaller then copies whole (dlib's
+    extension, onnxruntime, OpenCV). scipy is left out: PyInstaller takes only the parts
+    scipy.cluster.hierarchy imports, which only a full build can measure."""
+    def size(path: Path) -> int:
+        if path.is_file():
+            return path.stat().st_size
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+    out: dict[str, int] = {}
+    faces = face_model_datas()
+    if faces:
+        out["face models (3 dlib files)"] = sum(size(Path(f)) for f, _ in faces)
+        import importlib.machinery
+
+        dlib_ext = importlib.machinery.PathFinder.find_spec("_dlib_pybind11")
+        if dlib_ext is not None and dlib_ext.origin:
+            out["dlib native extension"] = size(Path(dlib_ext.origin))
+    if importlib.util.find_spec("rapidocr") is not None:
+        root = package_dir("rapidocr")
+        out["rapidocr models + configs"] = sum(
+            size(f) for pattern in OPTIONAL_PACKAGE_DATA["rapidocr"] for f in root.glob(pattern))
+        if importlib.util.find_spec("cv2") is not None:
+            cv2 = package_dir("cv2")
+            libs = cv2.parent / "opencv_python_headless.libs"
+            out["OpenCV headless (cv2 + its libs)"] = size(cv2) + (size(libs) if libs.is_dir()
+                                                                   else 0)
     return out
 
 

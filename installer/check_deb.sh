@@ -80,6 +80,15 @@ for f in /usr/bin/photosearch /usr/share/applications/photosearch.desktop \
   [ -e "$ROOT$f" ] || die "missing $f"
 done
 [ -x "$ROOT/usr/bin/photosearch" ] || die "/usr/bin/photosearch is not executable"
+[ -z "$(find "$APPDIR" -name 'shape_predictor_68_face_landmarks*' | head -1)" ] \
+  || die "the research-only 68-point face model is in the package"
+FACE_MODELS=$APPDIR/_internal/dlib-face-models  # present when built with the people extra
+if [ -d "$FACE_MODELS" ]; then
+  for f in shape_predictor_5_face_landmarks.dat dlib_face_recognition_resnet_model_v1.dat \
+           mmod_human_face_detector.dat; do
+    [ -s "$FACE_MODELS/$f" ] || die "missing face model $f"
+  done
+fi
 if command -v desktop-file-validate >/dev/null; then
   desktop-file-validate "$ROOT/usr/share/applications/photosearch.desktop" || die "desktop file invalid"
 fi
@@ -115,6 +124,13 @@ TINY=(--model test-tiny --pretrained none)
   || { cat "$WORK/search.log"; die "CLI search failed"; }
 for n in red green blue; do grep -q "$n.png" "$WORK/search.json" || die "search did not list $n.png"; done
 say "CLI smoke ok (indexed 3 images, search listed them)"
+if [ -d "$FACE_MODELS" ]; then  # dlib loads in the bundle, models install, a worker spawns
+  "$LAUNCHER" --library "$WORK/lib" "${TINY[@]}" people enable >"$WORK/people.log" 2>&1 \
+    && "$LAUNCHER" --library "$WORK/lib" "${TINY[@]}" people scan --workers 1 >>"$WORK/people.log" 2>&1 \
+    || { cat "$WORK/people.log"; die "people enable/scan failed"; }
+  grep -q "faces: 3 photos scanned" "$WORK/people.log" || { cat "$WORK/people.log"; die "faces pass did not scan"; }
+  say "people smoke ok (face models installed from the package, worker process scanned 3 images)"
+fi
 
 if [ "$GUI" = 0 ]; then
   say "GUI smoke skipped (--no-gui)"

@@ -89,24 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         return _start_app(args)
     try:
-        code = int(args.func(args) or 0)
-        _finish_exports()
-        return code
+        return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("photosearch: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place that turns errors into exit 1
         return _fail(exc, args.verbose)
-
-
-def _finish_exports() -> None:
-    """A command that loaded a model leaves its ONNX export finished (it runs in a daemon
-    thread beside the load, so only the CLI waits: the next search is torch-free)."""
-    export = sys.modules.get("photosearch.core.onnx_export")
-    if export is not None and not export.wait_for_exports(timeout=0):
-        print("photosearch: finishing the fast query files for this model...",
-              file=sys.stderr)
-        export.wait_for_exports()
 
 
 def _parse_args(parser: argparse.ArgumentParser, argv: list[str]):

@@ -35,6 +35,10 @@ def register(sub) -> None:
                    help="then keep watching the folders until Ctrl+C (the live library)")
     p.add_argument("--retry-problems", action="store_true",
                    help="read files listed by 'photosearch problems' again, even if unchanged")
+    p.add_argument("--runtime", choices=("torch", "onnx-int8"),
+                   help="how photos are embedded on the CPU, saved in the library's settings: "
+                        "torch (default) or onnx-int8 (int8 image tower, faster; its vectors "
+                        "get their own model id, so switching re-embeds every photo)")
     p.set_defaults(func=index)
 
     p = sub.add_parser("status", help="counts, model, device, folders")
@@ -100,6 +104,10 @@ def index(args) -> int:
     if not args.paths and not lib.catalog.folders():
         raise CliError("no folders to index: add some with 'photosearch folders add PATH' "
                        "or pass them to 'photosearch index PATH'")
+    if getattr(args, "runtime", None) and args.runtime != lib.settings.runtime:
+        _switch_runtime(lib, args.runtime)
+    if getattr(args, "runtime", None) == "onnx-int8":
+        lib.retry_runtime()  # asked for explicitly: try it even if it was refused before
     if args.watch:
         from .watch_cmds import watch
 
@@ -137,6 +145,8 @@ def index(args) -> int:
             print(f"photosearch: error: --pretrained {args.pretrained!r} could not be used "
                   "(see the warning above); photos were cataloged, not embedded",
                   file=sys.stderr)
+    if lib.runtime_note:
+        print(f"photosearch: warning: {lib.runtime_note}", file=sys.stderr)
     for root in report.offline_roots:
         print(f"photosearch: warning: {safe(root)} is offline; its photos are kept",
               file=sys.stderr)
@@ -155,6 +165,19 @@ def index(args) -> int:
     if report.cancelled:
         return 130
     return 1 if report.model_error and _weights_file_failed(args) else 0
+
+
+def _switch_runtime(lib, runtime: str) -> None:
+    """Save the runtime in the library's settings (only that key: other command-line
+    overrides stay per run) and say what it means: a new model id, so re-embedding."""
+    from ..core.config import Settings
+
+    before = lib.model_id
+    Settings.load(lib.paths.settings).with_overrides(runtime=runtime).save(lib.paths.settings)
+    lib.settings = lib.settings.with_overrides(runtime=runtime)
+    print(f"runtime {runtime} saved for this library: embeddings are stored under model id "
+          f"{safe(lib.model_id)} (was {safe(before)}), so photos are re-embedded, exactly as "
+          "when switching model; vectors of the two runtimes never mix")
 
 
 def _weights_file_failed(args) -> bool:

@@ -46,6 +46,8 @@ def watch(args) -> int:
     handlers = _install_stop_handlers(stop)
     watcher = None
     text = _text_worker(lib)  # text in photos, when OCR is on: after each change
+    faces = _faces_worker(lib)  # people (faces), when people is on: the same
+    later = [w for w in (faces, text) if w is not None]
     try:
         try:
             library_ops.add_folders(lib, args.paths)
@@ -53,7 +55,7 @@ def watch(args) -> int:
             raise CliError(safe(str(exc))) from exc
         if not lib.catalog.folders():
             raise CliError("no folders to watch: add some with 'photosearch folders add PATH'")
-        on_event = _print_event if text is None else _poking(text)
+        on_event = _poking(*later) if later else _print_event
         watcher = LibraryWatcher(lib, on_event=on_event, embed=not args.no_embed,
                                  download=not args.offline, lock=lock)
         print("checking what changed since the last run...", file=sys.stderr, flush=True)
@@ -68,8 +70,8 @@ def watch(args) -> int:
             pass
         print("stopping: finishing the batch in flight...", file=sys.stderr, flush=True)
     finally:
-        if text is not None:
-            text.stop()  # cancels between photos; what was read is kept
+        for w in later:
+            w.stop()  # cancels between photos; what was read/found is kept
         if watcher is not None:
             watcher.stop()
         _restore_handlers(handlers)
@@ -98,11 +100,31 @@ def _text_worker(lib):
     return TextWorker(lib, on_done=done).start()
 
 
-def _poking(text):
+def _faces_worker(lib):
+    from ..core.people import faces_pass
+    from ..core.people.background import FacesWorker
+
+    if not faces_pass.enabled(lib):
+        return None
+
+    def done(r) -> None:
+        if r.error:
+            print(f"photosearch: warning: faces were not looked for: {r.error}",
+                  file=sys.stderr, flush=True)
+        elif r.photos:
+            print(f"{time.strftime('%H:%M:%S')} faces: {r.photos} photos scanned, {r.faces} "
+                  f"faces, {r.matched} joined people, {r.new_people} new people, "
+                  f"{r.problems} unreadable", flush=True)
+
+    return FacesWorker(lib, on_done=done).start()
+
+
+def _poking(*workers):
     def on_event(e) -> None:
         _print_event(e)
         if e.kind == "reconciled" or (e.kind == "changed" and e.added):
-            text.poke()
+            for w in workers:
+                w.poke()
     return on_event
 
 

@@ -50,6 +50,9 @@ class Settings:
     model: str = DEFAULT_MODEL
     pretrained: str = DEFAULT_PRETRAINED
     device: str = "auto"
+    # how photos are embedded on the CPU: "torch", or "onnx-int8" (core/int8_runtime.py:
+    # its vectors get their own model id, so switching re-embeds, like switching model)
+    runtime: str = "torch"
     batch_size: int = 0  # 0 = pick from device
     workers: int = 0  # decode threads; 0 = number of CPU cores
     max_pixels: int = 250_000_000  # decompression-bomb guard, per image
@@ -186,6 +189,7 @@ _RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "model": ("a model name", lambda v: isinstance(v, str) and bool(v.strip())),
     "pretrained": ("a weights tag or file", lambda v: isinstance(v, str) and bool(v.strip())),
     "device": ("auto, cpu, cuda, cuda:N or mps", _is_device),
+    "runtime": ("torch or onnx-int8", lambda v: v in ("torch", "onnx-int8")),
     "batch_size": ("a whole number, 0 or more", lambda v: _is_int(v) and v >= 0),
     "workers": ("a whole number, 0 or more", lambda v: _is_int(v) and v >= 0),
     "max_pixels": ("a whole number above 0", lambda v: _is_int(v) and v > 0),

@@ -104,7 +104,7 @@ class Embedder:
         self.context_length = int(getattr(self.tokenizer, "context_length", 77))
         self.dim = int(self.encode_text(["x"])[0].shape[0])
         self._text_cache: dict[str, np.ndarray] = {}
-        self.onnx_export: Any = None  # the background ONNX export load() started, if any
+        self.onnx_export: Any = None  # the ONNX export load() ran (onnx_export.ExportJob)
 
     @property
     def model_id(self) -> str:
@@ -199,8 +199,8 @@ def load(model: str, pretrained: str, cache_dir: Path, device: str = "auto",
             f"weights file {spec.path} could not be loaded as model {model} "
             f"({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}); "
             f"give an open_clip checkpoint of {model}, or a pretrained tag") from exc
-    if export_onnx:  # once per model, in the background: later queries run without torch
-        from .onnx_export import start_export
+    if export_onnx:  # once per model: later queries then run without torch
+        from .onnx_export import export_job
 
-        embedder.onnx_export = start_export(embedder, cache_dir)
+        embedder.onnx_export = export_job(embedder, cache_dir)
     return embedder

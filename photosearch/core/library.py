@@ -59,6 +59,11 @@ class Library:
         # A process that asks one query and exits (CLI search/similar): the ONNX sessions
         # skip start-up work that only pays off over many queries (onnx_runtime_cache).
         self.one_shot_queries = False
+        # Why onnx-int8 was refused: here, or by an earlier process (kept in the catalog, so
+        # every process of this library agrees on its model id until a retry)
+        self.runtime_note: str | None = None
+        if self.settings.runtime == "onnx-int8":
+            self.runtime_note = self.catalog.get_meta(self._refusal_key) or None
         if embedder is not None and not readonly:
             self.catalog.set_meta(f"dim:{self.model_id}", str(embedder.dim))
         else:
@@ -94,8 +99,40 @@ class Library:
         self.settings.save(self.paths.settings)
 
     @property
-    def model_id(self) -> str:
+    def base_model_id(self) -> str:
+        """The model's own id (its fp32 weights and ONNX exports are stored under it)."""
         return model_id_for(self.settings.model, self.settings.pretrained)
+
+    @property
+    def runtime(self) -> str:
+        """How photos are embedded: the settings' runtime, or torch once onnx-int8 was
+        refused, in this process or an earlier one (runtime_note says why)."""
+        return "torch" if self.runtime_note else self.settings.runtime
+
+    @property
+    def _refusal_key(self) -> str:
+        return f"runtime_refused:{self.base_model_id}"
+
+    def retry_runtime(self) -> None:
+        """Forget an earlier onnx-int8 refusal: the next model load tries it again."""
+        with self._lock:
+            if self._embedder is not None:
+                return  # loaded: this process keeps what it has
+            self.runtime_note = None
+            self._index = None
+            self._forget_refusal()
+
+    def _forget_refusal(self) -> None:
+        if not self.readonly and self.catalog.get_meta(self._refusal_key):
+            self.catalog.set_meta(self._refusal_key, "")
+
+    @property
+    def model_id(self) -> str:
+        """The id embeddings are stored under: the model's, plus '+int8' on the int8
+        runtime (int8 vectors never mix with fp32 ones; core/int8_runtime.py)."""
+        from .int8_runtime import runtime_model_id
+
+        return runtime_model_id(self.base_model_id, self.runtime)
 
     # -- model --------------------------------------------------------------------------
     @property
@@ -108,12 +145,37 @@ class Library:
             if self._embedder is None:
                 from . import embedder as embedder_mod
 
-                self._embedder = embedder_mod.load(
+                loaded = embedder_mod.load(
                     self.settings.model, self.settings.pretrained, self.paths.models,
                     self.settings.device, download=download)
+                self._embedder = self._with_runtime(loaded)
                 if not self.readonly:
                     self.catalog.set_meta(f"dim:{self.model_id}", str(self._embedder.dim))
             return self._embedder
+
+    def _with_runtime(self, loaded: Any) -> Any:
+        """The loaded torch model, or its int8 wrapper on the onnx-int8 runtime. A refused
+        int8 runtime falls back to torch for this process, under the fp32 model id (an
+        index loaded under the int8 id is dropped, so nothing mixes)."""
+        if self.runtime != "onnx-int8":
+            return loaded
+        from . import int8_runtime
+
+        try:
+            wrapped = int8_runtime.wrap(loaded, self.paths.models)
+            self._forget_refusal()
+            return wrapped
+        except int8_runtime.Int8Refused as exc:
+            note = (f"onnx-int8 runtime refused: {exc}; indexing with torch (fp32) instead, "
+                    "under the fp32 model id ('photosearch index --runtime onnx-int8' tries "
+                    "again)")
+            log.warning("%s", note)
+            with self._lock:
+                self.runtime_note = note
+                self._index = None
+                if not self.readonly:
+                    self.catalog.set_meta(self._refusal_key, note)
+            return loaded
 
     def query_encoder(self, images: bool = False) -> Any:
         """What encodes a query: the loaded model if there is one, else the model's ONNX
@@ -121,12 +183,14 @@ class Library:
         `images`: the query also embeds image files, so the ONNX image tower is needed."""
         if self._embedder is not None:
             return self._embedder
+        if images and self.runtime == "onnx-int8":
+            return self.embedder()  # image queries must use the int8 tower, like the index
         with self._query_lock:
             if self._query_encoder is None:
                 from . import onnx_models
 
                 self._query_encoder = onnx_models.load_query_encoder(
-                    self.model_id, self.paths.models, self.one_shot_queries) or False
+                    self.base_model_id, self.paths.models, self.one_shot_queries) or False
             enc = self._query_encoder
         if enc and (not images or enc.has_image_tower()):
             return enc

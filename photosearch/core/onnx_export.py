@@ -115,8 +115,8 @@ STALE_TEMP_SECONDS = 3600  # an export takes under a minute; older temps are lef
 
 
 def _drop_stale_temps(folder: Path, tower: str) -> None:
-    """Delete half-written exports an exiting app left behind (the export thread is a
-    daemon: quitting never waits for it); recent temps may be another process's."""
+    """Delete half-written exports a killed process left behind; recent temps may be
+    another process's export in progress."""
     cutoff = time.time() - STALE_TEMP_SECONDS
     for tmp in folder.glob(f".{tower}.*.onnx.tmp"):
         try:
@@ -227,12 +227,11 @@ def _prepare_runtime_copy(path: Path, tower: str) -> None:
 
 
 class ExportJob:
-    """The ONNX export running beside a freshly loaded model (see start_export)."""
+    """The outcome of the ONNX export a model load ran (see export_job)."""
 
     def __init__(self) -> None:
         self.done = threading.Event()
         self.result: dict[str, str] = {}
-        self.thread: threading.Thread | None = None
 
     def wait(self, timeout: float | None = None) -> bool:
         return self.done.wait(timeout)
@@ -242,45 +241,24 @@ _export_locks: dict[tuple[str, str], threading.Lock] = {}
 _export_locks_guard = threading.Lock()
 
 
-def start_export(embedder: Any, cache_dir: Path) -> ExportJob:
-    """ensure_exported in a background thread, so a model load returns at once (the
-    export of ViT-B-32 takes ~20-45 s on 2 cores) and indexing starts embedding while it
-    runs. The thread is a daemon so that quitting the app never hangs on it (a killed
-    export leaves only a temp file, removed by a later export); the CLI waits for it at
-    exit instead (wait_for_exports), so a short `index` still leaves a finished export.
-    One export per model and cache folder runs at a time, so a second load finds it done."""
+def export_job(embedder: Any, cache_dir: Path) -> ExportJob:
+    """ensure_exported for a freshly loaded model, in the calling thread, never fatal.
+
+    It is not run on a thread of its own beside the load: tried, the export (torch.onnx
+    plus an onnxruntime check) then made the process abort at exit in about half of our
+    UI test runs ("terminate called without an active exception"). So a model load pays
+    the export once per model (~20-45 s for ViT-B-32 on 2 cores; in the app on its model
+    thread, never the GUI thread). One export per model and cache folder runs at a time,
+    so a second load waits for the first and finds it done."""
     job = ExportJob()
     key = (str(Path(cache_dir).resolve()), embedder.model_id)
     with _export_locks_guard:
         lock = _export_locks.setdefault(key, threading.Lock())
-
-    def run() -> None:
-        try:
-            with lock:
-                job.result = ensure_exported(embedder, cache_dir)
-        except Exception as exc:  # noqa: BLE001 - export is an optimisation, never fatal
-            log.warning("ONNX export of %s failed: %s", embedder.model_id, exc)
-        finally:
-            job.done.set()
-
-    job.thread = threading.Thread(target=run, name=f"onnx-export {embedder.model_id}",
-                                  daemon=True)
-    with _export_locks_guard:
-        _jobs.append(job)
-    job.thread.start()
+    try:
+        with lock:
+            job.result = ensure_exported(embedder, cache_dir)
+    except Exception as exc:  # noqa: BLE001 - export is an optimisation, never fatal
+        log.warning("ONNX export of %s failed: %s", embedder.model_id, exc)
+    finally:
+        job.done.set()
     return job
-
-
-_jobs: list[ExportJob] = []
-
-
-def wait_for_exports(timeout: float | None = None) -> bool:
-    """Wait for every export this process started; True when all have finished."""
-    with _export_locks_guard:
-        jobs = list(_jobs)
-    for job in jobs:
-        # join, not just the done event: a daemon thread still unwinding at interpreter
-        # exit (freeing onnxruntime/torch objects) aborts the process
-        if job.thread is not None:
-            job.thread.join(timeout)
-    return all(job.thread is None or not job.thread.is_alive() for job in jobs)

@@ -29,6 +29,7 @@ class WindowDialogs(QObject):
 
     settings_applied = Signal()
     ocr_switched = Signal(bool)  # the "Read text in photos" switch changed: start / stop
+    people_switched = Signal(bool)  # the "Find people in photos" switch changed
     folders_chosen = Signal(list)
     retry_problems = Signal()  # the problems dialog's Retry: index, re-reading problem files
     message = Signal(str, int)
@@ -71,6 +72,11 @@ class WindowDialogs(QObject):
                            on_done=dialog.set_ocr_estimate,
                            on_error=lambda exc: dialog.set_ocr_estimate(
                                f"Not available: {app_error(exc)}"))
+        from .opt_ins import people_estimate_job
+
+        self.runner.submit("db", people_estimate_job(self.lib), on_done=dialog.set_people_estimate,
+                           on_error=lambda e: dialog.set_people_estimate(
+                               f"Not available: {app_error(e)}"))
         dialog.open()
 
     def apply_settings(self, old: Any, new: Any) -> None:
@@ -82,6 +88,8 @@ class WindowDialogs(QObject):
         s.theme, s.strong_match, s.exclude = new.theme, new.strong_match, list(new.exclude)
         was_on = bool((s.text or {}).get("enabled"))
         s.text = dict(new.text)
+        people_was_on = bool((s.people or {}).get("enabled"))
+        s.people = dict(new.people)
         app = QApplication.instance()
         if isinstance(app, QApplication):  # always, while a window exists
             theme.apply(app, new.theme)
@@ -91,6 +99,8 @@ class WindowDialogs(QObject):
         self.settings_applied.emit()
         if bool(new.text.get("enabled")) != was_on:
             self.ocr_switched.emit(bool(new.text.get("enabled")))
+        if bool(new.people.get("enabled")) != people_was_on:
+            self.people_switched.emit(bool(new.people.get("enabled")))
 
     # == first run =======================================================================
     def first_run(self) -> None:
@@ -106,6 +116,9 @@ class WindowDialogs(QObject):
     def _first_run_done(self, dialog: Any) -> None:
         if dialog.pretrained != self.lib.settings.pretrained:
             self._use_weights_file(dialog.pretrained)
+        from .opt_ins import apply_opt_ins
+
+        apply_opt_ins(self, dialog.opt_ins.people_on(), dialog.opt_ins.ocr_on())
         self.folders_chosen.emit(dialog.chosen_folders())
 
     def _use_weights_file(self, pretrained: str) -> None:

@@ -1,4 +1,5 @@
-"""Filter chips under the search field: folder, date range, file type, camera, tag, text.
+"""Filter chips under the search field: folder, date range, file type, camera, tag, text,
+person.
 
 The chips produce a core `Filters`; filters typed into the query text (`after:`, `tag:`)
 still work and win where both are set (core `Filters.merged`). Active filters show as
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.query import Filters, parse_types
+from .person_chip import PersonCombo
 
 TYPE_CHOICES = ["", "jpg", "png", "heic", "gif", "webp", "tiff", "bmp", "jpg,png"]
 
@@ -59,6 +61,7 @@ class FilterBar(QWidget):
         self.tag.setPlaceholderText("tag")
         self.has_text = QCheckBox("Has text")
         self.has_text.setToolTip("Only photos with text read in them (has:text; OCR must be on)")
+        self.person = PersonCombo()  # named people (person_chip.PersonNames fills it)
         self.chips = QHBoxLayout()
         self.chips.setContentsMargins(0, 0, 0, 0)
         self._build()
@@ -75,8 +78,8 @@ class FilterBar(QWidget):
         row.addWidget(self.has_text)
         dates = QHBoxLayout()
         dates.setContentsMargins(0, 0, 0, 0)
-        for w in (self.after_on, self.after, self.before_on, self.before):
-            dates.addWidget(w)
+        for w in (self.after_on, self.after, self.before_on, self.before, self.person):
+            dates.addWidget(w)  # the person chip here: the first row is full at 800 px
         dates.addLayout(self.chips)
         dates.addStretch(1)
         layout = QVBoxLayout(self)
@@ -95,6 +98,7 @@ class FilterBar(QWidget):
         self.camera.editingFinished.connect(self._emit)
         self.tag.editingFinished.connect(self._emit)
         self.has_text.toggled.connect(self._emit)
+        self.person.currentIndexChanged.connect(self._emit)
 
     def _emit(self, *_args) -> None:
         self._refresh_chips()
@@ -126,11 +130,12 @@ class FilterBar(QWidget):
             types=parse_types(types) if types else None,
             camera=self.camera.text().strip() or None,
             tags=[t for t in (self.tag.text().strip(),) if t],
-            has_text=True if self.has_text.isChecked() else None)
+            has_text=True if self.has_text.isChecked() else None,
+            people=[p for p in (self.person.person(),) if p])
 
     def clear(self) -> None:
         widgets = (self.folder, self.types, self.camera, self.tag, self.after_on,
-                   self.before_on, self.has_text)
+                   self.before_on, self.has_text, self.person)
         for w in widgets:
             w.blockSignals(True)
         self.folder.setCurrentIndex(0)
@@ -140,6 +145,7 @@ class FilterBar(QWidget):
         self.after_on.setChecked(False)
         self.before_on.setChecked(False)
         self.has_text.setChecked(False)
+        self.person.setCurrentIndex(0)
         for w in widgets:
             w.blockSignals(False)
         self._emit()
@@ -166,6 +172,9 @@ class FilterBar(QWidget):
             chips.append((f"tag: {self.tag.text().strip()}", self._clear_line(self.tag)))
         if self.has_text.isChecked():
             chips.append(("has text", lambda: self.has_text.setChecked(False)))
+        if self.person.person():
+            chips.append((f"person: {self.person.person()}",
+                          lambda: self.person.setCurrentIndex(0)))
         return chips
 
     def _clear_line(self, edit: QLineEdit):

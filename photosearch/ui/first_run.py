@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ..core.weights_check import check_weights_file
 from . import model_info, style
 from .file_dialogs import home_dir, start_dir
+from .opt_ins import OptIns
 
 
 def suggested_folders() -> list[str]:
@@ -70,6 +71,7 @@ class FirstRunDialog(QDialog):
         weights.setToolTip("For computers without internet: a CLIP weights file downloaded "
                            "elsewhere")
         weights.clicked.connect(self._pick_weights)
+        self.opt_ins = OptIns()  # people (faces) and text in photos (OCR), both off
         self.buttons = QDialogButtonBox()
         self.start = self.buttons.addButton("Start indexing",
                                             QDialogButtonBox.ButtonRole.AcceptRole)
@@ -85,10 +87,11 @@ class FirstRunDialog(QDialog):
         layout.addWidget(style.heading("Model", "2"))
         layout.addWidget(self.model_label)
         layout.addWidget(weights, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.opt_ins)
         layout.addWidget(self.buttons)
         self.folders.model().rowsInserted.connect(lambda *_: self._update())
         self.folders.model().rowsRemoved.connect(lambda *_: self._update())
-        self.resize(640, 520)
+        self.resize(640, 640)
         self._update()
 
     def _add(self, path: str, suggested: bool = False) -> None:

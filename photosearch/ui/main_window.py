@@ -40,6 +40,8 @@ from .filters import FilterBar
 from .folders import FoldersCoordinator
 from .grid import ResultsGrid, follow_sort, size_slider
 from .model_status import Banner, ModelStatus, banner_for
+from .people_pass import PeoplePassController
+from .person_chip import PersonNames
 from .photo_actions import PhotoActions
 from .preview import PreviewPane
 from .results_model import ResultsModel
@@ -186,6 +188,8 @@ class MainWindow(QMainWindow):
             parent=self)
         self.dialogs = WindowDialogs(lib=lib, runner=runner, host=self, parent=self)
         self.text_pass = TextPassController(lib, runner, self)  # OCR after indexing
+        self.people_pass = PeoplePassController(lib, runner, self)  # faces after indexing
+        self.person_names = PersonNames(lib, runner, self.filters.person, self)  # the chip
         self.menus = WindowMenus(self, self.grid, search=self.search_flow,
                                  photos=self.photo_actions, folders=self.folders,
                                  dialogs=self.dialogs, select_screen=self.sidebar.select_screen)
@@ -230,15 +234,20 @@ class MainWindow(QMainWindow):
         dialogs.folders_chosen.connect(folders.add_folders)
         dialogs.retry_problems.connect(folders.retry_problems)
         dialogs.ocr_switched.connect(self.text_pass.apply)
+        dialogs.people_switched.connect(self.people_pass.apply)
         self.indexing.finished.connect(lambda _r: self.text_pass.poke())
         self.live.event.connect(self.text_pass.watch_event)
         self.text_pass.finished.connect(lambda r: r.read and flow.refresh_if_room())
+        self.indexing.finished.connect(lambda _r: self.people_pass.poke())
+        self.live.event.connect(self.people_pass.watch_event)
+        self.people_pass.finished.connect(lambda r: r.faces and flow.refresh_if_room())
+        self.people_pass.finished.connect(self.person_names.refresh)
         model.state_changed.connect(
             lambda _s: setattr(self.service, "model_error", model.error))
         model.state_changed.connect(self.model_state)
         model.changed.connect(self._update_banner)
         for source in (folders.message, dialogs.message, self.photo_actions.message,
-                       self.text_pass.message):
+                       self.text_pass.message, self.people_pass.message):
             source.connect(self.statusBar().showMessage)
 
     # == start-up ========================================================================
@@ -254,9 +263,11 @@ class MainWindow(QMainWindow):
             self.model.load()
         self.folders.refresh()
         self.search_flow.run_request()
+        self.person_names.refresh()
         self.folders.check_at_start()
         if not self.read_only:
             self.text_pass.poke()  # OCR on: resume what an earlier session left unread
+            self.people_pass.poke()  # people on: the same for faces
         if self.read_only:
             self.menus.set_read_only()
             for b in (self.sidebar.add_btn, self.sidebar.remove_btn, self.sidebar.index_btn,
@@ -345,6 +356,7 @@ class MainWindow(QMainWindow):
         self.window_state.save()
         self.folders.stop()
         self.text_pass.stop()  # cancels between photos; waits for the one in flight
+        self.people_pass.stop()
         # A model load (torch import, a download) cannot be interrupted: give up on it
         # after a while; run_app then exits without waiting for that thread.
         self.clean_shutdown = self.runner.wait(20_000)

@@ -8,6 +8,8 @@ signal, so this module knows nothing about search or screens.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QObject, QPoint, Signal
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -42,6 +44,7 @@ class PhotoActions(QObject):
         self.runner = runner
         self.host = host
         self.viewer: Viewer | None = None
+        self.viewer_boxes: Any = None  # viewer_boxes.ViewerTextBoxes, with the viewer
         self.context_menu: QMenu | None = None
         grid.doubleClicked.connect(lambda idx: self.open_row(idx.row()))
         grid.context_requested.connect(self.show_context_menu)
@@ -196,12 +199,16 @@ class PhotoActions(QObject):
             self.viewer = Viewer(self.runner, self.host)
             self.viewer.step.connect(self._viewer_step)
             self.viewer.resize(self.host.size())
+            from .viewer_boxes import ViewerTextBoxes
+
+            self.viewer_boxes = ViewerTextBoxes(self.viewer, self.host.lib, self.runner)
         row, total = self.grid.current_row() + 1, self.results.rowCount()
         more = "" if self.results.exhausted else "+"
         details = " · ".join(x for x in (
             f"{r.width} × {r.height}" if r.width else "", format_date(r.taken_at)
             if r.taken_at else "", r.camera or "") if x)
         self.viewer.show_path(r.path, f"{row} of {total:,}{more}", details, r.width)
+        self.viewer_boxes.show_result(r)  # the text read in it, boxed (T hides)
         self.viewer.show()
         self.viewer.raise_()
 

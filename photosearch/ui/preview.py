@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..core.results import PhotoDetails
 from ..core.results import photo_details as core_photo_details
+from .face_boxes import PreviewFaces
 from .preview_text import PreviewText
 from .thumbnails import load_scaled
 from .workers import Runner
@@ -88,6 +89,8 @@ class PreviewPane(QWidget):
             self.buttons[key] = btn
         self.text = PreviewText(lib, runner, self.image)  # matched words, boxes, Copy text
         buttons.addWidget(self.text.copy_button, len(self.buttons) // 2, len(self.buttons) % 2)
+        self.faces = PreviewFaces(lib, runner, self.image)  # face boxes + names, on demand
+        buttons.addWidget(self.faces.toggle, len(self.buttons) // 2, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.image)
         layout.addWidget(self.text.matched)
@@ -100,6 +103,7 @@ class PreviewPane(QWidget):
         for btn in self.buttons.values():
             btn.setEnabled(result is not None)
         self.text.show_result(result)
+        self.faces.show_result(result)
         if result is None:
             self._pixmap = None
             self.image.set_source(None)
@@ -160,6 +164,7 @@ class PreviewPane(QWidget):
     def _rescale(self) -> None:
         self.image.set_source(self._pixmap)
         self.text.image_shown()
+        self.faces.image_shown()
 
 
 class AspectLabel(QLabel):

@@ -36,5 +36,6 @@ def _people(window) -> QWidget:
         window.search_flow.set_query(query)
 
     view.search_requested.connect(show_photos)
+    view.changed.connect(window.person_names.refresh)  # names for the person chip
     view.refresh()
     return view

@@ -1,5 +1,6 @@
 """Settings: model and weights, device, strong-match threshold, excluded folders, theme,
-reading text in photos (OCR, with its time estimate; the window starts or stops the pass).
+reading text in photos (OCR) and finding people (faces), each with its time estimate (the
+window starts or stops the pass).
 
 Edits a copy of the library's `Settings`; the caller saves it with `Settings.save` when
 the dialog is accepted. Model and device changes apply the next time the app starts (the
@@ -63,6 +64,10 @@ class SettingsDialog(QDialog):
         if settings.device not in DEVICES:
             self.device.addItem(settings.device)
         self.device.setCurrentText(settings.device)
+        self.runtime = QComboBox()  # core/int8_runtime.py: int8 vectors get their own model id
+        self.runtime.addItem("torch (fp32)", "torch")
+        self.runtime.addItem("onnx-int8 (faster on CPU; re-embeds every photo)", "onnx-int8")
+        self.runtime.setCurrentIndex(max(0, self.runtime.findData(settings.runtime)))
         self.strong = QDoubleSpinBox()
         self.strong.setRange(0.0, 1.0)
         self.strong.setSingleStep(0.01)
@@ -83,6 +88,13 @@ class SettingsDialog(QDialog):
                             "runs in the background after indexing")
         self.ocr_note = QLabel("Estimating…")
         self.ocr_note.setWordWrap(True)
+        self.people = QCheckBox("Find people in photos (faces)")
+        self.people.setChecked(bool((settings.people or {}).get("enabled")))
+        self.people.setToolTip("Group faces into people you can name and search for "
+                               "(person:NAME); runs in the background after indexing, on "
+                               "this computer only")
+        self.people_note = QLabel("Estimating…")
+        self.people_note.setWordWrap(True)
         self.model.currentTextChanged.connect(self._model_changed)
         self.pretrained.textChanged.connect(lambda _t: self._update_note())
         self._build(weights_row)
@@ -97,14 +109,17 @@ class SettingsDialog(QDialog):
         form.addRow("Weights", weights)
         form.addRow("", self.note)
         form.addRow("Device", self.device)
+        form.addRow("CPU indexing", self.runtime)
         form.addRow("Strong match from", self.strong)
         form.addRow("Excluded folders", self.exclude)
         form.addRow("Theme", self.theme)
         form.addRow("Text in photos", self.ocr)
         form.addRow("", self.ocr_note)
-        restart = style.muted(QLabel("Model, weights and device changes apply the next time "
-                                     "photosearch starts; photos are then re-embedded in the "
-                                     "background."))
+        form.addRow("People", self.people)
+        form.addRow("", self.people_note)
+        restart = style.muted(QLabel("Model, weights, device and CPU indexing changes apply "
+                                     "the next time photosearch starts; photos are then "
+                                     "re-embedded in the background."))
         restart.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save |
                                    QDialogButtonBox.StandardButton.Cancel)
@@ -115,13 +130,19 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(restart)
         layout.addWidget(buttons)
-        self.resize(620, 520)
+        self.resize(620, 580)
 
     def set_ocr_estimate(self, text: str) -> None:
         """What turning OCR on costs (core text.estimate.ocr_estimate, from the db thread)."""
         self.ocr_note.setText(text)
         if text.startswith("Not available") and not self.ocr.isChecked():
             self.ocr.setEnabled(False)
+
+    def set_people_estimate(self, text: str) -> None:
+        """What turning people on costs (core people.estimate, from the db thread)."""
+        self.people_note.setText(text)
+        if text.startswith("Not available") and not self.people.isChecked():
+            self.people.setEnabled(False)
 
     def _model_changed(self, text: str) -> None:
         choice = next((c for c in model_info.CHOICES if c.model == text), None)
@@ -163,14 +184,17 @@ class SettingsDialog(QDialog):
                   model=self.model.currentText().strip() or self.original.model,
                   pretrained=self.pretrained.text().strip() or self.original.pretrained,
                   device=self.device.currentText(),
+                  runtime=self.runtime.currentData(),
                   strong_match=round(self.strong.value(), 4),
                   exclude=excludes,
                   theme=self.theme.currentText())
         ts = TextSettings.from_settings(self.original)
         ts.enabled = self.ocr.isChecked()
         ts.store(new)
+        new.people = {**(self.original.people or {}), "enabled": self.people.isChecked()}
         return new
 
     @staticmethod
     def needs_restart(old: Settings, new: Settings) -> bool:
-        return (old.model, old.pretrained, old.device) != (new.model, new.pretrained, new.device)
+        return ((old.model, old.pretrained, old.device, old.runtime)
+                != (new.model, new.pretrained, new.device, new.runtime))

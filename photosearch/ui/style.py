@@ -52,6 +52,9 @@ class Palette:
     match_fill: str  # a word box that matches the query
     match_pen: str
     other_pen: str  # other word boxes
+    face_pen: str  # a named person's face box
+    face_unnamed_pen: str  # a face nobody named yet
+    face_name_bg: str  # under a face's name
     viewer_bg: str
     tooltip_bg: str
     link: str
@@ -64,7 +67,9 @@ LIGHT = Palette(
     warn_bg="#fbe3a1", warn_text="#3b2f00", error_bg="#f6c9c9", error_text="#4a0d0d",
     error_inline="#b3261e", offline="#6b7079", keeper_bg="#5a3ca050", marker="#e69628",
     placeholder="#28808080", broken="#3cc83c3c", match_fill="#5affd600",
-    match_pen="#ffaa00", other_pen="#c850a0ff", viewer_bg="#000000", tooltip_bg="#ffffff",
+    match_pen="#ffaa00", other_pen="#c850a0ff", face_pen="#28dc78",
+    face_unnamed_pen="#c8ffffff", face_name_bg="#aa000000", viewer_bg="#000000",
+    tooltip_bg="#ffffff",
     link="#1f63c6")
 
 DARK = Palette(
@@ -74,7 +79,9 @@ DARK = Palette(
     warn_bg="#5a4a12", warn_text="#fbe7a6", error_bg="#5c2323", error_text="#ffd6d6",
     error_inline="#ff8a80", offline="#8e939b", keeper_bg="#5a3ca050", marker="#e69628",
     placeholder="#28808080", broken="#3cc83c3c", match_fill="#5affd600",
-    match_pen="#ffaa00", other_pen="#c850a0ff", viewer_bg="#000000", tooltip_bg="#31333a",
+    match_pen="#ffaa00", other_pen="#c850a0ff", face_pen="#28dc78",
+    face_unnamed_pen="#c8ffffff", face_name_bg="#aa000000", viewer_bg="#000000",
+    tooltip_bg="#31333a",
     link="#8ab4ff")
 
 PALETTES = {"light": LIGHT, "dark": DARK}

@@ -3,7 +3,7 @@ drag to pan, arrows step through the results, and a caption with "n of m" and th
 photo's details (size, date, camera). The image loads on a worker thread.
 
 Keys: Space/Escape close · Left/Right previous/next · F or 0 fit · 1 actual size ·
-+/- zoom.
++/- zoom · T text boxes (viewer_boxes.py).
 """
 
 from __future__ import annotations
@@ -92,6 +92,7 @@ class Viewer(QDialog):
     """One photo at a time, big; `step(delta)` asks for the previous/next result."""
 
     step = Signal(int)
+    pixmap_shown = Signal()  # the photo's pixels are in the view (boxes can be drawn)
 
     def __init__(self, runner: Runner, parent=None) -> None:
         super().__init__(parent)
@@ -142,6 +143,7 @@ class Viewer(QDialog):
         if path == self.path:
             self._pixmap = QPixmap.fromImage(image)
             self.view.set_pixmap(self._pixmap, self._width or image.width())
+            self.pixmap_shown.emit()
 
     def _caption(self) -> None:
         if self.path is None or self._pixmap is None:
@@ -151,4 +153,4 @@ class Viewer(QDialog):
         parts = [p for p in (self.position, os.path.basename(self.path), self.details,
                              f"zoom {zoom}") if p]
         self.caption.setText("  ·  ".join(parts) +
-                             "    F fit · 1 100% · wheel zoom · drag to pan · ←/→")
+                             "    F fit · 1 100% · wheel zoom · drag to pan · ←/→ · T text")

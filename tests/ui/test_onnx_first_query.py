@@ -18,7 +18,7 @@ def test_first_query_is_answered_while_the_model_still_loads(qtbot, make_window,
     paths = resolve_library(tmp_path / "library")
     first = Library.open(paths, **TEST_MODEL)
     Indexer(first).run([str(photos[0].parent)])  # loads torch once: exports the towers
-    assert first.embedder().onnx_export.wait(300)  # (in the background)
+    assert first.embedder().onnx_export.wait(300)
     first.close()
 
     lib = Library.open(paths, **TEST_MODEL)

@@ -97,7 +97,7 @@ def tiny(tmp_path_factory):
 
     cache = tmp_path_factory.mktemp("models")
     emb = emb_mod.load("test-tiny", "none", cache)  # load() exports both towers...
-    assert emb.onnx_export.wait(300)  # ...in the background
+    assert emb.onnx_export.wait(300)
     return emb, cache
 
 
@@ -226,7 +226,7 @@ def indexed(tmp_path_factory):
     lib = Library.open(resolve_library(root / "library"), **TEST_MODEL)
     report = Indexer(lib).run([str(photos)])
     assert report.embedded == 60
-    assert lib.embedder().onnx_export.wait(300)  # the export runs beside indexing
+    assert lib.embedder().onnx_export.wait(300)
     lib.close()
     return root, [str(images / n) for n in names[60:63]]
 

@@ -38,6 +38,9 @@ from .store import FaceStore
 log = logging.getLogger(__name__)
 
 NICE = 10  # below the CLIP pass's decode threads (nice 5) and the GUI
+# Set by a frozen build's entry point (installer/launcher.py) right after
+# multiprocessing.freeze_support(): spawned workers then start the pass, not the app.
+FREEZE_SUPPORT_ENV = "PHOTOSEARCH_FREEZE_SUPPORT"
 
 
 @dataclass
@@ -57,6 +60,7 @@ class FacesReport:
     named_from_xmp: int = 0  # faces named by MWG regions in existing sidecars
     cancelled: bool = False
     seconds: float = 0.0
+    error: str | None = None  # the pass could not run (e.g. the face models are missing)
 
 
 def settings_of(lib: Library) -> dict:
@@ -73,13 +77,14 @@ def detector_config(lib: Library) -> DetectorConfig:
 
 def default_workers(lib: Library) -> int:
     """Worker processes: the setting, else half the cores (at least one). A frozen
-    (installer) build runs the pass in-process (0) unless its entry point calls
-    multiprocessing.freeze_support() and sets the `workers` setting."""
+    (installer) build runs the pass in-process (0) unless its entry point called
+    multiprocessing.freeze_support() and said so (FREEZE_SUPPORT_ENV)."""
+    frozen_ok = not getattr(sys, "frozen", False) or os.environ.get(FREEZE_SUPPORT_ENV) == "1"
+    if not frozen_ok:
+        return 0
     n = settings_of(lib).get("workers")
     if isinstance(n, int) and n > 0:
         return n
-    if getattr(sys, "frozen", False):
-        return 0
     return max(1, (os.cpu_count() or 2) // 2)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ CNN_FILE = "mmod_human_face_detector.dat"
 MODEL_FILES = (LANDMARKS_FILE, DESCRIPTOR_FILE, CNN_FILE)
 FORBIDDEN_FILES = ("shape_predictor_68_face_landmarks.dat",)  # research-only licence
 SOURCE_PACKAGE = "face_recognition_models"
+BUNDLED_DIR = "dlib-face-models"  # in a frozen build (installer/bundle_contents.py)
 INSTALL_HINT = ("install the optional 'people' extra (pip install 'photosearch[people]', i.e. "
                 "dlib-bin and face-recognition-models), then run 'photosearch people enable'")
 
@@ -43,8 +45,21 @@ def models_dir() -> Path:
     return models_cache_dir() / "dlib-faces"
 
 
+def bundled_dir() -> Path | None:
+    """The three model files shipped inside a frozen (installer) build, if this is one."""
+    if not getattr(sys, "frozen", False):
+        return None
+    base = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+    folder = base / BUNDLED_DIR
+    return folder if folder.is_dir() else None
+
+
 def source_dir() -> Path | None:
-    """The models/ folder of the installed face-recognition-models package, if any."""
+    """Where the model files are installed from: the frozen build's own copy, else the
+    models/ folder of the installed face-recognition-models package, if any."""
+    bundled = bundled_dir()
+    if bundled is not None:
+        return bundled
     spec = importlib.util.find_spec(SOURCE_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         return None

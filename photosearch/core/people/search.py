@@ -62,3 +62,21 @@ def sql_clauses(catalog: Catalog, people: Sequence[str], not_people: Sequence[st
             clauses.append(f"{column} NOT IN ({','.join('?' * len(hashes))})")
             args += hashes
     return clauses, args
+
+
+def person_names(catalog: Catalog) -> list[str]:
+    """The names a person filter can choose from: named, visible people, sorted."""
+    names = {p.name for p in FaceStore(catalog).people() if p.name}
+    return sorted(names, key=str.casefold)
+
+
+def faces_in_photo(catalog: Catalog, content_hash: str
+                   ) -> list[tuple[tuple[int, int, int, int], str | None]]:
+    """A photo's face boxes (oriented full-resolution pixels: left, top, right, bottom) with
+    the name of each face's person (None: unnamed or not assigned), for the preview."""
+    store = FaceStore(catalog)
+    rows = store.faces(hash_=content_hash)
+    ids = sorted({r.person_id for r in rows if r.person_id is not None})
+    names = {p.id: p.name for p in store.people(include_hidden=True, ids=ids)} if ids else {}
+    return [(r.box, names.get(r.person_id) if r.person_id is not None else None)
+            for r in rows]

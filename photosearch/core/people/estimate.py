@@ -1,0 +1,47 @@
+"""What turning people (faces) on would cost this library: the line the Settings switch
+and the first-run offer show, and whether the feature can run here at all."""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+
+from ..catalog import Catalog
+from .models import INSTALL_HINT, MODEL_ID, installed, source_dir
+from .store import FaceStore
+
+# CPU seconds per photo of the faces pass (HOG default settings, decode + detect + describe,
+# workers and coordinator): 250 ms on ~800 px Flickr photos with faces, shared 2-core box
+# (bench/bench_faces.py, docs/benchmarks.md "People (faces)"). The app runs one worker
+# process per two cores at nice 10, so this is also about the wall time per photo per
+# worker when a core is free.
+CPU_SECONDS_PER_PHOTO = 0.25
+
+
+def available() -> str | None:
+    """None when the faces pass can run, else the reason (nothing is imported)."""
+    if find_spec("dlib") is None:
+        return f"dlib is not installed; {INSTALL_HINT}"
+    if source_dir() is None and installed() is None:
+        return f"the face model files are not installed; {INSTALL_HINT}"
+    return None
+
+
+def describe_estimate(pending: int, workers: int = 1) -> str:
+    per = CPU_SECONDS_PER_PHOTO / max(1, workers)
+    secs = pending * per
+    if secs < 90:
+        span = f"{secs:.0f} s"
+    elif secs < 5400:
+        span = f"{secs / 60:.0f} min"
+    else:
+        span = f"{secs / 3600:.1f} h"
+    return (f"{pending} photos to look at, about {span} ({per:.2f} s/photo, measured on a "
+            "2-core CPU)")
+
+
+def people_estimate(catalog: Catalog, workers: int = 1) -> str:
+    """Photos still to look at and the expected time; the reason when it cannot run."""
+    reason = available()
+    if reason:
+        return f"Not available: {reason}"
+    return describe_estimate(FaceStore(catalog).pending_count(MODEL_ID), workers)
