@@ -170,5 +170,7 @@ def _print(page, as_json: bool) -> None:
         score = f"{r.score:6.3f}" if r.score is not None else "     -"
         date = r.to_json()["taken_at"] or ""
         print(f"{score}  {date[:10]:10}  {safe(r.path)}")
+        if r.pair:  # one shot as RAW+JPEG: one item, both files
+            print(f"                    {r.pair}: {' + '.join(safe(p) for p in r.files)}")
         if r.text_match:
             print(f"                    text: {' | '.join(r.text_match)}")

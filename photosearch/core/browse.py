@@ -8,6 +8,7 @@ without model weights, or photos still waiting for the model, can always be brow
 from __future__ import annotations
 
 from .catalog import CAMERA_SQL, Catalog
+from .pairs import RAW_FORMATS, collapse, twin_sql
 from .paths import prefix_range
 from .query import Filters
 from .query_filters import tag_hash_sets
@@ -71,10 +72,12 @@ def _where(catalog: Catalog, f: Filters) -> tuple[str, list[object]]:
 
 
 def count(catalog: Catalog, filters: Filters | None = None) -> int:
-    """How many photos (distinct contents with at least one file) pass the filters."""
+    """How many items pass the filters: photos (distinct contents with at least one file),
+    the two halves of a RAW+JPEG pair counted once (a RAW counts as its JPEG/HEIC twin)."""
     where, args = _where(catalog, filters or Filters())
-    return catalog.conn.execute(f"SELECT COUNT(*) FROM photos p WHERE {where}",
-                                args).fetchone()[0]
+    return catalog.conn.execute(
+        f"SELECT COUNT(DISTINCT COALESCE({twin_sql('p', RAW_FORMATS)}, p.hash)) "
+        f"FROM photos p WHERE {where}", args).fetchone()[0]
 
 
 def browse(catalog: Catalog, filters: Filters | None = None, *, limit: int = 100,
@@ -82,9 +85,30 @@ def browse(catalog: Catalog, filters: Filters | None = None, *, limit: int = 100
     """One page of photos passing the filters, newest first (undated last)."""
     f = filters or Filters()
     where, args = _where(catalog, f)
+    # Offsets count items, and the two halves of a RAW+JPEG pair are one item
+    # (core/pairs.py): the rows up to twice the page end are read, each RAW row with its
+    # JPEG/HEIC twin (found in SQL: a RAW row is listed as its twin), and collapsed; the
+    # page's JPEG/HEIC rows are then asked for a RAW twin, and its pairs read in full.
+    order = "ORDER BY q.taken_at IS NULL, q.taken_at DESC, q.hash"
     rows = catalog.conn.execute(
-        f"SELECT p.hash FROM photos p WHERE {where} "
-        "ORDER BY p.taken_at IS NULL, p.taken_at DESC, p.hash LIMIT ? OFFSET ?",
-        [*args, limit, offset]).fetchall()
-    return results_for(catalog, [r[0] for r in rows], folder=f.folder)
-
+        f"SELECT q.hash, {twin_sql('q', RAW_FORMATS)} FROM (SELECT p.hash, p.format, "
+        f"p.taken_at FROM photos p WHERE {where} {order.replace('q.', 'p.')} LIMIT ?) q "
+        f"{order}", [*args, 2 * (offset + limit)]).fetchall()
+    keys: list[str] = []  # an item's key: a pair's JPEG/HEIC half, else the photo
+    seen: set[str] = set()
+    paired: set[str] = set()
+    for h, twin in rows:
+        key = twin if twin is not None else h
+        if twin is not None:
+            paired.add(key)
+        if key not in seen:
+            seen.add(key)
+            keys.append(key)
+    page = keys[offset:offset + limit]
+    rest = [k for k in page if k not in paired]
+    if rest:
+        paired |= {h for (h,) in catalog.conn.execute(
+            f"SELECT p.hash FROM photos p WHERE p.hash IN ({','.join('?' * len(rest))}) "
+            f"AND {twin_sql('p')} IS NOT NULL", rest)}
+    pairs = collapse(catalog, page, check=[k for k in page if k in paired])[2]
+    return results_for(catalog, page, folder=f.folder, pairs=pairs)

@@ -29,6 +29,7 @@ import numpy as np
 from .catalog import Catalog
 from .config import read_section
 from .keeper import DEFAULT_RULES, Item, build_rules, choose_keeper
+from .pairs import pair_hash_links
 from .paths import from_db_path, prefix_range, to_db_path
 from .phash_index import HammingIndex, hamming, parse_hex
 
@@ -201,6 +202,9 @@ class DuplicateFinder:
         self.progress("loading catalog")
         photos = self._load(folder)
         refused = not_duplicate_pairs(self.catalog)
+        # a RAW+JPEG pair is one photo with two files, never a duplicate group of itself
+        refused |= pair_hash_links((it.path, h) for h, items in photos.files.items()
+                                   for it in items)
         out = Grouping({t: [] for t in tiers})
         if self.hidden_offline:
             out.notices.append(

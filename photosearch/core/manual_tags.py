@@ -40,7 +40,9 @@ def set_manual_tag(library, name: str, hashes: Sequence[str], add: bool = True
             raise TaggingError(f"no label named '{name}'")
         tagger.store.add(name)  # its prompt is its name; the decisions teach it
         created = True
-    tagger.review(name, list(dict.fromkeys(hashes)), add)
+    from .pairs import with_partners  # tagging a RAW+JPEG pair tags both halves
+
+    tagger.review(name, with_partners(library.catalog, list(dict.fromkeys(hashes))), add)
     if not add:  # the tag went away: its keywords leave the sidecars photosearch wrote
         from .keywords import retract
 

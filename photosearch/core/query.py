@@ -318,5 +318,10 @@ def parse_types(value: str) -> set[str]:
     for t in value.replace(" ", "").lower().split(","):
         if t:
             t = t.lstrip(".")
-            out.add(_TYPE_ALIASES.get(t, t))
+            if t == "raw":  # every camera RAW format (a RAW+JPEG pair has one)
+                from .imaging import RAW_EXTENSIONS
+
+                out |= {e.lstrip(".") for e in RAW_EXTENSIONS}
+            else:
+                out.add(_TYPE_ALIASES.get(t, t))
     return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from .catalog import Catalog, PhotoRow
+from .pairs import Pair
 from .paths import is_under
 from .tagging_store import LabelStore
 
@@ -30,6 +31,21 @@ class Result:
     strong: bool
     paths: list[str] = field(default_factory=list)
     text_match: list[str] | None = None  # lines of the photo's text that matched the query
+    # A RAW+JPEG pair shown as this one item (core/pairs.py): "RAW+JPEG" / "RAW+HEIC", its
+    # files [raw, jpeg] and both photos' hashes; None/[] for an ordinary photo.
+    pair: str | None = None
+    files: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+
+    @property
+    def all_hashes(self) -> list[str]:
+        """The photos this item stands for: both halves of a pair, else its own."""
+        return self.members or [self.hash]
+
+    @property
+    def all_files(self) -> list[str]:
+        """The files this item stands for: both files of a pair, else its path."""
+        return self.files or [self.path]
 
     def to_json(self) -> dict:
         out = {
@@ -40,6 +56,9 @@ class Result:
         }
         if self.text_match is not None:
             out["text_match"] = self.text_match
+        if self.pair is not None:
+            out["pair"] = self.pair
+            out["files"] = self.files
         return out
 
 
@@ -59,8 +78,9 @@ def result_for(h: str, paths: list[str] | None, meta: PhotoRow | None, score: fl
 
 def results_for(catalog: Catalog, hashes: Sequence[str],
                 scores: Sequence[float | None] | None = None, folder: str | None = None,
-                strong: bool = False) -> list[Result]:
-    """Results for these photos in this order (two queries), skipping photos with no file."""
+                strong: bool = False, pairs: dict[str, Pair] | None = None) -> list[Result]:
+    """Results for these photos in this order (two queries), skipping photos with no file.
+    `pairs` (from `pairs.collapse`): the items that stand for a RAW+JPEG pair."""
     paths = catalog.paths_of(hashes)
     meta = catalog.photo_rows(hashes)
     scores = scores if scores is not None else [None] * len(hashes)
@@ -68,6 +88,10 @@ def results_for(catalog: Catalog, hashes: Sequence[str],
     for h, s in zip(hashes, scores):
         r = result_for(h, paths.get(h), meta.get(h), s, folder, strong)
         if r is not None:
+            pair = (pairs or {}).get(h)
+            if pair is not None:
+                r.path, r.pair = pair.view_path, pair.label
+                r.files, r.members = pair.files, pair.hashes
             out.append(r)
     return out
 
@@ -81,10 +105,14 @@ class PhotoDetails:
     paths: list[str]  # every copy of this content
     tags: list[str]  # label names, as search sees them
     keywords: list[str] = field(default_factory=list)  # the files' own (sidecar, XMP, IPTC)
+    files: list[str] = field(default_factory=list)  # a RAW+JPEG pair's files: [raw, jpeg]
 
 
-def photo_details(catalog: Catalog, path: str, content_hash: str) -> PhotoDetails:
-    """File size, reachability, other copies and tags of one photo (no model needed)."""
+def photo_details(catalog: Catalog, path: str, content_hash: str,
+                  pair_files: Sequence[str] = (), pair_hashes: Sequence[str] = ()
+                  ) -> PhotoDetails:
+    """File size, reachability, other copies and tags of one photo (no model needed); for a
+    RAW+JPEG pair, both files and the tags of both halves."""
     try:
         size: int | None = os.stat(path).st_size
         online = True
@@ -93,8 +121,15 @@ def photo_details(catalog: Catalog, path: str, content_hash: str) -> PhotoDetail
     paths = catalog.paths_of([content_hash]).get(content_hash, [path])
     from .keywords import keywords_of
 
-    return PhotoDetails(size, online, paths, LabelStore(catalog).tag_names_of(content_hash),
-                        keywords_of(catalog, paths))
+    store = LabelStore(catalog)
+    tags = store.tag_names_of(content_hash)
+    for h in pair_hashes:
+        if h != content_hash:
+            tags = sorted({*tags, *store.tag_names_of(h)})
+    return PhotoDetails(size, online, paths, tags,
+                        keywords_of(catalog, [*paths, *(f for f in pair_files
+                                                        if f not in paths)]),
+                        list(pair_files))
 
 
 def _iso(ts: float | None) -> str | None:

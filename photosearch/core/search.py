@@ -18,6 +18,7 @@ from . import imaging
 from .browse import browse, camera_matches
 from .catalog import Catalog
 from .library import Library
+from .pairs import collapse, pairs_of_hashes
 from .query import Filters, Query, QueryError, Term, parse
 from .query_filters import tag_hash_sets
 from .results import Result, results_for
@@ -73,7 +74,8 @@ class Searcher:
         vec = self.query_vector(q.terms, notices)
         allowed = self._allowed(f)
         exclude = exclude_hashes or set()
-        k = offset + limit + len(exclude)
+        # the halves of a RAW+JPEG pair are one item: twice the depth finds a full page
+        k = 2 * (offset + limit) + len(exclude)
         ids, scores = self._knn(vec, k, allowed)
         hashes = self.catalog.ids_to_hashes(ids.tolist())
         keep = [(i, s) for i, s in zip(ids.tolist(), scores.tolist())
@@ -82,9 +84,10 @@ class Searcher:
             keep = [(i, s) for i, s in keep if s >= min_score]
         top = keep[0][1] if keep else 0.0
         cut = max(self.lib.settings.strong_match or -1.0, top - STRONG_MARGIN)
-        window = keep[offset:offset + limit]
-        results = results_for(self.catalog, [hashes[i] for i, _ in window],
-                              [s for _, s in window], f.folder)
+        items, item_scores, pairs = collapse(self.catalog, [hashes[i] for i, _ in keep],
+                                             [s for _, s in keep])
+        results = results_for(self.catalog, items[offset:offset + limit],
+                              item_scores[offset:offset + limit], f.folder, pairs=pairs)
         for r in results:
             r.strong = r.score is not None and r.score >= cut
         return Page(results, offset, limit, notices)
@@ -98,8 +101,11 @@ class Searcher:
                 own = imaging.hash_file(path)[0]
             except OSError as exc:
                 raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        # the photo's RAW+JPEG twin is the same item, not a similar photo
+        pair = pairs_of_hashes(self.catalog, [own]).get(own)
+        exclude = {own, *(pair.hashes if pair else ())}
         return self.search(Query([Term("image", path)], filters or Filters()),
-                           limit=limit, offset=offset, exclude_hashes={own})
+                           limit=limit, offset=offset, exclude_hashes=exclude)
 
     def query_vector(self, terms: list[Term], notices: list[str] | None = None) -> np.ndarray:
         """Weighted sum of term embeddings, renormalised (negative weights push away)."""

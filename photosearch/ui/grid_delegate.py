@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
 from . import grid_metrics as gm
 from .grid_sections import Section
+from .pair_badge import paint_pair_badge
 from .results_model import ResultRole, StrongRole
 
 # 152 = 80 + 3 x 24, on the size slider's steps; two columns fit the grid at 800x600 with ~20 px
@@ -85,6 +86,9 @@ class ThumbDelegate(QStyledItemDelegate):
                 target = QRectF(0, 0, w * scale, h * scale)
                 target.moveCenter(QRectF(box).center())
                 painter.drawPixmap(target, pix, QRectF(0, 0, w, h))
+        pair = getattr(index.data(ResultRole), "pair", None)
+        if pair:  # one shot as RAW+JPEG: one cell, labelled
+            paint_pair_badge(painter, pal, option.font, box, pair)
         if self.show_names:
             fm = option.fontMetrics
             text = QRect(box.left(), box.bottom() + 1 + gm.PAD // 2, box.width(), fm.height())

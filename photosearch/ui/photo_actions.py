@@ -137,7 +137,10 @@ class PhotoActions(QObject):
         """Delete key: confirm, then move the selected photos' files to the OS trash."""
         from ..core.photo_trash import trash_photos
 
-        paths = self.selected_paths()
+        rows = self.grid.selected_rows() or [self.grid.current_row()]
+        # a RAW+JPEG pair is one item: both files go (one undo entry restores both)
+        paths = [p for r in (self.results.result_at(i) for i in rows) if r is not None
+                 for p in r.all_files]
         if not paths:
             return
         listing = "\n".join(paths[:15]) + ("\n…" if len(paths) > 15 else "")

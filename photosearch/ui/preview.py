@@ -50,7 +50,8 @@ def format_date(ts: float | None) -> str:
 
 def photo_details(lib, result) -> PhotoDetails:
     """Metadata for the pane (db thread): file size, other copies, tags."""
-    return core_photo_details(lib.catalog, result.path, result.hash)
+    return core_photo_details(lib.catalog, result.path, result.hash,
+                              getattr(result, "files", ()), getattr(result, "members", ()))
 
 
 class PreviewPane(QWidget):
@@ -67,7 +68,7 @@ class PreviewPane(QWidget):
         self._pixmap: QPixmap | None = None
         self.fields = {name: QLabel("") for name in
                        ("Name", "Folder", "Size", "Dimensions", "Taken", "Camera", "Format",
-                        "Score", "Copies", "Tags", "Keywords")}
+                        "Score", "Files", "Copies", "Tags", "Keywords")}
         form = QFormLayout()
         for name, label in self.fields.items():
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -129,6 +130,9 @@ class PreviewPane(QWidget):
         f["Taken"].setText(format_date(r.taken_at))
         f["Camera"].setText(r.camera or "—")
         f["Format"].setText((r.format or "?").upper())
+        files = getattr(r, "files", None)  # a RAW+JPEG pair: both files, in the one Folder
+        f["Files"].setText(f"{r.pair}: " + " + ".join(os.path.basename(p) for p in files)
+                           if files else "this file")
         if r.score is None:
             f["Score"].setText("—")
         else:

@@ -240,7 +240,8 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             score = "" if r.score is None else f"\nscore {r.score:.3f}" + \
                 ("" if r.strong else " (weaker match)")
-            return f"{r.path}{score}"
+            pair = f"\n{r.pair}: {' + '.join(r.files)}" if getattr(r, "pair", None) else ""
+            return f"{r.path}{pair}{score}"
         if role == ResultRole:
             return r
         if role == StrongRole:

@@ -71,6 +71,13 @@ def test_row_filters_all_kinds(tmp_path):
         {"jpeg", "png"}, "pixel", f"{tmp_path}/2023", ["pets"])
 
 
+def test_row_type_raw_means_every_raw_format():
+    f = parse("type:raw,jpg").filters
+    assert f.types == {"jpeg", "dng", "cr2", "cr3", "nef", "arw", "orf", "rw2", "raf", "pef",
+                       "srw"}
+    assert parse("type:dng,nef").filters.types == {"dng", "nef"}
+
+
 @pytest.mark.parametrize(("text", "attr", "value"), [
     ('folder:"/photos/my trip"', "folder", "/photos/my trip"),
     ('camera:"Canon EOS 5D"', "camera", "Canon EOS 5D"),

@@ -97,7 +97,7 @@ def fused_search(searcher: Searcher, q: Query, f: Filters, *, limit: int, offset
     from ..weights import WeightsUnavailable
 
     cat = searcher.catalog
-    depth = offset + limit
+    depth = 2 * (offset + limit)  # the two halves of a RAW+JPEG pair are one item
     matches = [m for m in text_ranking(cat, q, depth + len(exclude) + 200)
                if m.hash not in exclude]
     if f.active():
@@ -115,12 +115,18 @@ def fused_search(searcher: Searcher, q: Query, f: Filters, *, limit: int, offset
     if min_score is not None:
         clip = [(h, s) for h, s in clip if s >= min_score]
     fused = rrf([[m.hash for m in matches], [h for h, _ in clip]])
-    window = [h for h, _ in fused[offset:offset + limit]]
     cos = dict(clip)
+    from ..pairs import collapse
+
+    items, scores, pairs = collapse(cat, [h for h, _ in fused], [cos.get(h) for h, _ in fused])
+    window, window_scores = items[offset:offset + limit], scores[offset:offset + limit]
     by_hash = {m.hash: m for m in matches}
+    for pair in pairs.values():  # a pair matched by the text in its RAW half
+        if pair.view_hash not in by_hash and pair.raw_hash in by_hash:
+            by_hash[pair.view_hash] = by_hash[pair.raw_hash]
     from ..results import results_for
 
-    results: list[Result] = results_for(cat, window, [cos.get(h) for h in window], f.folder)
+    results: list[Result] = results_for(cat, window, window_scores, f.folder, pairs=pairs)
     top = clip[0][1] if clip else 0.0
     cut = max(searcher.lib.settings.strong_match or -1.0, top - STRONG_MARGIN)
     for r in results:
