@@ -132,7 +132,7 @@ class DuplicatesView(QWidget):
         split = QSplitter()
         split.addWidget(self.list)
         split.addWidget(right)
-        split.setSizes([300, 800])
+        split.setSizes([250, 800])  # the groups list leaves the photos room at 800 px
         split.setStretchFactor(1, 1)
         self.empty = EmptyState(
             "duplicates", "No duplicates found",
