@@ -93,6 +93,7 @@ class DuplicatesView(QWidget):
         self.list = QListWidget()
         self.list.setIconSize(QSize(LIST_ICON, LIST_ICON))
         self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # elided
         self.list.currentRowChanged.connect(self._select_row)
         self.reason = QLabel("")
         self.reason.setWordWrap(True)
@@ -132,7 +133,7 @@ class DuplicatesView(QWidget):
         split = QSplitter()
         split.addWidget(self.list)
         split.addWidget(right)
-        split.setSizes([250, 800])  # the groups list leaves the photos room at 800 px
+        split.setSizes([270, 800])  # the groups list leaves the photos room at 800 px
         split.setStretchFactor(1, 1)
         self.empty = EmptyState(
             "duplicates", "No duplicates found",
