@@ -247,7 +247,7 @@ class Driver:
         self.win.show_screen("photos")
         dialog = FirstRunDialog("ViT-B-32", "laion2b_s34b_b79k",
                                 suggestions=[str(Path.home() / "Pictures")], parent=self.win)
-        dialog.setGeometry(380, 160, 640, 520)
+        dialog.move(380, 120)  # at the size it opens with (640x640): 520 high clipped its notes
         dialog.show()
         self.dialog = dialog
         self.next(1200)
