@@ -215,12 +215,18 @@ class Driver:
 
     def dark(self) -> None:
         """Dark theme on the duplicates screen: the trash check boxes stay visible."""
-        from photosearch.ui import theme
-
-        theme.apply(self.app, "dark")
+        self._theme("dark")
         self.win.show_screen("duplicates")
-        self.wait(lambda: True, lambda: (shoot("10-dark.png"), theme.apply(self.app, "system"),
+        self.wait(lambda: True, lambda: (shoot("10-dark.png"), self._theme("system"),
                                          self.next()), 1200)
+
+    def _theme(self, name: str) -> None:
+        """Switch theme as the Settings dialog does: icons re-tinted for the new palette."""
+        from photosearch.ui import icons, theme
+
+        theme.apply(self.app, name)
+        icons.decorate(self.win)
+        self.win.refresh_library()  # the sidebar's folder icons too
 
     def small(self) -> None:
         """The whole window at 800x600 (the smallest size it promises to be usable at)."""
@@ -241,7 +247,7 @@ class Driver:
         self.win.show_screen("photos")
         dialog = FirstRunDialog("ViT-B-32", "laion2b_s34b_b79k",
                                 suggestions=[str(Path.home() / "Pictures")], parent=self.win)
-        dialog.setGeometry(380, 160, 640, 520)
+        dialog.move(380, 120)  # at the size it opens with (640x640): 520 high clipped its notes
         dialog.show()
         self.dialog = dialog
         self.next(1200)

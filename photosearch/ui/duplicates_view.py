@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from . import style
 from .app_text import app_error
+from .empty_state import EmptyState
 from .preview import human_size
 
 TIER_NAMES = {"exact": "Identical files", "same": "Same photo", "similar": "Similar shots"}
@@ -91,6 +93,7 @@ class DuplicatesView(QWidget):
         self.list = QListWidget()
         self.list.setIconSize(QSize(LIST_ICON, LIST_ICON))
         self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # elided
         self.list.currentRowChanged.connect(self._select_row)
         self.reason = QLabel("")
         self.reason.setWordWrap(True)
@@ -127,17 +130,27 @@ class DuplicatesView(QWidget):
         rl = QVBoxLayout(right)
         rl.addWidget(style.card(self.reason))  # why these are duplicates, which one is kept
         rl.addWidget(self.items, 1)
-        rl.addLayout(buttons)
-        rl.addWidget(self.status)
         split = QSplitter()
         split.addWidget(self.list)
         split.addWidget(right)
-        split.setSizes([300, 800])
+        split.setSizes([270, 800])  # the groups list leaves the photos room at 800 px
         split.setStretchFactor(1, 1)
+        self.empty = EmptyState(
+            "duplicates", "No duplicates found",
+            "No two indexed photos are the same file, the same photo or a similar shot. "
+            "Look again after adding folders or indexing.", "Look again", self.refresh)
+        self.pages = QStackedWidget()  # the groups, or the empty state
+        self.pages.addWidget(split)
+        self.pages.addWidget(self.empty)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(style.SPACE_M, style.SPACE_M, style.SPACE_M, style.SPACE_M)
         layout.addLayout(top)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.pages, 1)
+        bottom = QHBoxLayout()  # under both pages ("Undo last cleanup" stays reachable),
+        bottom.addStretch(1)  # at the right, at the buttons' own width
+        bottom.addLayout(buttons)
+        layout.addLayout(bottom)
+        layout.addWidget(self.status)
         self._enable()
         self.refresh()
 
@@ -177,6 +190,11 @@ class DuplicatesView(QWidget):
         self.list.blockSignals(False)
         focus = self.focus_hash
         self.focus_hash = None
+        self.pages.setCurrentWidget(self.pages.widget(0) if self.groups else self.empty)
+        self.empty.title.setText("This photo has no duplicates" if focus
+                                 else "No duplicates found")
+        for b in (self.keep_btn, self.not_dupes_btn, self.trash_btn):
+            b.setVisible(bool(self.groups))  # nothing to act on: only the undo stays
         if focus:
             row = next((i for i, g in enumerate(self.groups) if focus in g.hashes), -1)
         else:  # the selection stays put: the same group, else the same place in the list

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -26,6 +27,7 @@ from ..core.results import Result
 from ..core.results import results_for as core_results_for
 from . import icons, style
 from .app_text import app_error
+from .empty_state import EmptyState
 from .grid import ResultsGrid
 from .label_dialog import LabelDialog
 from .label_review_model import LabelReviewModel
@@ -69,8 +71,9 @@ class LabelsView(QWidget):
         ll = QVBoxLayout(left)
         ll.addWidget(style.heading("Labels", "1"))
         ll.addWidget(self.labels, 1)
+        ll.addWidget(self.new_btn)  # on its own row: the list stays narrow at 800 px
         row = QHBoxLayout()
-        for b in (self.new_btn, self.edit_btn, self.remove_btn):
+        for b in (self.edit_btn, self.remove_btn):
             row.addWidget(b)
         ll.addLayout(row)
         ll.addWidget(self.apply_btn)
@@ -98,18 +101,32 @@ class LabelsView(QWidget):
         self.status = style.muted(QLabel(""))
         self.status.setWordWrap(True)  # long messages wrap; they never widen the window
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status.setContentsMargins(style.SPACE_M, 0, style.SPACE_M, style.SPACE_S)
         actions = QHBoxLayout()
         for b in (self.yes_btn, self.no_btn, self.search_btn):
             actions.addWidget(b)
-        actions.addWidget(self.status, 1)
+        actions.addStretch(1)
         right = QWidget()
         rl = QVBoxLayout(right)
+        rl.setContentsMargins(style.SPACE_M, style.SPACE_M, style.SPACE_M, style.SPACE_S)
         rl.addWidget(style.card(self.header))  # the label, its words and what to do next
         rl.addWidget(self.tabs, 1)
         rl.addLayout(actions)
+        self.empty = EmptyState(
+            "labels", "No labels yet",
+            "Create a label (e.g. “pets”, “receipts”): photos that match it are tagged, "
+            "and you can search them with tag:NAME.", "New label…", self._ask_new_label)
+        self.pages = QStackedWidget()  # the label's photos, or the empty state
+        self.pages.addWidget(right)
+        self.pages.addWidget(self.empty)
+        pane = QWidget()
+        pl = QVBoxLayout(pane)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.addWidget(self.pages, 1)
+        pl.addWidget(self.status)  # its own full-width line under the buttons: never squeezed
         split = QSplitter()
         split.addWidget(left)
-        split.addWidget(right)
+        split.addWidget(pane)
         split.setStretchFactor(1, 1)
         split.setSizes([220, 800])
         layout = QVBoxLayout(self)
@@ -158,6 +175,7 @@ class LabelsView(QWidget):
                 self.labels.setCurrentItem(item)
         self.labels.blockSignals(False)
         self.labels_changed.emit([(n, t) for n, t, _p in rows])
+        self.pages.setCurrentWidget(self.pages.widget(0) if rows else self.empty)
         if self.current in [n for n, _t, _p in rows]:
             self.select(self.current)  # counts changed: reload its photos too
         else:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +31,7 @@ from ..core import imaging
 from ..core.people import ops
 from ..core.people.thumbs import face_thumbnail
 from . import style
+from .empty_state import EmptyState
 
 Call = Callable[[Callable[[], object], Callable[[object], None]], None]
 FACE_SIZE = 96
@@ -67,6 +69,7 @@ def _icon(thumbs: Thumbs, face: dict) -> QIcon:
 
 class PeopleView(QWidget):
     search_requested = Signal(str)  # a query, e.g. 'person:"Anna Smith"'
+    settings_requested = Signal()  # the empty state's "Open Settings…"
     changed = Signal()
 
     def __init__(self, lib, call: Call | None = None) -> None:
@@ -123,7 +126,12 @@ class PeopleView(QWidget):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 3)
-        QVBoxLayout(self).addWidget(split)
+        self.empty = EmptyState("people", "No people yet", "", "Open Settings…",
+                                self.settings_requested.emit)
+        self.pages = QStackedWidget()  # the people, or the empty state
+        self.pages.addWidget(split)
+        self.pages.addWidget(self.empty)
+        QVBoxLayout(self).addWidget(self.pages)
         self._enable()
 
     # -- loading ------------------------------------------------------------------------
@@ -149,6 +157,9 @@ class PeopleView(QWidget):
         if not rows:
             self.header.setText("No people yet. When People is on, faces are found after "
                                 "photos are indexed; nothing leaves this computer.")
+            self._show_empty()
+        else:
+            self.pages.setCurrentIndex(0)
         self.current = None
         if keep in self.people:
             self.select(keep)
@@ -157,6 +168,17 @@ class PeopleView(QWidget):
         else:
             self.faces.clear()
         self._enable()
+
+    def _show_empty(self) -> None:
+        if (getattr(self.lib.settings, "people", None) or {}).get("enabled"):
+            self.empty.show_state(
+                hint="Faces are found in the background after photos are indexed; nothing "
+                     "leaves this computer.", action="")
+        else:
+            self.empty.show_state(
+                hint="Turn on “Find people in photos” in Settings to group faces into people "
+                     "you can name; it runs on this computer only.", action="Open Settings…")
+        self.pages.setCurrentWidget(self.empty)
 
     def select(self, person_id: int) -> None:
         self.current = person_id

@@ -36,6 +36,8 @@ def _people(window) -> QWidget:
         window.search_flow.set_query(query)
 
     view.search_requested.connect(show_photos)
+    view.settings_requested.connect(window.dialogs.open_settings)  # the empty state's action
+    window.dialogs.people_switched.connect(lambda _on: view.refresh())  # its hint follows
     view.changed.connect(window.person_names.refresh)  # names for the person chip
     view.refresh()
     return view

@@ -13,6 +13,7 @@ import html
 import os
 from dataclasses import replace
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,11 +22,13 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -101,36 +104,69 @@ class SettingsDialog(QDialog):
         self._update_note()
 
     def _build(self, weights_row) -> None:
-        form = QFormLayout()
-        form.addRow("Model", self.model)
+        """Grouped sections on the type scale (a card each, a heading, muted notes), in a
+        scroll area so the dialog fits an 800x600 screen; Save is the primary action."""
         weights = QWidget()
         weights.setLayout(weights_row)
         weights_row.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Weights", weights)
-        form.addRow("", self.note)
-        form.addRow("Device", self.device)
-        form.addRow("CPU indexing", self.runtime)
-        form.addRow("Strong match from", self.strong)
-        form.addRow("Excluded folders", self.exclude)
-        form.addRow("Theme", self.theme)
-        form.addRow("Text in photos", self.ocr)
-        form.addRow("", self.ocr_note)
-        form.addRow("People", self.people)
-        form.addRow("", self.people_note)
+        for note in (self.note, self.ocr_note, self.people_note):
+            style.muted(note)
         restart = style.muted(QLabel("Model, weights, device and CPU indexing changes apply "
                                      "the next time photosearch starts; photos are then "
                                      "re-embedded in the background."))
         restart.setWordWrap(True)
+        self.exclude.setMinimumHeight(60)
+        self.exclude.setMaximumHeight(110)
+        sections: list[tuple[str, list[tuple[str, QWidget]]]] = [
+            ("Library & model", [("Model", self.model), ("Weights", weights),
+                                 ("", self.note), ("Device", self.device)]),
+            ("Search", [("Strong match from", self.strong)]),
+            ("Indexing", [("CPU indexing", self.runtime), ("", restart),
+                          ("Excluded folders", self.exclude)]),
+            ("People", [("", self.people), ("", self.people_note)]),
+            ("Text in photos", [("", self.ocr), ("", self.ocr_note)]),
+            ("Appearance", [("Theme", self.theme)]),
+        ]
+        body = QWidget()
+        body.setObjectName("settingsBody")
+        bl = QVBoxLayout(body)
+        bl.setContentsMargins(0, 0, style.SPACE_S, 0)
+        bl.setSpacing(style.SPACE_L - style.SPACE_S)
+        self.sections: dict[str, QFrame] = {}
+        for title, rows in sections:
+            form_host = QWidget()
+            form = QFormLayout(form_host)
+            form.setContentsMargins(0, 0, 0, 0)
+            form.setHorizontalSpacing(style.SPACE_L)
+            form.setVerticalSpacing(style.SPACE_M)
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            for label, widget in rows:
+                if label:
+                    form.addRow(label, widget)
+                else:
+                    form.addRow(widget)
+            section = style.section(style.heading(title, "2"), form_host)
+            self.sections[title] = section
+            bl.addWidget(section)
+        bl.addStretch(1)
+        self.sections_area = QScrollArea()
+        self.sections_area.setObjectName("settingsScroll")
+        self.sections_area.setWidgetResizable(True)
+        self.sections_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.sections_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sections_area.setWidget(body)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save |
                                    QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         style.set_kind(buttons.button(QDialogButtonBox.StandardButton.Save), "primary")
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(restart)
+        layout.setContentsMargins(style.SPACE_L, style.SPACE_L, style.SPACE_L, style.SPACE_L)
+        layout.setSpacing(style.SPACE_M)
+        layout.addWidget(style.heading("Settings", "1"))
+        layout.addWidget(self.sections_area, 1)
         layout.addWidget(buttons)
-        self.resize(620, 580)
+        self.resize(640, 580)  # fits 800x600; the sections scroll
 
     def set_ocr_estimate(self, text: str) -> None:
         """What turning OCR on costs (core text.estimate.ocr_estimate, from the db thread)."""

@@ -166,6 +166,8 @@ QPushButton[kind="primary"]:disabled, QPushButton[kind="danger"]:disabled {{
     background: {p.raised}; color: {p.disabled}; border-color: {p.raised}; }}
 QFrame[card="true"] {{ background: {p.surface}; border: 1px solid {p.border};
                        border-radius: {RADIUS + 2}px; }}
+QFrame[card="section"] {{ background: {p.window}; border: 1px solid {p.border};
+                          border-radius: {RADIUS + 2}px; }}
 QGraphicsView#viewer {{ background: {p.viewer_bg}; border: 0; }}
 QLabel#viewerCaption {{ padding: {SPACE_S}px {SPACE_M}px; }}
 """
@@ -198,6 +200,14 @@ def card(*widgets: QWidget) -> QFrame:
     layout.setSpacing(SPACE_S)
     for w in widgets:
         layout.addWidget(w)
+    return frame
+
+
+def section(*widgets: QWidget) -> QFrame:
+    """A card for a form (settings): outlined on the window's colour, so the text fields and
+    combo boxes inside keep their own contrast."""
+    frame = card(*widgets)
+    frame.setProperty("card", "section")
     return frame
 
 

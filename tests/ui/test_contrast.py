@@ -170,10 +170,21 @@ def test_nothing_is_clipped_at_800x600(qtbot, window, photos, themed, name):
     for key in SCREENS:
         window.show_screen(key)
         qtbot.wait(300)
-        assert window.width() <= 800 and window.height() <= 600
+        assert window.width() <= 800 and window.height() <= 600, (key, window.size())
         found = clipped(window)
         if found:
             bad[key] = found
+    dialog = _settings_dialog(window)  # the settings dialog fits the same screen
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.width() <= 800 and dialog.height() <= 600
+    found = clipped(dialog)
+    body = dialog.sections_area.widget()  # its sections scroll up and down, never sideways
+    if body.minimumSizeHint().width() > dialog.sections_area.viewport().width():
+        found.append(f"settings sections need {body.minimumSizeHint().width()} px")
+    dialog.close()
+    if found:
+        bad["settings"] = found
     assert bad == {}
 
 
