@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -146,6 +147,7 @@ class MainWindow(QMainWindow):
         photos.setStretchFactor(1, 1)
         self.photos_splitter = photos
         self.screens = QStackedWidget()
+        self._page_policies: dict[int, QSizePolicy] = {}  # each screen's own size policy
         self.screens.addWidget(photos)
         self.screen_pages: dict[str, QWidget] = {"photos": photos}
         self.sidebar = Sidebar()
@@ -302,6 +304,13 @@ class MainWindow(QMainWindow):
             icons.decorate(page)
             self.screens.addWidget(page)
         self.screens.setCurrentWidget(page)
+        # A stack's minimum size is the largest of all its pages: hidden screens must not
+        # hold the window wider than the one on show (Ignored drops them from it).
+        for i in range(self.screens.count()):
+            other = self.screens.widget(i)
+            own = self._page_policies.setdefault(id(other), other.sizePolicy())
+            other.setSizePolicy(own if other is page else QSizePolicy(
+                QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored))
         current = self.sidebar.nav.currentItem()
         if current and current.data(Qt.ItemDataRole.UserRole) != key:
             self.sidebar.select_screen(key)
