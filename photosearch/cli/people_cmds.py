@@ -31,7 +31,7 @@ def register(sub) -> None:
     a.set_defaults(func=people_forget)
     a = ps.add_parser("scan", help="run the faces pass now (index runs it when enabled)")
     a.add_argument("--workers", type=int,
-                   help="worker processes (default: half the cores; 0: in this process)")
+                   help="worker processes (default: one per core, up to 4; 0: in this process)")
     a.set_defaults(func=people_scan)
     a = ps.add_parser("status", help="faces pass progress and counts")
     a.add_argument("--json", action="store_true")

@@ -46,7 +46,8 @@ def watch(args) -> int:
     handlers = _install_stop_handlers(stop)
     watcher = None
     text = _text_worker(lib)  # text in photos, when OCR is on: after each change
-    faces = _faces_worker(lib)  # people (faces), when people is on: the same
+    # people (faces), when people is on: the same; one worker process while a batch indexes
+    faces = _faces_worker(lib, lambda: watcher is not None and watcher.busy)
     later = [w for w in (faces, text) if w is not None]
     try:
         try:
@@ -100,7 +101,7 @@ def _text_worker(lib):
     return TextWorker(lib, on_done=done).start()
 
 
-def _faces_worker(lib):
+def _faces_worker(lib, clip_busy):
     from ..core.people import faces_pass
     from ..core.people.background import FacesWorker
 
@@ -116,7 +117,7 @@ def _faces_worker(lib):
                   f"faces, {r.matched} joined people, {r.new_people} new people, "
                   f"{r.problems} unreadable", flush=True)
 
-    return FacesWorker(lib, on_done=done).start()
+    return FacesWorker(lib, on_done=done, clip_busy=clip_busy).start()
 
 
 def _poking(*workers):

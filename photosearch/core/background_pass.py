@@ -30,6 +30,7 @@ class BackgroundPass(Generic[P, R]):
     """The thread; subclasses say what the pass is (`name`, `enabled`, `run_pass`)."""
 
     name = "background-pass"  # the thread's name, and what a failure log line says
+    idle_s: float | None = None  # call idle() after this long without a poke (None: never)
 
     def __init__(self, library: Any, *, on_progress: Callable[[P], None] | None = None,
                  on_done: Callable[[R], None] | None = None):
@@ -54,6 +55,12 @@ class BackgroundPass(Generic[P, R]):
     def failed(self, exc: Exception) -> R | None:
         """The report of a pass that raised, or None to report nothing (the default)."""
         return None
+
+    def idle(self) -> None:
+        """No poke for idle_s seconds (on this thread): let go of what a pass keeps warm."""
+
+    def closing(self) -> None:
+        """The thread is ending (on this thread): let go of everything."""
 
     # -- the thread ---------------------------------------------------------------------------
     def start(self) -> Self:
@@ -80,7 +87,9 @@ class BackgroundPass(Generic[P, R]):
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
-                self._wake.wait()
+                if not self._wake.wait(self.idle_s):
+                    self.idle()
+                    self._wake.wait()
                 self._wake.clear()
                 if self._stop.is_set():
                     break
@@ -97,4 +106,7 @@ class BackgroundPass(Generic[P, R]):
                 if self.on_done:
                     self.on_done(report)
         finally:
-            self.lib.close_thread_catalog()
+            try:
+                self.closing()
+            finally:
+                self.lib.close_thread_catalog()

@@ -362,6 +362,12 @@ class LibraryWatcher:
         return self._thread is not None and self._thread.is_alive()
 
     @property
+    def busy(self) -> bool:
+        """A step is running now: mostly a batch being indexed (the CLIP pass), else a
+        quick root check. The faces pass asks this to leave the cores to indexing."""
+        return self._busy.is_set()
+
+    @property
     def pending_count(self) -> int:
         return len(self.pending)
 

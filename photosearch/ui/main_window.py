@@ -190,7 +190,8 @@ class MainWindow(QMainWindow):
             parent=self)
         self.dialogs = WindowDialogs(lib=lib, runner=runner, host=self, parent=self)
         self.text_pass = TextPassController(lib, runner, self)  # OCR after indexing
-        self.people_pass = PeoplePassController(lib, runner, self)  # faces after indexing
+        self.people_pass = PeoplePassController(  # faces after indexing; one core while it runs
+            lib, runner, self, clip_busy=lambda: self.indexing.running or self.live.busy)
         self.person_names = PersonNames(lib, runner, self.filters.person, self)  # the chip
         self.menus = WindowMenus(self, self.grid, search=self.search_flow,
                                  photos=self.photo_actions, folders=self.folders,

@@ -9,6 +9,7 @@ found is kept; deleting it is `forget`, a People-screen / CLI action with confir
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject
@@ -24,9 +25,11 @@ class PeoplePassController(BackgroundPassController):
     off_message = "Finding people in photos: off"
 
     def __init__(self, lib: Any, runner: Runner, parent: QObject | None = None, *,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None,
+                 clip_busy: Callable[[], bool] | None = None) -> None:
         super().__init__(lib, runner, parent)
         self.workers = workers  # None: the pass's default (tests may use 0: in-process)
+        self.clip_busy = clip_busy  # is indexing running? (asked from the faces thread)
 
     @property
     def enabled(self) -> bool:
@@ -34,7 +37,8 @@ class PeoplePassController(BackgroundPassController):
 
     def make_worker(self) -> FacesWorker:
         return FacesWorker(self.lib, on_progress=self._progress_any_thread,
-                           on_done=self._done_any_thread, workers=self.workers)
+                           on_done=self._done_any_thread, workers=self.workers,
+                           clip_busy=self.clip_busy)
 
     def wants(self, event: Any) -> bool:
         return event.kind in ("changed", "reconciled") and bool(event.added)

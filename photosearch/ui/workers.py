@@ -269,6 +269,12 @@ class LiveWatcher(QObject):
     def running(self) -> bool:
         return self._watcher is not None
 
+    @property
+    def busy(self) -> bool:
+        """The watcher is indexing a batch now (any thread may ask)."""
+        w = self._watcher
+        return w is not None and w.busy
+
     def start(self) -> None:
         self.wanted = True
         self.runner.submit("index", self._start, on_error=self._failed)

@@ -47,7 +47,10 @@ def test_switch_on_finds_faces_in_background_and_off_stops(qtbot, window, librar
     assert window.people_pass.worker is None  # off by default: nothing is looked at
     dialog = _open_settings(qtbot, window)
     assert not dialog.people.isChecked() and dialog.people.isEnabled()
-    assert dialog.people_note.text().startswith("1 photos to look at, about 0 s (0.25 s/photo")
+    # the estimate divides the CPU per photo by the worker processes the pass starts
+    per = CPU_SECONDS_PER_PHOTO / faces_pass.default_workers(library)
+    assert dialog.people_note.text().startswith(f"1 photos to look at, about 0 s ({per:.2f} "
+                                                "s/photo")
     dialog.people.setChecked(True)
     messages: list[str] = []
     window.people_pass.message.connect(lambda text, _ms: messages.append(text))

@@ -100,3 +100,35 @@ def test_stop_cancels_the_pass_in_flight():
     assert w.ran.wait(30)
     w.stop(timeout=30)
     assert w.cancelled.is_set() and not w.running
+
+
+class _Idle(_Pass):
+    idle_s = 0.01  # short: the test waits on events, never on this delay
+
+    def __init__(self, *a, **kw) -> None:
+        super().__init__(*a, **kw)
+        self.idled = threading.Event()
+        self.closed = threading.Event()
+
+    def idle(self) -> None:
+        self.idled.set()
+
+    def closing(self) -> None:
+        self.closed.set()
+
+
+def test_idle_lets_go_after_quiet_and_closing_at_the_end():
+    reports, got, on_done = _done_queue()
+    w = _Idle(_Lib(), ["one", "two"], on_done=on_done)
+    w.on = True
+    w.start()
+    try:
+        assert w.idled.wait(30)  # no poke for idle_s: idle() ran on the thread
+        w.idled.clear()
+        w.poke()  # a poke after idle still runs a pass
+        assert got.acquire(timeout=30) and reports == ["one"]
+        assert w.idled.wait(30)  # and idle comes again after it
+        assert not w.closed.is_set()
+    finally:
+        w.stop(timeout=30)
+    assert w.closed.is_set() and not w.running

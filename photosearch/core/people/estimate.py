@@ -12,8 +12,8 @@ from .store import FaceStore
 # CPU seconds per photo of the faces pass (HOG default settings, decode + detect + describe,
 # workers and coordinator): 250 ms on ~800 px Flickr photos with faces, shared 2-core box
 # (bench/bench_faces.py, docs/benchmarks.md "People (faces)"). The app runs one worker
-# process per two cores at nice 10, so this is also about the wall time per photo per
-# worker when a core is free.
+# process per core at nice 10 (faces_pass.default_workers; one while a CLIP pass runs), so
+# this over the workers is about the wall time per photo when the cores are free.
 CPU_SECONDS_PER_PHOTO = 0.25
 
 

@@ -10,6 +10,12 @@ kept 16-24% of its speed beside a thread running the face analysis, against 56% 
 GIL-releasing numpy thread), so the pass runs in worker processes (spawned, not forked:
 safe beside Qt and torch), each loading the models once; the app's GUI thread and the CLIP
 pass never wait on it. `workers=0` runs it in the calling thread (tests, scripts).
+
+How many processes work (docs/benchmarks.md, "People (faces): pass speed"): one per core
+(up to MAX_DEFAULT_WORKERS) while no CLIP pass runs, one while it does (`clip_busy`), so
+the faces pass takes the idle cores without slowing indexing. The background worker keeps
+its processes between passes (`WorkerPool`): a watcher batch of one photo would otherwise
+pay ~1 s of process start and model load.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
 from .. import imaging
@@ -38,6 +44,10 @@ from .store import FaceStore
 log = logging.getLogger(__name__)
 
 NICE = 10  # below the CLIP pass's decode threads (nice 5) and the GUI
+# One worker process per core when nothing else indexes (each holds ~100 MB resident, see
+# docs/benchmarks.md), but never more than this by default; one while a CLIP pass runs.
+MAX_DEFAULT_WORKERS = 4
+BUSY_WORKERS = 1
 # Set by a frozen build's entry point (installer/launcher.py) right after
 # multiprocessing.freeze_support(): spawned workers then start the pass, not the app.
 FREEZE_SUPPORT_ENV = "PHOTOSEARCH_FREEZE_SUPPORT"
@@ -76,24 +86,76 @@ def detector_config(lib: Library) -> DetectorConfig:
 
 
 def default_workers(lib: Library) -> int:
-    """Worker processes: the setting, else half the cores (at least one). A frozen
-    (installer) build runs the pass in-process (0) unless its entry point called
-    multiprocessing.freeze_support() and said so (FREEZE_SUPPORT_ENV)."""
+    """Most worker processes: the setting, else one per core up to MAX_DEFAULT_WORKERS (at
+    least one). A frozen (installer) build runs the pass in-process (0) unless its entry
+    point called multiprocessing.freeze_support() and said so (FREEZE_SUPPORT_ENV)."""
     frozen_ok = not getattr(sys, "frozen", False) or os.environ.get(FREEZE_SUPPORT_ENV) == "1"
     if not frozen_ok:
         return 0
     n = settings_of(lib).get("workers")
     if isinstance(n, int) and n > 0:
         return n
-    return max(1, (os.cpu_count() or 2) // 2)
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
+
+
+def workers_now(most: int, clip_busy: bool) -> int:
+    """How many photos the worker processes may hold at once: all `most` while no CLIP pass
+    runs, BUSY_WORKERS while one does, so the CLIP pass keeps the other cores (measured in
+    docs/benchmarks.md, "People (faces): pass speed"). Checked before each photo is handed
+    out, so a CLIP pass starting mid-pass takes effect within one photo per worker."""
+    return min(most, BUSY_WORKERS) if clip_busy else most
+
+
+class WorkerPool:
+    """Worker processes kept from one pass to the next: each spawned process imports the
+    pass and loads the models once (~1 s CPU, docs/benchmarks.md), which would otherwise be
+    paid again by every watcher batch of a few photos. The background worker keeps one
+    while people is on and closes it after a quiet minute; `run` without one starts and
+    ends its own. Processes start only when a photo finds none idle. Not thread-safe: one
+    coordinating thread uses it."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._key: tuple | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def executor(self, workers: int, config: DetectorConfig,
+                 files: ModelFiles) -> ProcessPoolExecutor:
+        """The pool for these settings; a pool made for others is closed first."""
+        key = (workers, config, files)
+        if self._pool is not None and self._key != key:
+            self.close()
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker, initargs=(config, files))
+            self._key = key
+        return self._pool
+
+    def close(self) -> None:
+        """End the processes (photos in them finish first); the next pass starts new ones."""
+        pool, self._pool, self._key = self._pool, None, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run(lib: Library, *, catalog: Catalog | None = None, workers: int | None = None,
         config: DetectorConfig | None = None, cancel: threading.Event | None = None,
         progress: Callable[[FacesProgress], None] | None = None,
-        files: ModelFiles | None = None) -> FacesReport:
+        files: ModelFiles | None = None,
+        clip_busy: Callable[[], bool] | None = None,
+        pool: WorkerPool | None = None) -> FacesReport:
     """Scan every photo not scanned yet, then group the new faces. Call it from a worker
-    thread with that thread's own `catalog` connection. Raises FaceModelsUnavailable."""
+    thread with that thread's own `catalog` connection. Raises FaceModelsUnavailable.
+
+    `workers`: the most worker processes (None: `default_workers`; 0: this thread).
+    `clip_busy`: says whether a CLIP pass is running now (the app's indexing run); while it
+    does, only `workers_now(workers, True)` processes work (see workers_now).
+    `pool`: worker processes to use and leave running (the background worker's); without
+    one the pass starts its own and ends them when done."""
     start = time.monotonic()
     store = FaceStore(catalog or lib.catalog)
     config = config or detector_config(lib)
@@ -108,8 +170,18 @@ def run(lib: Library, *, catalog: Catalog | None = None, workers: int | None = N
             _run_inline(store, config, files, cancel, report, lambda: tick(
                 FacesProgress(report.photos, total, report.faces)))
         else:
-            _run_pool(store, config, files, workers, cancel, report, lambda: tick(
-                FacesProgress(report.photos, total, report.faces)))
+            own = pool is None
+            pool = pool or WorkerPool()
+            try:
+                _run_pool(pool.executor(workers, config, files), workers, store, config.id,
+                          clip_busy, cancel, report, lambda: tick(
+                              FacesProgress(report.photos, total, report.faces)))
+            except BaseException:
+                pool.close()  # a broken pool (a worker died) is not used again
+                raise
+            finally:
+                if own:
+                    pool.close()
     report.cancelled = cancel.is_set()
     index = open_index(store, lib.paths.index_dir, MODEL_ID)
     if not report.cancelled:
@@ -175,33 +247,49 @@ def _run_inline(store, config, files, cancel, report, tick) -> None:
         _lower_priority(-NICE)
 
 
-def _run_pool(store, config, files, workers, cancel, report, tick) -> None:
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(config, files)) as pool:
-        in_flight: deque[tuple[str, list[str], Future]] = deque()
-        seen: set[str] = set()
-        while not cancel.is_set():
-            if len(in_flight) < 4 * workers:
-                todo = [(h, p) for h, p in store.pending_photos(
-                    MODEL_ID, limit=8 * workers + len(seen)) if h not in seen]
-                for h, paths in todo[:8 * workers - len(in_flight)]:
-                    seen.add(h)
-                    in_flight.append((h, paths, pool.submit(_work, paths)))
-            if not in_flight:
-                break
-            h, paths, fut = in_flight.popleft()
+def _run_pool(pool: ProcessPoolExecutor, workers: int, store: FaceStore, detector: str,
+              clip_busy: Callable[[], bool] | None, cancel, report, tick) -> None:
+    """Hand photos to up to `workers` processes, as many at a time as `workers_now` allows
+    (asked before each photo). A process is only spawned when a photo finds none idle, so a
+    pass that starts beside a CLIP pass starts one process; each loads the models once."""
+    in_flight: dict[Future, tuple[str, list[str]]] = {}
+    todo: deque[tuple[str, list[str]]] = deque()
+    seen: set[str] = set()  # handed out and not recorded yet
+
+    def hand_out() -> None:
+        while not cancel.is_set() and len(in_flight) < max(1, workers_now(
+                workers, bool(clip_busy and clip_busy()))):
+            if not todo:
+                todo.extend((h, p) for h, p in store.pending_photos(
+                    MODEL_ID, limit=64 + len(seen)) if h not in seen)
+                if not todo:
+                    return
+            h, paths = todo.popleft()
+            seen.add(h)
+            in_flight[pool.submit(_work, paths)] = (h, paths)
+
+    hand_out()
+    while in_flight and not cancel.is_set():
+        finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        results = []
+        for fut in finished:
+            h, paths = in_flight.pop(fut)
             try:
                 faces, error = fut.result()
             except Exception as exc:  # noqa: BLE001 - a crashed worker costs this photo
                 if cancel.is_set():
-                    break  # stopping: not this photo's fault, it is scanned next time
+                    continue  # stopping: not this photo's fault, it is scanned next time
                 faces, error = None, f"face analysis failed: {exc!r}"
-            _store(store, config.id, h, faces, error, report, paths)
-            seen.discard(h)
-            tick()
-        for _, _, fut in in_flight:
-            fut.cancel()
+            results.append((h, paths, faces, error))
+        try:
+            hand_out()  # the next photos first, so the workers are not idle while we store
+        finally:  # also when the pool broke: what came back is kept
+            for h, paths, faces, error in results:
+                _store(store, detector, h, faces, error, report, paths)
+                seen.discard(h)
+                tick()
+    for fut in in_flight:
+        fut.cancel()
 
 
 def _analyze(analyzer: FaceAnalyzer, paths: list[str]

@@ -1,0 +1,171 @@
+"""How many photos the faces pass hands to its worker processes at once: every worker
+while no CLIP pass runs, one while it does (faces_pass.workers_now), asked again before
+each photo; and the default number of worker processes.
+
+The pool is replaced by one that runs nothing until the pass waits for a result, so the
+number of photos in the workers at each moment is exact (no timing, no real processes);
+the real process pool is covered by tests/unit/test_people_library.py."""
+
+from __future__ import annotations
+
+from concurrent.futures import FIRST_COMPLETED, Future
+
+import pytest
+
+from photosearch.core.indexer import Indexer
+from photosearch.core.library import Library
+from photosearch.core.paths import resolve_library
+from photosearch.core.people import faces_pass
+from photosearch.core.people.models import MODEL_ID, ModelFiles
+from photosearch.core.people.store import FaceStore
+from tests.conftest import TEST_MODEL, make_image
+
+
+def test_workers_now_is_all_when_idle_and_one_beside_a_clip_pass():
+    assert faces_pass.workers_now(2, clip_busy=False) == 2
+    assert faces_pass.workers_now(4, clip_busy=False) == 4
+    assert faces_pass.workers_now(2, clip_busy=True) == 1
+    assert faces_pass.workers_now(1, clip_busy=True) == 1
+
+
+def test_default_workers_one_per_core_up_to_the_cap_unless_set(monkeypatch):
+    class Lib:
+        settings = type("S", (), {"people": {"enabled": True}})()
+
+    monkeypatch.setattr(faces_pass.os, "cpu_count", lambda: 2)
+    assert faces_pass.default_workers(Lib()) == 2
+    monkeypatch.setattr(faces_pass.os, "cpu_count", lambda: 64)
+    assert faces_pass.default_workers(Lib()) == faces_pass.MAX_DEFAULT_WORKERS
+    monkeypatch.setattr(faces_pass.os, "cpu_count", lambda: None)
+    assert faces_pass.default_workers(Lib()) == 1
+    Lib.settings.people["workers"] = 3  # the setting wins
+    assert faces_pass.default_workers(Lib()) == 3
+
+
+class _Pool:
+    """Stands in for the ProcessPoolExecutor: a submitted photo waits until the pass waits
+    for results; then the oldest one is analysed (by _work, in this thread)."""
+
+    def __init__(self, workers, **_kw) -> None:
+        self.queued: list[tuple[Future, tuple]] = []
+        self.closed = False
+
+    def shutdown(self, wait=True, cancel_futures=False) -> None:
+        self.closed = True
+
+    def submit(self, fn, *args) -> Future:
+        fut: Future = Future()
+        self.queued.append((fut, (fn, args)))
+        return fut
+
+
+class _Analyzer:
+    detector_id = "test"
+
+    def analyze(self, path):
+        return []  # no face: the photo is still recorded as scanned
+
+
+@pytest.fixture
+def lib_with_photos(tmp_path):
+    for i in range(7):
+        make_image(tmp_path / "photos" / f"p{i}.jpg", color=(30 * i, 90, 160), size=(96, 64))
+    lib = Library.open(resolve_library(tmp_path / "lib"), **TEST_MODEL)
+    Indexer(lib, embed=False).run([str(tmp_path / "photos")])
+    yield lib
+    lib.close()
+
+
+def _run_counting(monkeypatch, lib, busy_at) -> list[tuple[int, bool]]:
+    """Run the pass with 2 workers; busy_at(k) says whether a CLIP pass runs when the pass
+    asks for the k-th time. Returns (photos in the workers, busy) at each wait."""
+    pools: list[_Pool] = []
+    asked = [0]
+    seen: list[tuple[int, bool]] = []
+    busy_now = [False]
+
+    def make_pool(workers, **kw):
+        pools.append(_Pool(workers, **kw))
+        return pools[-1]
+
+    def clip_busy() -> bool:
+        busy_now[0] = busy_at(asked[0])
+        asked[0] += 1
+        return busy_now[0]
+
+    def fake_wait(futures, return_when):
+        assert return_when == FIRST_COMPLETED
+        pool = pools[-1]
+        waiting = [(f, job) for f, job in pool.queued if not f.done()]
+        seen.append((len(waiting), busy_now[0]))
+        fut, (fn, args) = waiting[0]
+        fut.set_result(fn(*args))
+        return {fut}, set(futures) - {fut}
+
+    monkeypatch.setattr(faces_pass, "ProcessPoolExecutor", make_pool)
+    monkeypatch.setattr(faces_pass, "wait", fake_wait)
+    monkeypatch.setattr(faces_pass, "_worker_analyzer", _Analyzer())
+    dummy = ModelFiles(*(lib.paths.root / n for n in ("a", "b", "c")))
+    report = faces_pass.run(lib, workers=2, files=dummy, clip_busy=clip_busy)
+    assert report.photos == 7 and report.problems == 0
+    assert len(pools) == 1 and pools[0].closed  # its own pool: ended with the pass
+    assert FaceStore(lib.catalog).pending_count(MODEL_ID) == 0
+    return seen
+
+
+def test_no_clip_pass_keeps_both_workers_busy(monkeypatch, lib_with_photos):
+    seen = _run_counting(monkeypatch, lib_with_photos, lambda k: False)
+    assert [n for n, _ in seen] == [2, 2, 2, 2, 2, 2, 1]  # the last photo alone
+
+
+def test_beside_a_clip_pass_one_photo_at_a_time(monkeypatch, lib_with_photos):
+    seen = _run_counting(monkeypatch, lib_with_photos, lambda k: True)
+    assert [n for n, _ in seen] == [1] * 7
+
+
+def test_a_clip_pass_starting_mid_pass_takes_effect_at_the_next_photo(monkeypatch,
+                                                                      lib_with_photos):
+    # asked before each photo is handed out: idle for the first two (both workers get one),
+    # then a CLIP pass runs for the next four questions, then it is over
+    seen = _run_counting(monkeypatch, lib_with_photos, lambda k: 2 <= k < 6)
+    assert seen == [
+        (2, True),  # both photos handed out before the CLIP pass started finish
+        (1, True), (1, True),  # beside the CLIP pass: one at a time
+        (2, False), (2, False), (2, False),  # it is over: both workers again
+        (1, False)]  # the last photo alone
+
+
+def test_a_kept_pool_serves_the_next_pass_and_ends_only_when_closed(monkeypatch, tmp_path):
+    pools: list[_Pool] = []
+
+    def make_pool(workers, **kw):
+        pools.append(_Pool(workers, **kw))
+        return pools[-1]
+
+    def fake_wait(futures, return_when):
+        fut, (fn, args) = next((f, j) for f, j in pools[-1].queued if not f.done())
+        fut.set_result(fn(*args))
+        return {fut}, set(futures) - {fut}
+
+    monkeypatch.setattr(faces_pass, "ProcessPoolExecutor", make_pool)
+    monkeypatch.setattr(faces_pass, "wait", fake_wait)
+    monkeypatch.setattr(faces_pass, "_worker_analyzer", _Analyzer())
+    lib = Library.open(resolve_library(tmp_path / "lib"), **TEST_MODEL)
+    try:
+        dummy = ModelFiles(*(tmp_path / n for n in ("a", "b", "c")))
+        kept = faces_pass.WorkerPool()
+        for batch in range(2):  # two watcher batches of two photos each
+            for i in range(2):
+                make_image(tmp_path / "photos" / f"b{batch}-{i}.jpg", color=(40 * i, 9, batch))
+            Indexer(lib, embed=False).run([str(tmp_path / "photos")])
+            report = faces_pass.run(lib, workers=2, files=dummy, pool=kept)
+            assert report.photos == 2
+        assert len(pools) == 1 and not pools[0].closed and kept.started  # started once
+        other = faces_pass.run(lib, workers=1, files=dummy, pool=kept)  # other settings
+        assert other.photos == 0 and len(pools) == 1  # nothing to do: no pool needed
+        kept.executor(1, faces_pass.detector_config(lib), dummy)
+        assert len(pools) == 2 and pools[0].closed  # a pool for other settings replaces it
+        kept.close()
+        assert pools[1].closed and not kept.started
+    finally:
+        lib.close()
