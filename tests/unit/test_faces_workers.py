@@ -19,6 +19,7 @@ from photosearch.core.people import faces_pass
 from photosearch.core.people.models import MODEL_ID, ModelFiles
 from photosearch.core.people.store import FaceStore
 from tests.conftest import TEST_MODEL, make_image
+from tests.unit.people_helpers import model_dir  # noqa: F401
 
 
 def test_workers_now_is_all_when_idle_and_one_beside_a_clip_pass():
@@ -169,3 +170,20 @@ def test_a_kept_pool_serves_the_next_pass_and_ends_only_when_closed(monkeypatch,
         assert pools[1].closed and not kept.started
     finally:
         lib.close()
+
+
+def test_worker_processes_start_niced_once_not_twice(model_dir):  # noqa: F811
+    import os
+
+    from photosearch.core.people.detect import DetectorConfig
+    from photosearch.core.people.models import installed
+
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    pool = faces_pass.WorkerPool()
+    try:
+        with faces_pass._niced():  # as the pass spawns them: from its niced thread
+            ex = pool.executor(1, DetectorConfig(), installed(model_dir))
+            nice = ex.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
+    finally:
+        pool.close()
+    assert nice == max(own, faces_pass.NICE)  # inherited, and the worker adds nothing

@@ -27,8 +27,9 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .. import imaging
@@ -173,9 +174,10 @@ def run(lib: Library, *, catalog: Catalog | None = None, workers: int | None = N
             own = pool is None
             pool = pool or WorkerPool()
             try:
-                _run_pool(pool.executor(workers, config, files), workers, store, config.id,
-                          clip_busy, cancel, report, lambda: tick(
-                              FacesProgress(report.photos, total, report.faces)))
+                with _niced():  # processes spawned from this thread start niced
+                    _run_pool(pool.executor(workers, config, files), workers, store,
+                              config.id, clip_busy, cancel, report, lambda: tick(
+                                  FacesProgress(report.photos, total, report.faces)))
             except BaseException:
                 pool.close()  # a broken pool (a worker died) is not used again
                 raise
@@ -231,8 +233,7 @@ def _names_from_sidecars(store: FaceStore, h: str, ids: list[int], faces: list[F
 
 def _run_inline(store, config, files, cancel, report, tick) -> None:
     analyzer = FaceAnalyzer(config, files)
-    _lower_priority(NICE)
-    try:
+    with _niced():
         while not cancel.is_set():
             todo = store.pending_photos(MODEL_ID, limit=64)
             if not todo:
@@ -243,8 +244,6 @@ def _run_inline(store, config, files, cancel, report, tick) -> None:
                 faces, error = _analyze(analyzer, paths)
                 _store(store, analyzer.detector_id, h, faces, error, report, paths)
                 tick()
-    finally:
-        _lower_priority(-NICE)
 
 
 def _run_pool(pool: ProcessPoolExecutor, workers: int, store: FaceStore, detector: str,
@@ -318,7 +317,8 @@ def _init_worker(config: DetectorConfig, files: ModelFiles) -> None:
     # it would make its photo look unreadable.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        os.nice(NICE)
+        if hasattr(os, "setpriority") and os.getpriority(os.PRIO_PROCESS, 0) < NICE:
+            os.setpriority(os.PRIO_PROCESS, 0, NICE)  # usually inherited already (_niced)
     except OSError:
         pass
     imaging.setup_decoders()
@@ -330,13 +330,26 @@ def _work(paths: list[str]) -> tuple[list[FoundFace] | None, str | None]:
     return _analyze(_worker_analyzer, paths)
 
 
-def _lower_priority(delta: int) -> None:
-    """Change the calling thread's priority (Linux applies nice per thread); raising it
-    back may be refused for unprivileged users, which only costs priority."""
+@contextmanager
+def _niced(level: int = NICE) -> Iterator[None]:
+    """Run the calling thread at nice `level` at least (Linux applies nice per thread, and
+    processes it spawns inherit it: the pass's workers then import and load the models
+    niced, not at the CLIP pass's priority). Going back may be refused for unprivileged
+    users, which leaves this thread niced: it only coordinates the pass."""
     if not hasattr(os, "setpriority"):
+        yield
         return
+    tid = threading.get_native_id()
+    before = os.getpriority(os.PRIO_PROCESS, tid)
     try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + delta)
+        if before < level:
+            os.setpriority(os.PRIO_PROCESS, tid, level)
     except OSError:
         pass
+    try:
+        yield
+    finally:
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, before)
+        except OSError:
+            pass
