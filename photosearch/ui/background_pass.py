@@ -48,9 +48,23 @@ class BackgroundPassController(QObject):
     def describe_progress(self, progress: Any) -> str:
         raise NotImplementedError
 
-    def describe_report(self, report: Any) -> str | None:
-        """The status bar's line for a finished pass, or None when there is nothing to say."""
+    def error_text(self, error: str) -> str:
+        """The status bar's line for a pass that could not run."""
         raise NotImplementedError
+
+    def stopped_text(self, report: Any) -> str:
+        """... for a pass cancelled between photos."""
+        raise NotImplementedError
+
+    def done_text(self, report: Any) -> str | None:
+        """... for a finished pass, or None when it had nothing to do."""
+        raise NotImplementedError
+
+    def describe_report(self, r: Any) -> str | None:
+        """The status bar's line for the end of a pass, or None when there is nothing to say."""
+        if r.error:
+            return self.error_text(r.error)
+        return self.stopped_text(r) if r.cancelled else self.done_text(r)
 
     # -- the shared behaviour ---------------------------------------------------------------
     def apply(self, enabled: bool) -> None:

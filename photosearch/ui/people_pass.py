@@ -46,12 +46,14 @@ class PeoplePassController(BackgroundPassController):
     def describe_progress(self, p: FacesProgress) -> str:
         return f"Finding people in photos: {p.done} of {p.total} ({p.faces} faces)"
 
-    def describe_report(self, r: FacesReport) -> str | None:
-        if not (r.photos or r.error or r.cancelled):
+    def error_text(self, error: str) -> str:
+        return f"People not looked for: {error}"
+
+    def stopped_text(self, r: FacesReport) -> str:
+        return f"Finding people stopped after {r.photos} photos"
+
+    def done_text(self, r: FacesReport) -> str | None:
+        if not r.photos:
             return None
-        if r.error:
-            return f"People not looked for: {r.error}"
-        if r.cancelled:
-            return f"Finding people stopped after {r.photos} photos"
         return f"Looked for people in {r.photos} photos: {r.faces} faces" + (
             f", {r.problems} could not be read" if r.problems else "")

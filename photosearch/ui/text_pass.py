@@ -33,12 +33,14 @@ class TextPassController(BackgroundPassController):
     def describe_progress(self, p: TextProgress) -> str:
         return f"Reading text in photos: {p.done} of {p.total} ({p.with_text} with text)"
 
-    def describe_report(self, r: TextReport) -> str | None:
-        if not (r.read or r.failed or r.error or r.cancelled):
+    def error_text(self, error: str) -> str:
+        return f"Text in photos not read: {app_error(error)}"
+
+    def stopped_text(self, r: TextReport) -> str:
+        return f"Reading text stopped after {r.read} photos"
+
+    def done_text(self, r: TextReport) -> str | None:
+        if not (r.read or r.failed):
             return None
-        if r.error:
-            return f"Text in photos not read: {app_error(r.error)}"
-        if r.cancelled:
-            return f"Reading text stopped after {r.read} photos"
         return f"Read text in {r.read} photos: {r.with_text} with text" + (
             f", {r.failed} could not be read" if r.failed else "")
