@@ -440,6 +440,17 @@ def main() -> None:
             f"mean ratio {np.mean(beside) / np.mean(alone):.2f} (runs: alone "
             f"{min(alone):.0f}-{max(alone):.0f}, this mode {min(beside):.0f}-"
             f"{max(beside):.0f} photos/s).")
+    slow = {m: np.median([c["per_s"] for c in clip if c["mode"] == m]) / np.median(alone)
+            for m in (POLICY, TWO)}
+    lines += ["", "Second target (the CLIP pass not slowed while the faces pass runs): "
+              + ("met within the noise here." if min(slow.values()) >= 0.95 else
+                 f"**not met**: {1 - slow[POLICY]:.0%} slower with the shipped one worker, "
+                 f"{1 - slow[TWO]:.0%} with two. The workers run at nice 10 against the CLIP "
+                 "pass's decode threads at nice 5, and a nice-10 thread still gets about a "
+                 "quarter of a core against a nice-5 one (CFS weights 110 vs 335); this "
+                 "test-tiny CLIP pass is decode-bound and uses both cores. Running the "
+                 "workers under SCHED_IDLE while a CLIP pass runs (or pausing the faces "
+                 "pass) is the next step; not measured here.")]
     lines += ["", f"{len(alone)} runs per mode after a warm-up run; the box was shared with "
               "other jobs, so single runs scatter: read the median ratios. Where the spread "
               "within a mode is wider than the gap between modes, this run does not show a "
