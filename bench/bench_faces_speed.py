@@ -448,9 +448,13 @@ def main() -> None:
                  f"{1 - slow[TWO]:.0%} with two. The workers run at nice 10 against the CLIP "
                  "pass's decode threads at nice 5, and a nice-10 thread still gets about a "
                  "quarter of a core against a nice-5 one (CFS weights 110 vs 335); this "
-                 "test-tiny CLIP pass is decode-bound and uses both cores. Running the "
-                 "workers under SCHED_IDLE while a CLIP pass runs (or pausing the faces "
-                 "pass) is the next step; not measured here.")]
+                 "test-tiny CLIP pass is decode-bound and uses both cores. SCHED_IDLE for "
+                 "the worker was tried once outside this script (2026-11-29, one alternating "
+                 "run, 4 runs per mode): CLIP pass median ratio 0.92 against 0.90 at nice "
+                 "10, within the noise, and the idle-class worker still finished 5-9 photos "
+                 "per CLIP run, so the CLIP pass leaves gaps and part of the slowdown is "
+                 "shared cache/memory, not CPU share. Pausing the faces pass while a CLIP "
+                 "pass runs is the option left; not done.")]
     lines += ["", f"{len(alone)} runs per mode after a warm-up run; the box was shared with "
               "other jobs, so single runs scatter: read the median ratios. Where the spread "
               "within a mode is wider than the gap between modes, this run does not show a "
