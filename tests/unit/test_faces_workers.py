@@ -1,6 +1,6 @@
 """How many photos the faces pass hands to its worker processes at once: every worker
-while no CLIP pass runs, one while it does (faces_pass.workers_now), asked again before
-each photo; and the default number of worker processes.
+while no CLIP pass runs, none while it does (the pass waits: faces_pass.workers_now),
+asked again before each photo; and the default number of worker processes.
 
 The pool is replaced by one that runs nothing until the pass waits for a result, so the
 number of photos in the workers at each moment is exact (no timing, no real processes);
@@ -22,11 +22,11 @@ from tests.conftest import TEST_MODEL, make_image
 from tests.unit.people_helpers import model_dir  # noqa: F401
 
 
-def test_workers_now_is_all_when_idle_and_one_beside_a_clip_pass():
+def test_workers_now_is_all_when_idle_and_none_beside_a_clip_pass():
     assert faces_pass.workers_now(2, clip_busy=False) == 2
     assert faces_pass.workers_now(4, clip_busy=False) == 4
-    assert faces_pass.workers_now(2, clip_busy=True) == 1
-    assert faces_pass.workers_now(1, clip_busy=True) == 1
+    assert faces_pass.workers_now(2, clip_busy=True) == 0
+    assert faces_pass.workers_now(1, clip_busy=True) == 0
 
 
 def test_default_workers_one_per_core_up_to_the_cap_unless_set(monkeypatch):
@@ -84,6 +84,7 @@ def _run_counting(monkeypatch, lib, busy_at) -> list[tuple[int, bool]]:
     asked = [0]
     seen: list[tuple[int, bool]] = []
     busy_now = [False]
+    submitted_while_busy: list[int] = []
 
     def make_pool(workers, **kw):
         pools.append(_Pool(workers, **kw))
@@ -92,6 +93,8 @@ def _run_counting(monkeypatch, lib, busy_at) -> list[tuple[int, bool]]:
     def clip_busy() -> bool:
         busy_now[0] = busy_at(asked[0])
         asked[0] += 1
+        if busy_now[0] and pools:  # nothing new goes to the workers while it runs
+            submitted_while_busy.append(len(pools[-1].queued))
         return busy_now[0]
 
     def fake_wait(futures, return_when):
@@ -106,11 +109,14 @@ def _run_counting(monkeypatch, lib, busy_at) -> list[tuple[int, bool]]:
     monkeypatch.setattr(faces_pass, "ProcessPoolExecutor", make_pool)
     monkeypatch.setattr(faces_pass, "wait", fake_wait)
     monkeypatch.setattr(faces_pass, "_worker_analyzer", _Analyzer())
+    monkeypatch.setattr(faces_pass, "PAUSE_POLL_S", 0)  # a paused pass asks again at once
     dummy = ModelFiles(*(lib.paths.root / n for n in ("a", "b", "c")))
     report = faces_pass.run(lib, workers=2, files=dummy, clip_busy=clip_busy)
     assert report.photos == 7 and report.problems == 0
     assert len(pools) == 1 and pools[0].closed  # its own pool: ended with the pass
     assert FaceStore(lib.catalog).pending_count(MODEL_ID) == 0
+    # between two busy answers in a row, no photo was handed out
+    assert all(a == b for a, b in zip(submitted_while_busy, submitted_while_busy[1:]))
     return seen
 
 
@@ -119,9 +125,17 @@ def test_no_clip_pass_keeps_both_workers_busy(monkeypatch, lib_with_photos):
     assert [n for n, _ in seen] == [2, 2, 2, 2, 2, 2, 1]  # the last photo alone
 
 
-def test_beside_a_clip_pass_one_photo_at_a_time(monkeypatch, lib_with_photos):
-    seen = _run_counting(monkeypatch, lib_with_photos, lambda k: True)
-    assert [n for n, _ in seen] == [1] * 7
+def test_beside_a_clip_pass_the_pass_waits_then_uses_both_workers(monkeypatch,
+                                                                  lib_with_photos):
+    asks: list[int] = []
+
+    def busy(k: int) -> bool:
+        asks.append(k)
+        return k < 5  # a CLIP pass runs for the first five questions, then it is over
+
+    seen = _run_counting(monkeypatch, lib_with_photos, busy)
+    assert [n for n, _ in seen] == [2, 2, 2, 2, 2, 2, 1]  # nothing ran while it was busy
+    assert all(not b for _, b in seen) and len(asks) > 5
 
 
 def test_a_clip_pass_starting_mid_pass_takes_effect_at_the_next_photo(monkeypatch,
@@ -131,8 +145,8 @@ def test_a_clip_pass_starting_mid_pass_takes_effect_at_the_next_photo(monkeypatc
     seen = _run_counting(monkeypatch, lib_with_photos, lambda k: 2 <= k < 6)
     assert seen == [
         (2, True),  # both photos handed out before the CLIP pass started finish
-        (1, True), (1, True),  # beside the CLIP pass: one at a time
-        (2, False), (2, False), (2, False),  # it is over: both workers again
+        (1, True),  # and nothing new is handed out beside it
+        (2, False), (2, False), (2, False), (2, False),  # it is over: both workers again
         (1, False)]  # the last photo alone
 
 

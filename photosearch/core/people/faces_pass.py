@@ -12,8 +12,9 @@ safe beside Qt and torch), each loading the models once; the app's GUI thread an
 pass never wait on it. `workers=0` runs it in the calling thread (tests, scripts).
 
 How many processes work (docs/benchmarks.md, "People (faces): pass speed"): one per core
-(up to MAX_DEFAULT_WORKERS) while no CLIP pass runs, one while it does (`clip_busy`), so
-the faces pass takes the idle cores without slowing indexing. The background worker keeps
+(up to MAX_DEFAULT_WORKERS) while no CLIP pass runs, none while one does (`clip_busy`:
+the pass waits, and photos in the workers finish), so the faces pass takes the idle cores
+without slowing indexing. The background worker keeps
 its processes between passes (`WorkerPool`): a watcher batch of one photo would otherwise
 pay ~1 s of process start and model load.
 """
@@ -48,7 +49,7 @@ NICE = 10  # below the CLIP pass's decode threads (nice 5) and the GUI
 # One worker process per core when nothing else indexes (each holds ~100 MB resident, see
 # docs/benchmarks.md), but never more than this by default; one while a CLIP pass runs.
 MAX_DEFAULT_WORKERS = 4
-BUSY_WORKERS = 1
+PAUSE_POLL_S = 0.5  # how often a pass paused beside a CLIP pass asks again
 # Set by a frozen build's entry point (installer/launcher.py) right after
 # multiprocessing.freeze_support(): spawned workers then start the pass, not the app.
 FREEZE_SUPPORT_ENV = "PHOTOSEARCH_FREEZE_SUPPORT"
@@ -101,10 +102,12 @@ def default_workers(lib: Library) -> int:
 
 def workers_now(most: int, clip_busy: bool) -> int:
     """How many photos the worker processes may hold at once: all `most` while no CLIP pass
-    runs, BUSY_WORKERS while one does, so the CLIP pass keeps the other cores (measured in
-    docs/benchmarks.md, "People (faces): pass speed"). Checked before each photo is handed
-    out, so a CLIP pass starting mid-pass takes effect within one photo per worker."""
-    return min(most, BUSY_WORKERS) if clip_busy else most
+    runs, none while one does. With one worker beside it the CLIP pass still ran 18-21%
+    slower (docs/benchmarks.md, "People (faces): pass speed"): the faces pass waits
+    instead, so photos become searchable first and faces follow. Checked before each
+    photo is handed out, so a CLIP pass starting mid-pass takes effect within one photo
+    per worker."""
+    return 0 if clip_busy else most
 
 
 class WorkerPool:
@@ -154,7 +157,7 @@ def run(lib: Library, *, catalog: Catalog | None = None, workers: int | None = N
 
     `workers`: the most worker processes (None: `default_workers`; 0: this thread).
     `clip_busy`: says whether a CLIP pass is running now (the app's indexing run); while it
-    does, only `workers_now(workers, True)` processes work (see workers_now).
+    does, the pass hands out no photo and waits (see workers_now).
     `pool`: worker processes to use and leave running (the background worker's); without
     one the pass starts its own and ends them when done."""
     start = time.monotonic()
@@ -255,20 +258,26 @@ def _run_pool(pool: ProcessPoolExecutor, workers: int, store: FaceStore, detecto
     todo: deque[tuple[str, list[str]]] = deque()
     seen: set[str] = set()  # handed out and not recorded yet
 
-    def hand_out() -> None:
-        while not cancel.is_set() and len(in_flight) < max(1, workers_now(
-                workers, bool(clip_busy and clip_busy()))):
+    def hand_out() -> bool:
+        """Fill the free workers; False once no photo is left to hand out."""
+        while not cancel.is_set() and len(in_flight) < workers_now(
+                workers, bool(clip_busy and clip_busy())):
             if not todo:
                 todo.extend((h, p) for h, p in store.pending_photos(
                     MODEL_ID, limit=64 + len(seen)) if h not in seen)
                 if not todo:
-                    return
+                    return False
             h, paths = todo.popleft()
             seen.add(h)
             in_flight[pool.submit(_work, paths)] = (h, paths)
+        return True
 
-    hand_out()
-    while in_flight and not cancel.is_set():
+    more = hand_out()
+    while (in_flight or more) and not cancel.is_set():
+        if not in_flight:  # paused: a CLIP pass is running
+            cancel.wait(PAUSE_POLL_S)
+            more = hand_out()
+            continue
         finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
         results = []
         for fut in finished:
@@ -281,7 +290,7 @@ def _run_pool(pool: ProcessPoolExecutor, workers: int, store: FaceStore, detecto
                 faces, error = None, f"face analysis failed: {exc!r}"
             results.append((h, paths, faces, error))
         try:
-            hand_out()  # the next photos first, so the workers are not idle while we store
+            more = hand_out()  # the next photos first, so the workers are not idle meanwhile
         finally:  # also when the pool broke: what came back is kept
             for h, paths, faces, error in results:
                 _store(store, detector, h, faces, error, report, paths)
