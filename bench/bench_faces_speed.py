@@ -242,13 +242,15 @@ def full_pass(folder: Path, tmp: Path, workers: int, warm: bool, tag: str) -> di
             "load": (load0, os.getloadavg()[0]), "workers": workers, "warm": warm}
 
 
-A, POLICY, TWO = "alone", "with faces pass, 1 worker (shipped)", "with faces pass, 2 workers"
+A, POLICY, TWO = ("alone", "with faces pass told a CLIP pass runs (shipped: it waits)",
+                  "with faces pass, 2 workers")
 
 
 def clip_beside_faces(tmp: Path, n: int, speed: list[Path], rounds: int) -> list[dict]:
     """Index n Flickr photos (test-tiny CLIP) into a fresh library per run, alternating runs
     alone, with a faces pass as the app runs it beside a CLIP pass (2 workers allowed,
-    clip_busy true: 1 works) and with a faces pass using both workers, each working on
+    clip_busy true: since 2026-11-29 it hands out nothing and waits; until then 1 worker
+    worked) and with a faces pass using both workers, each working on
     another library at the same time. A first run warms caches and is not counted; each
     round runs the three modes in a rotated order so a steady drift of the load cancels."""
     from photosearch.core.indexer import Indexer
@@ -285,7 +287,8 @@ def clip_beside_faces(tmp: Path, n: int, speed: list[Path], rounds: int) -> list
 
             worker = threading.Thread(target=go)
             worker.start()
-            started.wait(120)  # the worker processes are up and analysing
+            if clip_busy is None:
+                started.wait(120)  # the worker processes are up and analysing
         lib = Library.open(resolve_library(tmp / f"lib-clip{i}"), model="test-tiny",
                            pretrained="none")
         load0, t0 = os.getloadavg()[0], time.perf_counter()
