@@ -143,6 +143,38 @@ def test_text_filters_in_browse_and_search(photos):
     assert hashes(s.search('"red" -text:gate')) == {h["green"], h["blue"]}
 
 
+def test_near_allows_one_edit_anywhere_in_the_line():
+    assert normalize.near("cuisine", "greekcuisin")  # last letter lost
+    assert normalize.near("london", "xlondoay")  # one letter misread, inside a line
+    assert normalize.near("active", "activ") and normalize.near("active", "actxive")
+    assert not normalize.near("cuisine", "cousin")  # two edits
+    assert not normalize.near("london", "londres")
+
+
+def test_fuzzy_text_search_finds_a_misread_word_but_not_other_words(photos):
+    """`text:` and plain queries of >= 6 characters find a line within one edit (CUISIN
+    for cuisine, LONDOA for london); shorter queries and two edits stay exact."""
+    from photosearch.core.search import Searcher
+
+    lib, h = photos
+    store = TextStore(lib.catalog)
+    store.save(h["blue"], "eng-1", [_line("GREEK"), _line("CUISIN"), _line("PRIDE")])
+    store.save(h["green"], "eng-1", [_line("LONDOA 2012")])
+    hit = lambda q: [m.hash for m in store.search(q)]  # noqa: E731
+    assert hit("cuisine") == [h["blue"]]
+    assert hit("Cuisine") == [h["blue"]]
+    assert hit("london") == [h["green"]]
+    assert store.search("london")[0].lines == ["LONDOA 2012"]
+    assert hit("rides") == []  # 5 letters: exact only (PRIDE is one edit away)
+    assert hit("cousins") == [] and hit("boarding") == []  # two edits or more
+    assert hit("gardens") == [] and hit("londons") == []  # LONDOA2012: two edits away
+    s = Searcher(lib)
+    assert {r.hash for r in s.search("text:cuisine").results} == {h["blue"]}
+    assert {r.hash for r in s.search("-text:cuisine").results} == {h["red"], h["green"]}
+    page = s.search("cuisine")  # plain query: fused, the misread line is the match shown
+    assert page.results[0].hash == h["blue"] and page.results[0].text_match == ["CUISIN"]
+
+
 # -- fusion -----------------------------------------------------------------------------
 def test_rrf_order():
     fused = rrf([["a", "b", "c"], ["c", "d", "a"]])

@@ -18,6 +18,11 @@ _SPACE = re.compile(r"\s+")
 # bench/bench_text.py measures the effect on text-free flickr photos.
 MIN_CHARS = 4
 MIN_SCORE = 0.5
+# Queries of this many characters (compact form) also match text within one edit: OCR drops
+# or misreads a letter (CUISIN for cuisine, LONDOA for london). Shorter words would match
+# too many other words one letter away (rides/pride, light/night); bench/bench_text_real.py
+# measures recall and false hits (words of other photos' labels and captions).
+FUZZY_MIN = 6
 
 
 def fold(text: str) -> str:
@@ -40,3 +45,21 @@ def keep_line(text: str, score: float, min_chars: int = MIN_CHARS,
               min_score: float = MIN_SCORE) -> bool:
     """Whether a recognised line is worth storing (not a fragment, confident enough)."""
     return score >= min_score and significant_chars(text) >= min_chars
+
+
+def near(needle: str, text: str, max_edits: int = 1) -> bool:
+    """Whether some substring of `text` is within `max_edits` insertions, deletions or
+    substitutions of `needle` (Sellers' approximate substring match; both compact)."""
+    if needle in text:
+        return True
+    if len(needle) <= max_edits:
+        return True
+    prev = [0] * (len(text) + 1)  # a match may start anywhere in text
+    for i, c in enumerate(needle, 1):
+        cur = [i] + [0] * len(text)
+        for j, t in enumerate(text, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (c != t))
+        if min(cur) > max_edits:
+            return False
+        prev = cur
+    return min(prev) <= max_edits
