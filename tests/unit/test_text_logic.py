@@ -143,16 +143,19 @@ def test_text_filters_in_browse_and_search(photos):
     assert hashes(s.search('"red" -text:gate')) == {h["green"], h["blue"]}
 
 
-def test_near_allows_one_edit_anywhere_in_the_line():
-    assert normalize.near("cuisine", "greekcuisin")  # last letter lost
-    assert normalize.near("london", "xlondoay")  # one letter misread, inside a line
+def test_near_allows_one_edit_in_a_word_of_the_line():
+    assert normalize.near("cuisine", "greek cuisin")  # last letter lost
+    assert normalize.near("london", "x londoa y")  # one letter misread
     assert normalize.near("active", "activ") and normalize.near("active", "actxive")
+    assert normalize.near("bookingcode", "booking code")  # exact: spaces ignored
+    assert not normalize.near("eating", "appealing for witnesses")  # inside a long word
+    assert not normalize.near("cuisine", "greekcuisin")  # glued: one word of 11 letters
     assert not normalize.near("cuisine", "cousin")  # two edits
     assert not normalize.near("london", "londres")
 
 
 def test_fuzzy_text_search_finds_a_misread_word_but_not_other_words(photos):
-    """`text:` and plain queries of >= 6 characters find a line within one edit (CUISIN
+    """`text:` and plain queries of >= 6 characters find a line with a word one edit away (CUISIN
     for cuisine, LONDOA for london); shorter queries and two edits stay exact."""
     from photosearch.core.search import Searcher
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+import regex
 
 _SPACE = re.compile(r"\s+")
 # Lines with fewer letters/digits than this are dropped: on text-free photos the detector
@@ -22,7 +25,7 @@ MIN_SCORE = 0.5
 # or misreads a letter (CUISIN for cuisine, LONDOA for london). Shorter words would match
 # too many other words one letter away (rides/pride, light/night); bench/bench_text_real.py
 # measures recall and false hits (words of other photos' labels and captions).
-FUZZY_MIN = 6
+FUZZY_MIN = 6  # 0 turns the one-edit rule off
 
 
 def fold(text: str) -> str:
@@ -47,19 +50,18 @@ def keep_line(text: str, score: float, min_chars: int = MIN_CHARS,
     return score >= min_score and significant_chars(text) >= min_chars
 
 
-def near(needle: str, text: str, max_edits: int = 1) -> bool:
-    """Whether some substring of `text` is within `max_edits` insertions, deletions or
-    substitutions of `needle` (Sellers' approximate substring match; both compact)."""
-    if needle in text:
+def near(needle: str, norm: str, max_edits: int = 1) -> bool:
+    """Whether a line (its fold() form) holds the compact `needle`, or a WORD of it is
+    within `max_edits` insertions, deletions or substitutions of the needle (CUISIN for
+    cuisine). Whole words only: one edit anywhere inside a long line matched many
+    unrelated words on a notice board (bench/bench_text_real.py false hits). One C call
+    of the `regex` module's fuzzy matching: the search runs this on every candidate."""
+    if needle in norm.replace(" ", ""):
         return True
-    if len(needle) <= max_edits:
-        return True
-    prev = [0] * (len(text) + 1)  # a match may start anywhere in text
-    for i, c in enumerate(needle, 1):
-        cur = [i] + [0] * len(text)
-        for j, t in enumerate(text, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (c != t))
-        if min(cur) > max_edits:
-            return False
-        prev = cur
-    return min(prev) <= max_edits
+    return _fuzzy(needle, max_edits).search(norm) is not None
+
+
+@lru_cache(maxsize=256)
+def _fuzzy(needle: str, max_edits: int) -> regex.Pattern:
+    # a whole word: no letter (no non-space) right before or after the match
+    return regex.compile(rf"(?<!\S)(?:{regex.escape(needle)}){{e<={max_edits}}}(?!\S)")
