@@ -46,10 +46,12 @@ def _settings(lib):
 def _estimate(lib) -> str:
     from ..core.text.settings import describe_estimate
     from ..core.text.store import TextStore
+    from ..core.text.textpass import worker_count
 
     store = TextStore(lib.catalog)
-    return describe_estimate(store.pending_count(_settings(lib).reading_version()),
-                             store.counts()["mean_seconds"])
+    ts = _settings(lib)
+    return describe_estimate(store.pending_count(ts.reading_version()),
+                             store.counts()["mean_seconds"], worker_count(ts))
 
 
 def enable(args) -> int:

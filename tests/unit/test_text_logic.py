@@ -264,4 +264,5 @@ def test_text_settings_parse_and_estimate():
     minutes = 1000 * CPU_SECONDS_PER_PHOTO / 60
     assert f"about {minutes:.0f} min" in describe_estimate(1000)
     assert "about 40 s" in describe_estimate(20, 2.0)
+    assert "about 20 s (1.00 s/photo" in describe_estimate(20, 2.0, workers=2)
     assert "measured on this library" in describe_estimate(10, 2.0)

@@ -18,5 +18,8 @@ def ocr_estimate(catalog: Catalog, settings: TextSettings | None = None) -> str:
         return f"Not available: {reason}"
     store = TextStore(catalog)
     mean = store.counts()["mean_seconds"]
-    return describe_estimate(store.pending_count((settings or TextSettings()).reading_version()),
-                             float(mean) if mean else None)
+    from .textpass import worker_count
+
+    ts = settings or TextSettings()
+    return describe_estimate(store.pending_count(ts.reading_version()),
+                             float(mean) if mean else None, worker_count(ts))

@@ -71,16 +71,17 @@ class TextSettings:
         settings.text = asdict(self)
 
 
-def estimate_seconds(pending: int, measured: float | None = None) -> float:
+def estimate_seconds(pending: int, measured: float | None = None, workers: int = 1) -> float:
     """Expected duration of a text pass over `pending` photos on this machine: the library's
-    own recent mean when it has one, else the benchmarked CPU figure."""
+    own recent mean time per photo (each worker's) when it has one, else the benchmarked
+    CPU figure, shared by `workers` photos read at once."""
     per = measured if measured else CPU_SECONDS_PER_PHOTO
-    return pending * per
+    return pending * per / max(1, workers)
 
 
-def describe_estimate(pending: int, measured: float | None = None) -> str:
-    secs = estimate_seconds(pending, measured)
-    per = measured if measured else CPU_SECONDS_PER_PHOTO
+def describe_estimate(pending: int, measured: float | None = None, workers: int = 1) -> str:
+    secs = estimate_seconds(pending, measured, workers)
+    per = (measured if measured else CPU_SECONDS_PER_PHOTO) / max(1, workers)
     if secs < 90:
         span = f"{secs:.0f} s"
     elif secs < 5400:
