@@ -42,7 +42,7 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
-    words = re.findall(r"[a-z]{3,}", CAPTIONS.read_text("utf-8").lower())
+    words = np.array(re.findall(r"[a-z]{3,}", CAPTIONS.read_text("utf-8").lower()))
     rng = np.random.default_rng(0)
     rows = []
     load0 = _loadavg()
@@ -55,7 +55,7 @@ def main() -> int:
             cat.conn.executemany(
                 "INSERT INTO files(path, hash, size, mtime_ns, seen_at) VALUES (?, ?, 1, 0, ?)",
                 [(f"/p/{i}.jpg", f"h{i:07}", now) for i in range(args.rows)])
-        lines = [" ".join(rng.choice(words, size=4)) for _ in range(args.rows)]
+        lines = [" ".join(ws) for ws in rng.choice(words, size=(args.rows, 4)).tolist()]
         with cat.transaction():  # the rows TextStore.save writes, in bulk
             cat.conn.executemany(
                 "INSERT INTO text_lines(id, hash, line_no, text, norm, compact, score, box) "
