@@ -44,13 +44,14 @@ def _settings(lib):
 
 
 def _estimate(lib) -> str:
-    from ..core.text.engine import engine_version
     from ..core.text.settings import describe_estimate
     from ..core.text.store import TextStore
+    from ..core.text.textpass import worker_count
 
     store = TextStore(lib.catalog)
-    return describe_estimate(store.pending_count(engine_version()),
-                             store.counts()["mean_seconds"])
+    ts = _settings(lib)
+    return describe_estimate(store.pending_count(ts.reading_version()),
+                             store.counts()["mean_seconds"], worker_count(ts))
 
 
 def enable(args) -> int:
@@ -106,15 +107,15 @@ def forget(args) -> int:
 
 
 def status(args) -> int:
-    from ..core.text.engine import available, engine_version
+    from ..core.text.engine import available
     from ..core.text.store import TextStore
 
     lib = open_library(args)
     ts = _settings(lib)
     store = TextStore(lib.catalog)
     counts = store.counts()
-    data = {"enabled": ts.enabled, "engine": engine_version(), "unavailable": available(),
-            "pending": store.pending_count(engine_version()), **counts,
+    data = {"enabled": ts.enabled, "engine": ts.reading_version(), "unavailable": available(),
+            "pending": store.pending_count(ts.reading_version()), **counts,
             "estimate": _estimate(lib)}
     if args.json:
         print_json(json_safe(data))

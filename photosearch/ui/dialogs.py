@@ -67,8 +67,10 @@ class WindowDialogs(QObject):
         dialog.accepted.connect(lambda: self.apply_settings(saved, dialog.result_settings()))
         self.settings_dialog = dialog
         from ..core.text.estimate import ocr_estimate
+        from ..core.text.settings import TextSettings
 
-        self.runner.submit("db", lambda: ocr_estimate(self.lib.catalog),
+        self.runner.submit("db", lambda: ocr_estimate(self.lib.catalog,
+                                                      TextSettings.from_settings(saved)),
                            on_done=dialog.set_ocr_estimate,
                            on_error=lambda exc: dialog.set_ocr_estimate(
                                f"Not available: {app_error(exc)}"))

@@ -88,14 +88,49 @@ def test_text_free_photo_gets_a_record_and_no_lines(real_lib):
 
 
 def test_shipped_detector_setting_is_the_measured_one():
-    """bench/bench_text_real.py chose 960 px both ways on real photos; the old 640 px
-    without upscaling missed most words on 500 px photos."""
+    """bench/bench_text_real.py chose 960 px both ways and a box threshold of 0.3 on real
+    photos (dev split); the old 640 px without upscaling missed most words on 500 px
+    photos. Two photos are read at once, each engine on one thread."""
     from photosearch.core.text.settings import TextSettings
     from photosearch.core.text.textpass import make_engine
 
     ts = TextSettings()
-    assert (ts.det_side, ts.det_upscale) == (960, True)
-    assert make_engine(ts).options.det_upscale is True
+    assert (ts.det_side, ts.det_upscale, ts.box_thresh) == (960, True, 0.3)
+    assert (ts.workers, ts.threads) == (2, 1)
+    opts = make_engine(ts).options
+    assert opts.det_upscale is True and opts.box_thresh == 0.3 and opts.threads == 1
+    assert make_engine(ts, 1) is not make_engine(ts, 0)  # one engine per worker
+
+
+def test_two_workers_store_the_same_lines_as_one(real_lib, tmp_path):
+    """The shipped pass reads 2 photos at once on 2 engines; reading the same photos one at
+    a time stores exactly the same lines, scores and boxes."""
+    from dataclasses import replace
+
+    from photosearch.core.indexer import Indexer
+    from photosearch.core.library import Library
+    from photosearch.core.paths import resolve_library
+    from photosearch.core.text.settings import TextSettings
+    from photosearch.core.text.store import TextStore
+    from photosearch.core.text.textpass import run_text_pass
+
+    lib, photos, _ = real_lib
+    assert TextSettings.from_settings(lib.settings).workers == 2  # what the fixture ran
+    serial = Library.open(resolve_library(tmp_path / "lib"), model="test-tiny",
+                          pretrained="none")
+    try:
+        Indexer(serial, embed=False).run([str(photos)])
+        report = run_text_pass(serial, settings=replace(TextSettings(), workers=1))
+        assert report.read == len(CLEAR) + 1
+        a, b = TextStore(lib.catalog), TextStore(serial.catalog)
+        for name in [*CLEAR, TEXT_FREE]:
+            h = lib.catalog.hash_of(str(photos / name))
+            assert serial.catalog.hash_of(str(photos / name)) == h
+            assert a.lines(h) == b.lines(h), name
+            assert a.record(h).engine == b.record(h).engine
+        assert sum(len(a.lines(lib.catalog.hash_of(str(photos / n)))) for n in CLEAR) >= 8
+    finally:
+        serial.catalog.close()
 
 
 def test_settings_written_with_the_old_default_get_the_new_one():

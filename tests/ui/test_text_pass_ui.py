@@ -29,7 +29,7 @@ def _open_settings(qtbot, window):
 
 
 def test_estimate_of_an_empty_library(library):
-    per = f"{CPU_SECONDS_PER_PHOTO:.2f} s/photo"
+    per = f"{CPU_SECONDS_PER_PHOTO / TextSettings().workers:.2f} s/photo"  # 2 photos at once
     assert ocr_estimate(library.catalog) == \
         f"0 photos to read, about 0 s ({per}, estimated for a 2-core CPU)"
 

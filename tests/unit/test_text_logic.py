@@ -143,6 +143,41 @@ def test_text_filters_in_browse_and_search(photos):
     assert hashes(s.search('"red" -text:gate')) == {h["green"], h["blue"]}
 
 
+def test_near_allows_one_edit_in_a_word_of_the_line():
+    assert normalize.near("cuisine", "greek cuisin")  # last letter lost
+    assert normalize.near("london", "x londoa y")  # one letter misread
+    assert normalize.near("active", "activ") and normalize.near("active", "actxive")
+    assert normalize.near("bookingcode", "booking code")  # exact: spaces ignored
+    assert not normalize.near("eating", "appealing for witnesses")  # inside a long word
+    assert not normalize.near("cuisine", "greekcuisin")  # glued: one word of 11 letters
+    assert not normalize.near("cuisine", "cousin")  # two edits
+    assert not normalize.near("london", "londres")
+
+
+def test_fuzzy_text_search_finds_a_misread_word_but_not_other_words(photos):
+    """`text:` and plain queries of >= 6 characters find a line with a word one edit away (CUISIN
+    for cuisine, LONDOA for london); shorter queries and two edits stay exact."""
+    from photosearch.core.search import Searcher
+
+    lib, h = photos
+    store = TextStore(lib.catalog)
+    store.save(h["blue"], "eng-1", [_line("GREEK"), _line("CUISIN"), _line("PRIDE")])
+    store.save(h["green"], "eng-1", [_line("LONDOA 2012")])
+    hit = lambda q: [m.hash for m in store.search(q)]  # noqa: E731
+    assert hit("cuisine") == [h["blue"]]
+    assert hit("Cuisine") == [h["blue"]]
+    assert hit("london") == [h["green"]]
+    assert store.search("london")[0].lines == ["LONDOA 2012"]
+    assert hit("rides") == []  # 5 letters: exact only (PRIDE is one edit away)
+    assert hit("cousins") == [] and hit("boarding") == []  # two edits or more
+    assert hit("gardens") == [] and hit("londons") == []  # LONDOA2012: two edits away
+    s = Searcher(lib)
+    assert {r.hash for r in s.search("text:cuisine").results} == {h["blue"]}
+    assert {r.hash for r in s.search("-text:cuisine").results} == {h["red"], h["green"]}
+    page = s.search("cuisine")  # plain query: fused, the misread line is the match shown
+    assert page.results[0].hash == h["blue"] and page.results[0].text_match == ["CUISIN"]
+
+
 # -- fusion -----------------------------------------------------------------------------
 def test_rrf_order():
     fused = rrf([["a", "b", "c"], ["c", "d", "a"]])
@@ -229,4 +264,5 @@ def test_text_settings_parse_and_estimate():
     minutes = 1000 * CPU_SECONDS_PER_PHOTO / 60
     assert f"about {minutes:.0f} min" in describe_estimate(1000)
     assert "about 40 s" in describe_estimate(20, 2.0)
+    assert "about 20 s (1.00 s/photo" in describe_estimate(20, 2.0, workers=2)
     assert "measured on this library" in describe_estimate(10, 2.0)

@@ -29,9 +29,16 @@ class TextSettings:
     det_side: int = 960
     det_upscale: bool = True
     max_side: int = 1600  # photos are decoded to at most this many pixels on the longer side
-    # onnxruntime threads (0 = all cores). 1 measured faster than all cores on the 2-core
-    # box (1.33 vs 0.80 photos/s at det 640), and a core stays free for the app.
+    # the detector's box score cut (rapidocr's default 0.5): 0.3 found LINE (upright letters
+    # stacked on a post) and LONDOA on an umbrella on the dev split at no fragment on the
+    # text-free photos; the detector's work is the same, only the recogniser reads more boxes
+    box_thresh: float = 0.3
+    # onnxruntime threads per photo (0 = all cores). 1 measured faster than all cores on the
+    # 2-core box (1.33 vs 0.80 photos/s at det 640): photos in parallel use the cores better
     threads: int = 1
+    # photos read at once, each on its own engine (onnxruntime releases the GIL); 0 = one
+    # per core. 2 on the 2-core box: bench/bench_text_real.py --throughput
+    workers: int = 2
     min_chars: int = MIN_CHARS  # lines with fewer letters/digits are dropped as fragments
     nice: int = 10  # the text pass runs at lower CPU priority than the rest of the app
     clip_prior: bool = False  # skip photos CLIP thinks have no text (unmeasured: off)
@@ -48,21 +55,33 @@ class TextSettings:
             out.det_side = cls().det_side
         return out
 
+    def reading_version(self) -> str:
+        """What a photo's text record says read it: the engine and models (engine_version)
+        plus the settings that change WHAT is read. A record with another value is read
+        again (at the pass's low priority; the old text serves until then). Speed knobs
+        (threads, workers, nice) are left out: they change nothing that is stored."""
+        from .engine import engine_version
+
+        up = "up" if self.det_upscale else ""
+        return (f"{engine_version()}/det{self.det_side}{up}-box{self.box_thresh:g}"
+                f"-max{self.max_side}-chars{self.min_chars}")
+
     def store(self, settings) -> None:
         """Write back into a Settings object (the caller saves it)."""
         settings.text = asdict(self)
 
 
-def estimate_seconds(pending: int, measured: float | None = None) -> float:
+def estimate_seconds(pending: int, measured: float | None = None, workers: int = 1) -> float:
     """Expected duration of a text pass over `pending` photos on this machine: the library's
-    own recent mean when it has one, else the benchmarked CPU figure."""
+    own recent mean time per photo (each worker's) when it has one, else the benchmarked
+    CPU figure, shared by `workers` photos read at once."""
     per = measured if measured else CPU_SECONDS_PER_PHOTO
-    return pending * per
+    return pending * per / max(1, workers)
 
 
-def describe_estimate(pending: int, measured: float | None = None) -> str:
-    secs = estimate_seconds(pending, measured)
-    per = measured if measured else CPU_SECONDS_PER_PHOTO
+def describe_estimate(pending: int, measured: float | None = None, workers: int = 1) -> str:
+    secs = estimate_seconds(pending, measured, workers)
+    per = (measured if measured else CPU_SECONDS_PER_PHOTO) / max(1, workers)
     if secs < 90:
         span = f"{secs:.0f} s"
     elif secs < 5400:

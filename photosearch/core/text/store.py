@@ -3,7 +3,10 @@
 Per photo (content hash) a record of which engine read it; per text line the raw text, its
 folded form, the recogniser's score and its box in oriented full-resolution pixels. Search
 goes through `text_fts`, an FTS5 trigram index over the compact form (normalize.py), with
-LIKE for queries shorter than a trigram.
+LIKE for queries shorter than a trigram. Queries of FUZZY_MIN+ characters also match a word
+of a line within one edit (OCR misreads or drops a letter: CUISIN, LONDOA): the trigram
+index picks the candidate lines, an SQL function (`ps_text_near`, registered on the
+connection here) checks them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..catalog import Catalog
-from .normalize import compact, fold
+from .normalize import FUZZY_MIN, compact, fold, near
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,9 @@ class TextStore:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self.conn = catalog.conn
+        # idempotent and cheap; every SQL built by match_sql comes from a TextStore on the
+        # connection that runs it, so the function is always there
+        self.conn.create_function("ps_text_near", 2, _near_sql, deterministic=True)
 
     # -- writing ------------------------------------------------------------------------
     def save(self, hash_: str, engine: str, lines: Sequence[TextLine], *,
@@ -172,10 +178,18 @@ class TextStore:
 
     def match_sql(self, query: str) -> tuple[str | None, list]:
         """(SELECT of matching text_lines ids, args); (None, []) for an empty query.
-        Trigram MATCH for 3+ characters, LIKE below (a trigram index cannot answer those)."""
+        Trigram MATCH for 3+ characters, LIKE below (a trigram index cannot answer those).
+        FUZZY_MIN+ characters: lines with a word within one edit of the query too. The
+        candidates are the lines holding either half of the query (one edit leaves one half
+        intact; each half is >= 3 characters, a trigram phrase), checked by ps_text_near."""
         needle = compact(query)
         if not needle:
             return None, []
+        if FUZZY_MIN and len(needle) >= FUZZY_MIN:
+            mid = len(needle) // 2
+            halves = f"{_fts_phrase(needle[:mid])} OR {_fts_phrase(needle[mid:])}"
+            return ("SELECT l.id FROM text_lines l WHERE l.id IN (SELECT rowid FROM text_fts "
+                    "WHERE text_fts MATCH ?) AND ps_text_near(?, l.norm)", [halves, needle])
         if len(needle) >= 3:
             return "SELECT rowid FROM text_fts WHERE text_fts MATCH ?", [_fts_phrase(needle)]
         return "SELECT id FROM text_lines WHERE compact LIKE ? ESCAPE '\\'", \
@@ -197,6 +211,10 @@ class TextStore:
 
     def iter_all(self) -> Iterator[tuple[str, str]]:
         yield from self.conn.execute("SELECT hash, text FROM text_lines ORDER BY id")
+
+
+def _near_sql(needle: str, norm: str | None) -> int:
+    return int(norm is not None and near(needle, norm))
 
 
 def _fts_phrase(needle: str) -> str:

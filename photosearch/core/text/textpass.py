@@ -7,6 +7,13 @@ its record, so a kill (even -9) loses at most the photo in flight and the next r
 `cancel` stops between photos. A photo that cannot be read gets a record with the reason
 and never stops the pass.
 
+Photos are read `settings.workers` at a time (threads, each with its own engine at 1
+onnxruntime thread: onnxruntime and OpenCV release the GIL, and one photo on two threads
+scales worse than two photos on one thread each); results are stored on the calling thread
+(its catalog connection) in the order they finish. The text record says which engine and
+reading settings (TextSettings.reading_version) read a photo: change them and the library
+is read again by the same low-priority pass, its old text serving until then.
+
 Pixels: the CLIP pass decodes to a 224 px centre crop, too small for text, so this pass
 decodes each photo once more through core/imaging (draft mode, EXIF orientation) at
 `max_side` and scales boxes back to oriented full-resolution pixels.
@@ -19,13 +26,14 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from PIL import Image
 
 from .. import imaging
 from ..catalog import Catalog
-from .engine import OcrEngine, OcrOptions, OcrUnavailable, engine_version
+from .engine import OcrEngine, OcrOptions, OcrUnavailable
 from .normalize import keep_line
 from .settings import TextSettings
 from .store import TextLine, TextStore
@@ -54,18 +62,27 @@ class TextReport:
     seconds: float = 0.0
 
 
-_ENGINES: dict[OcrOptions, OcrEngine] = {}
+_ENGINES: dict[tuple[OcrOptions, int], OcrEngine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
-def make_engine(settings: TextSettings) -> OcrEngine:
-    """The process's engine for these options (models load once per process)."""
-    opts = OcrOptions(det_side=settings.det_side, threads=settings.threads,
-                      det_upscale=settings.det_upscale)
+def engine_options(settings: TextSettings) -> OcrOptions:
+    return OcrOptions(det_side=settings.det_side, threads=settings.threads,
+                      det_upscale=settings.det_upscale, box_thresh=settings.box_thresh)
+
+
+def make_engine(settings: TextSettings, slot: int = 0) -> OcrEngine:
+    """The process's engine number `slot` for these options (models load once per process
+    and slot; one engine reads one photo at a time, so parallel workers need one each)."""
+    key = (engine_options(settings), slot)
     with _ENGINES_LOCK:
-        if opts not in _ENGINES:
-            _ENGINES[opts] = OcrEngine(opts)
-        return _ENGINES[opts]
+        if key not in _ENGINES:
+            _ENGINES[key] = OcrEngine(key[0])
+        return _ENGINES[key]
+
+
+def worker_count(settings: TextSettings) -> int:
+    return settings.workers or max(1, os.cpu_count() or 1)
 
 
 def load_pixels(path: str, max_side: int) -> tuple[Image.Image, tuple[int, int]]:
@@ -96,17 +113,20 @@ def run_text_pass(library, *, catalog: Catalog | None = None,
                   progress: Callable[[TextProgress], None] | None = None,
                   engine: OcrEngine | None = None, settings: TextSettings | None = None,
                   limit: int | None = None,
-                  prior: Callable[[list[str]], dict[str, float]] | None = None) -> TextReport:
+                  prior: Callable[[list[str]], dict[str, float]] | None = None,
+                  engines: list[OcrEngine] | None = None) -> TextReport:
     """Read pending photos (at most `limit`). `catalog`: the calling thread's own
     connection when it is not the library's. `prior`: optional hash -> "likely has text"
-    score; photos below settings.clip_prior_min are recorded as skipped (off by default)."""
+    score; photos below settings.clip_prior_min are recorded as skipped (off by default).
+    `engine` (one photo at a time) or `engines` (one worker each) replace the process's
+    engines for these settings (settings.workers of them)."""
     start = time.monotonic()
     cat = catalog or library.catalog
     ts = settings or TextSettings.from_settings(library.settings)
     store = TextStore(cat)
     cancel = cancel or threading.Event()
     report = TextReport()
-    version = engine_version()
+    version = ts.reading_version()
     store.purge_missing()
     total = store.pending_count(version)
     if limit is not None:
@@ -120,40 +140,87 @@ def run_text_pass(library, *, catalog: Catalog | None = None,
             prior = clip_prior(library, cat)
         except Exception as exc:  # noqa: BLE001 - no CLIP model: read every photo
             log.warning("text pass without the CLIP prior: %s", exc)
-    engine = engine or make_engine(ts)
-    _lower_priority(ts.nice)
+    if engines is None:
+        engines = [engine] if engine else [make_engine(ts, i) for i in range(worker_count(ts))]
+    _lower_priority(ts.nice)  # before the workers start: they inherit it
     try:
-        engine.load()
+        for eng in engines:
+            eng.load()
     except OcrUnavailable as exc:
         report.error = str(exc)
         return report
-    tried: set[str] = set()  # photos whose every file vanished: not retried in this run
-    while not cancel.is_set() and report.read + report.failed < total:
-        want = min(BATCH, total - report.read - report.failed) + len(tried)
-        batch = [h for h in store.pending(version, want) if h not in tried]
-        if not batch:
-            break
-        scores = prior(batch) if (prior and ts.clip_prior) else {}
-        paths = cat.paths_of(batch)
-        for h in batch:
-            if cancel.is_set() or report.read + report.failed >= total:
-                break
-            tried.add(h)
-            if h in scores and scores[h] < ts.clip_prior_min:
-                store.save(h, version, [], error="skipped: unlikely to have text (CLIP prior)")
-                report.skipped_prior += 1
+    free = list(engines)  # engines not reading a photo now
+    running: dict[Future, tuple[str, OcrEngine]] = {}
+
+    def collect(block: bool) -> None:
+        """Store the photos that finished (wait for one when `block`); after a cancel,
+        what finishes is dropped (left pending) so a cancel stops between photos."""
+        if not running:
+            return
+        done, _ = wait(list(running), timeout=None if block else 0,
+                       return_when=FIRST_COMPLETED)
+        for fut in done:
+            h, eng = running.pop(fut)
+            free.append(eng)
+            if cancel.is_set():
                 continue
-            _read_one(engine, store, h, paths.get(h, []), version, ts, report)
+            outcome = fut.result()
+            if outcome is None:
+                continue  # no readable file right now: left pending for a later run
+            lines, error, secs = outcome
+            store.save(h, version, lines, error=error, seconds=secs)
+            if error:
+                report.failed += 1
+            else:
+                report.read += 1
+                report.with_text += bool(lines)
             if progress:
                 progress(TextProgress(report.read + report.failed, total, report.with_text,
                                       report.failed))
+
+    tried: set[str] = set()  # handed out in this run (one with no readable file stays
+    # pending: not retried in this run)
+    with ThreadPoolExecutor(len(engines), thread_name_prefix="text-read") as pool:
+        while not cancel.is_set() and report.read + report.failed < total:
+            want = min(BATCH, total - report.read - report.failed) + len(tried)
+            batch = [h for h in store.pending(version, want) if h not in tried]
+            if not batch:
+                if not running:
+                    break
+                collect(block=True)
+                continue
+            scores = prior(batch) if (prior and ts.clip_prior) else {}
+            paths = cat.paths_of(batch)
+            for h in batch:
+                if cancel.is_set() or report.read + report.failed + len(running) >= total:
+                    break
+                tried.add(h)
+                if h in scores and scores[h] < ts.clip_prior_min:
+                    store.save(h, version, [],
+                               error="skipped: unlikely to have text (CLIP prior)")
+                    report.skipped_prior += 1
+                    continue
+                while not free:
+                    collect(block=True)
+                if cancel.is_set():
+                    break
+                eng = free.pop()
+                running[pool.submit(_read_one, eng, paths.get(h, []), ts)] = (h, eng)
+                collect(block=False)
+            while running and not cancel.is_set() and (
+                    report.read + report.failed + len(running) >= total):
+                collect(block=True)  # the last photos of the run
+        while running:  # cancelled: wait for the photos in flight (dropped, left pending)
+            collect(block=True)
     report.cancelled = cancel.is_set()
     report.seconds = time.monotonic() - start
     return report
 
 
-def _read_one(engine: OcrEngine, store: TextStore, h: str, paths: list[str], version: str,
-              ts: TextSettings, report: TextReport) -> None:
+def _read_one(engine: OcrEngine, paths: list[str],
+              ts: TextSettings) -> tuple[list[TextLine], str | None, float | None] | None:
+    """(lines, error, seconds) for one photo from the first of its files that can be read;
+    None when none can right now. Runs on a worker thread: no catalog access here."""
     t0 = time.monotonic()
     reason = None
     for path in paths:
@@ -170,14 +237,10 @@ def _read_one(engine: OcrEngine, store: TextStore, h: str, paths: list[str], ver
             log.exception("reading text of %s failed", path)
             reason = f"text recognition failed: {exc!r}"
             break
-        store.save(h, version, lines, seconds=time.monotonic() - t0)
-        report.read += 1
-        report.with_text += bool(lines)
-        return
+        return lines, None, time.monotonic() - t0
     if reason is None:
-        return  # no readable file right now: left pending for a later run
-    store.save(h, version, [], error=reason)
-    report.failed += 1
+        return None
+    return [], reason, None
 
 
 def _lower_priority(nice: int) -> None:
