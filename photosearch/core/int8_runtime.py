@@ -16,8 +16,8 @@ index never mix the two. Text is not quantised: queries use the fp32 text tower 
 torch model or its ONNX export, whose vectors are identical within 1e-6); the pairing
 of fp32 text with int8 images is measured in docs/benchmarks.md ("int8 CPU indexing").
 
-This module imports neither torch nor open_clip at import time (the export helpers it
-needs are imported when a copy is built).
+This module never imports torch or open_clip: the int8 copy is built and checked from the
+fp32 export alone.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ RUNTIMES = ("torch", "onnx-int8")
 INT8 = "onnx-int8"
 INT8_SUFFIX = "+int8"
 FORMAT = 1  # bump when the quantisation recipe changes: older copies are rebuilt
-MIN_MEAN_COSINE = 0.99  # int8 vs the fp32 export, on onnx_export.validation_pixels
+MIN_MEAN_COSINE = 0.99  # int8 vs the fp32 export, on onnx_models.validation_pixels
 
 
 class Int8Refused(RuntimeError):
@@ -135,8 +135,6 @@ def open_int8(cache_dir: Path, model_id: str, image_size: int,
     """(onnxruntime session of the validated int8 image tower, its mean cosine to fp32).
     Builds the copy when it is missing, stale, corrupt or rejected by onnxruntime;
     raises Int8Refused when there is no fp32 export or the copy fails validation."""
-    from .onnx_export import validation_pixels
-
     min_cosine = MIN_MEAN_COSINE if min_cosine is None else min_cosine
     source = om.tower_path(cache_dir, model_id, "image")
     why = om.check(source, model_id, "image")
@@ -144,7 +142,7 @@ def open_int8(cache_dir: Path, model_id: str, image_size: int,
         raise Int8Refused(f"no usable fp32 ONNX export of the image tower ({why})")
     source_meta = om.TowerMeta.read(source)
     fp32 = om.session(source)
-    pixels = validation_pixels(image_size)
+    pixels = om.validation_pixels(image_size)
     target = int8_path(cache_dir, model_id)
     why = _check_meta(target, source_meta)
     if why is None:
