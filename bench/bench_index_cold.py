@@ -6,7 +6,8 @@ its database removed first), so the figure includes interpreter start, imports, 
 load, scan, decode, embedding and the catalog. Both tools use ViT-B-32-256 with random
 weights created locally (speed does not depend on the weight values; no quality claim).
 photosearch's ONNX export is made once beforehand by a torch index of a few other photos
-(what a first run does); the torch rows run with PHOTOSEARCH_ONNX=0 (what every run did
+(what a first run does), and the int8 copy of its image tower by a first `--runtime
+onnx-int8` index (int8 vectors have their own model id: an opt-in); the torch rows run with PHOTOSEARCH_ONNX=0 (what every run did
 before the export was used for indexing). rclip gets the same architecture as ONNX files
 (bench_cold_start.export_for_rclip) and is looked for at --rclip (default
 /tmp/rclip-venv/bin/rclip; `python3 -m venv /tmp/rclip-venv && /tmp/rclip-venv/bin/pip
@@ -35,6 +36,7 @@ from bench_cold_start import FLICKR, MODEL, run  # noqa: E402
 
 ONNX = "photosearch index (ONNX Runtime, CPU)"
 TORCH = "photosearch index (torch, CPU)"
+INT8 = "photosearch index --runtime onnx-int8 (opt-in)"
 RCLIP = "rclip 3.3.0 indexing"
 
 
@@ -88,9 +90,11 @@ def measure(args: argparse.Namespace, tmp: Path) -> str:
     for src in sorted(FLICKR.glob("*.jpg"))[args.n:args.n + 4]:
         shutil.copy(src, first / src.name)
     export_s, _, _ = run([*ps(tmp / "first-library")[:-1], str(first)], env, tmp)
+    # and the int8 copy of the image tower (built once, at the first int8 index)
+    run([*ps(tmp / "first-int8")[:-1], str(first), "--runtime", "onnx-int8"], env, tmp)
 
     cases: dict[str, tuple[list[str] | None, dict, Path]] = {
-        ONNX: (None, env, tmp), TORCH: (None, torch_env, tmp)}
+        ONNX: (None, env, tmp), TORCH: (None, torch_env, tmp), INT8: (None, env, tmp)}
     rclip = Path(args.rclip)
     if rclip.is_file():
         run([sys.executable, str(ROOT / "bench" / "bench_cold_start.py"), "--export-rclip",
@@ -106,6 +110,8 @@ def measure(args: argparse.Namespace, tmp: Path) -> str:
             cmd, e, cwd = cases[name]
             if cmd is None:
                 cmd = ps(tmp / f"library-{names.index(name)}-{len(times[name])}")
+                if name == INT8:
+                    cmd += ["--runtime", "onnx-int8"]
             else:
                 (tmp / "rclip-data" / "db.sqlite3").unlink(missing_ok=True)
             wall, peak, out = run(cmd, e, cwd)
@@ -127,7 +133,8 @@ def report(args, times, rss, load0, load1, total_bytes, export_s, size) -> str:
     ratio = ""
     if RCLIP in med:
         ratio = (f"photosearch (ONNX) vs rclip, median wall: **{med[RCLIP] / med[ONNX]:.2f}x** "
-                 f"rclip's speed (torch path: {med[RCLIP] / med[TORCH]:.2f}x).")
+                 f"rclip's speed (torch path: {med[RCLIP] / med[TORCH]:.2f}x; opt-in int8: "
+                 f"{med[RCLIP] / med[INT8]:.2f}x).")
     return (
         f"{args.n} flickr8k photos upscaled to {size[0]}x{size[1]} JPEG (q90, "
         f"{total_bytes / args.n / 1e6:.1f} MB each), each run a fresh process indexing all "
