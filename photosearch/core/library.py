@@ -192,8 +192,9 @@ class Library:
             self._forget_refusal()
             return wrapped
         except int8_runtime.Int8Refused as exc:
-            note = (f"onnx-int8 runtime refused: {exc}; indexing with torch (fp32) instead, "
-                    "under the fp32 model id (choosing onnx-int8 again tries again)")
+            note = (f"onnx-int8 runtime refused: {exc}; indexing in fp32 instead (torch or "
+                    "its ONNX export), under the fp32 model id (choosing onnx-int8 again "
+                    "tries again)")
             log.warning("%s", note)
             with self._lock:
                 self.runtime_note = note

@@ -180,6 +180,8 @@ def session(path: Path, threads: int | None = None) -> Any:
     opts.log_severity_level = 3
     if threads:
         opts.intra_op_num_threads = threads
+    # idle pool threads sleep, not spin (see onnx_runtime_cache._options)
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(path), sess_options=opts,
                                 providers=["CPUExecutionProvider"])
 
