@@ -173,7 +173,11 @@ class Library:
             enc = self._query_encoder
         if not enc or enc.one_shot:  # one-shot sessions are tuned for a single query
             enc = onnx_models.load_query_encoder(self.base_model_id, self.paths.models)
-        if enc is None or not enc.open_image_tower():
+        # the int8 runtime opens its own image tower (_with_runtime): the fp32 one must
+        # only exist then, not be loaded beside it
+        ready = enc is not None and (enc.has_image_tower() if self.runtime == "onnx-int8"
+                                     else enc.open_image_tower())
+        if not ready:
             return None
         log.info("embedding with onnxruntime on the CPU (the ONNX export of %s)",
                  self.base_model_id)
