@@ -37,8 +37,10 @@ def register(sub) -> None:
                    help="read files listed by 'photosearch problems' again, even if unchanged")
     p.add_argument("--runtime", choices=("torch", "onnx-int8"),
                    help="how photos are embedded on the CPU, saved in the library's settings: "
-                        "torch (default) or onnx-int8 (int8 image tower, faster; its vectors "
-                        "get their own model id, so switching re-embeds every photo)")
+                        "torch (default: fp32 vectors, computed with onnxruntime on a CPU-only "
+                        "machine once the model's ONNX export exists) or onnx-int8 (int8 "
+                        "image tower, faster; its vectors get their own model id, so "
+                        "switching re-embeds every photo)")
     p.set_defaults(func=index)
 
     p = sub.add_parser("status", help="counts, model, device, folders")
@@ -244,6 +246,10 @@ def _print_live_status(data: dict) -> None:
 
 
 def _device(requested: str) -> str:
+    from ..core import device_probe
+
+    if device_probe.runs_on_cpu(requested):  # known without importing torch
+        return "cpu"
     from ..core.embedder import pick_device
 
     try:

@@ -59,6 +59,9 @@ class Library:
         # A process that asks one query and exits (CLI search/similar): the ONNX sessions
         # skip start-up work that only pays off over many queries (onnx_runtime_cache).
         self.one_shot_queries = False
+        # Embed on the CPU with the model's ONNX export instead of torch when it exists
+        # (_onnx_embedder); False forces torch (tests comparing the two paths).
+        self.cpu_onnx = True
         # Why onnx-int8 was refused: here, or by an earlier process (kept in the catalog, so
         # every process of this library agrees on its model id until a retry)
         self.runtime_note: str | None = None
@@ -143,15 +146,42 @@ class Library:
         """The loaded model (imports torch on first call); raises WeightsUnavailable."""
         with self._model_lock:
             if self._embedder is None:
-                from . import embedder as embedder_mod
-
-                loaded = embedder_mod.load(
-                    self.settings.model, self.settings.pretrained, self.paths.models,
-                    self.settings.device, download=download)
+                loaded = self._onnx_embedder() or self._torch_embedder(download)
                 self._embedder = self._with_runtime(loaded)
                 if not self.readonly:
                     self.catalog.set_meta(f"dim:{self.model_id}", str(self._embedder.dim))
             return self._embedder
+
+    def _torch_embedder(self, download: bool) -> Any:
+        from . import embedder as embedder_mod
+
+        return embedder_mod.load(self.settings.model, self.settings.pretrained,
+                                 self.paths.models, self.settings.device, download=download)
+
+    def _onnx_embedder(self) -> Any:
+        """The model's fp32 ONNX export as the embedder, on a CPU-only machine, once both
+        towers were exported and validated by an earlier torch load (None otherwise: torch
+        loads, and exports them). Its vectors equal torch's within the export check
+        (cosine >= 0.999; measured about 1 - 1e-6), so they share the model id; what it
+        saves is the torch start-up of every indexing process (docs/benchmarks.md)."""
+        from . import device_probe, onnx_models
+
+        if not (self.cpu_onnx and onnx_models.enabled()
+                and device_probe.runs_on_cpu(self.settings.device)):
+            return None
+        with self._query_lock:
+            enc = self._query_encoder
+        if not enc or enc.one_shot:  # one-shot sessions are tuned for a single query
+            enc = onnx_models.load_query_encoder(self.base_model_id, self.paths.models)
+        # the int8 runtime opens its own image tower (_with_runtime): the fp32 one must
+        # only exist then, not be loaded beside it
+        ready = enc is not None and (enc.has_image_tower() if self.runtime == "onnx-int8"
+                                     else enc.open_image_tower())
+        if not ready:
+            return None
+        log.info("embedding with onnxruntime on the CPU (the ONNX export of %s)",
+                 self.base_model_id)
+        return enc
 
     def _with_runtime(self, loaded: Any) -> Any:
         """The loaded torch model, or its int8 wrapper on the onnx-int8 runtime. A refused
@@ -166,8 +196,9 @@ class Library:
             self._forget_refusal()
             return wrapped
         except int8_runtime.Int8Refused as exc:
-            note = (f"onnx-int8 runtime refused: {exc}; indexing with torch (fp32) instead, "
-                    "under the fp32 model id (choosing onnx-int8 again tries again)")
+            note = (f"onnx-int8 runtime refused: {exc}; indexing in fp32 instead (torch or "
+                    "its ONNX export), under the fp32 model id (choosing onnx-int8 again "
+                    "tries again)")
             log.warning("%s", note)
             with self._lock:
                 self.runtime_note = note

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from . import onnx_models as om
+from .onnx_models import validation_pixels
 
 log = logging.getLogger(__name__)
 
@@ -67,16 +68,6 @@ def _versions() -> str:
         except PackageNotFoundError:
             pass
     return " ".join(out)
-
-
-def validation_pixels(size: int) -> np.ndarray:
-    rng = np.random.default_rng(1234)
-    noise = rng.integers(0, 256, (2, size, size, 3), dtype=np.uint8)
-    ramp = np.linspace(0, 255, size, dtype=np.float32)
-    grad = np.stack([np.broadcast_to(ramp[None, :], (size, size)),
-                     np.broadcast_to(ramp[:, None], (size, size)),
-                     np.full((size, size), 90.0, np.float32)], axis=-1).astype(np.uint8)
-    return np.concatenate([noise, grad[None]])
 
 
 def _cpu_model(embedder: Any) -> torch.nn.Module:

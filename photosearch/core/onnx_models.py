@@ -180,6 +180,8 @@ def session(path: Path, threads: int | None = None) -> Any:
     opts.log_severity_level = 3
     if threads:
         opts.intra_op_num_threads = threads
+    # idle pool threads sleep, not spin (see onnx_runtime_cache._options)
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(path), sess_options=opts,
                                 providers=["CPUExecutionProvider"])
 
@@ -189,6 +191,17 @@ def _tower_session(path: Path, tower: str, one_shot: bool = False) -> Any:
     from . import onnx_runtime_cache
 
     return onnx_runtime_cache.open_session(path, tower, one_shot=one_shot)
+
+
+def validation_pixels(size: int) -> np.ndarray:
+    """Fixed pixels every export and derived copy is checked on (noise and a gradient)."""
+    rng = np.random.default_rng(1234)
+    noise = rng.integers(0, 256, (2, size, size, 3), dtype=np.uint8)
+    ramp = np.linspace(0, 255, size, dtype=np.float32)
+    grad = np.stack([np.broadcast_to(ramp[None, :], (size, size)),
+                     np.broadcast_to(ramp[:, None], (size, size)),
+                     np.full((size, size), 90.0, np.float32)], axis=-1).astype(np.uint8)
+    return np.concatenate([noise, grad[None]])
 
 
 def _normalise(feats: np.ndarray) -> np.ndarray:
@@ -283,6 +296,16 @@ class OnnxEncoder:
                     discard(path, f"onnxruntime cannot load it: {exc}")
                     raise OnnxUnavailable(f"image tower: {exc}") from exc
             return self._image
+
+    def open_image_tower(self) -> bool:
+        """Open the image session now (indexing embeds many photos: better to learn at
+        load than mid-run that the export is unusable); False when it cannot be."""
+        try:
+            self._image_session()
+        except OnnxUnavailable as exc:
+            log.info("no ONNX image tower for %s (%s)", self.model_id, exc)
+            return False
+        return True
 
     def has_image_tower(self) -> bool:
         path = tower_path(self.cache_dir, self.model_id, "image")

@@ -68,6 +68,11 @@ def _options(optimised: bool, threads: int | None, one_shot: bool = False) -> An
         threads = threads or 1
     if threads:
         opts.intra_op_num_threads = threads
+    # Idle pool threads sleep instead of spinning: a spinning thread holds a core the
+    # decode threads (and the GUI) need between batches. Indexing 96 x 12 MP photos, one
+    # alternating run: 10.6/11.1 s wall without spinning vs 16.8/12.2 s with it, and
+    # less CPU (18.5/18.9 vs 20.0/22.1 user s).
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     if optimised:  # already optimised when it was saved: skip the passes
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     return opts

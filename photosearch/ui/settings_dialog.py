@@ -68,7 +68,7 @@ class SettingsDialog(QDialog):
             self.device.addItem(settings.device)
         self.device.setCurrentText(settings.device)
         self.runtime = QComboBox()  # core/int8_runtime.py: int8 vectors get their own model id
-        self.runtime.addItem("torch (fp32)", "torch")
+        self.runtime.addItem("fp32 (default; ONNX Runtime on a CPU-only machine)", "torch")
         self.runtime.addItem("onnx-int8 (faster on CPU; re-embeds every photo)", "onnx-int8")
         self.runtime.setCurrentIndex(max(0, self.runtime.findData(settings.runtime)))
         self.strong = QDoubleSpinBox()

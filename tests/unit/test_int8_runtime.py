@@ -196,7 +196,7 @@ def test_validation_refusal_falls_back_to_torch_with_the_message(tmp_path, photo
     assert cli(tmp_path, "index", str(photos), "--runtime", "onnx-int8") == 0
     captured = capsys.readouterr()
     assert "onnx-int8 runtime refused" in captured.err and "mean cosine" in captured.err
-    assert "indexing with torch" in captured.err and "10 embedded" in captured.out
+    assert "indexing in fp32" in captured.err and "10 embedded" in captured.out
     lib = open_lib(tmp_path)
     try:
         # the vectors are torch's, so they are stored under the fp32 id, never as int8

@@ -250,6 +250,7 @@ def test_search_results_are_identical_on_the_onnx_and_torch_paths(indexed, monke
     onnx_lib = _open(root, monkeypatch)
     torch_lib = _open(root, monkeypatch)
     try:
+        torch_lib.cpu_onnx = False  # the torch path, not the ONNX export
         torch_lib.embedder()
         assert isinstance(onnx_lib.query_encoder(), om.OnnxEncoder)
         assert not isinstance(torch_lib.query_encoder(), om.OnnxEncoder)
