@@ -89,6 +89,7 @@ class WindowDialogs(QObject):
         s = self.lib.settings
         s.theme, s.strong_match, s.exclude = new.theme, new.strong_match, list(new.exclude)
         was_on = bool((s.text or {}).get("enabled"))
+        text_changed = dict(s.text or {}) != dict(new.text)
         s.text = dict(new.text)
         people_was_on = bool((s.people or {}).get("enabled"))
         s.people = dict(new.people)
@@ -99,8 +100,10 @@ class WindowDialogs(QObject):
         if SettingsDialog.needs_restart(old, new):
             self.message.emit("Model changes apply when photosearch restarts.", 8000)
         self.settings_applied.emit()
-        if bool(new.text.get("enabled")) != was_on:
-            self.ocr_switched.emit(bool(new.text.get("enabled")))
+        text_on = bool(new.text.get("enabled"))
+        if text_on != was_on or (text_on and text_changed):
+            # on, or a reading setting changed: the pass re-reads what it now finds pending
+            self.ocr_switched.emit(text_on)
         if bool(new.people.get("enabled")) != people_was_on:
             self.people_switched.emit(bool(new.people.get("enabled")))
 

@@ -94,3 +94,26 @@ def test_new_photos_from_the_watcher_are_read(qtbot, window, library, tmp_path):
     window.search.set_query("has:text")  # the text just read is searchable
     settle(qtbot, window)
     assert names(window) == ["sign.jpg"]
+
+
+def test_changing_a_reading_setting_in_the_app_re_reads_the_photos(qtbot, window, library,
+                                                                    tmp_path):
+    from dataclasses import replace
+
+    folder = tmp_path / "shots"
+    src = sorted((require(FLICKR) / "Images").glob("*.jpg"))[7]
+    render(src, folder / "sign.jpg", 3, words=["HARBOUR"], size=54)
+    index_now(qtbot, window, [folder])
+    before = replace(library.settings, text=dict(library.settings.text or {}))
+    on = replace(before, text={"enabled": True})
+    with qtbot.waitSignal(window.text_pass.finished, timeout=120_000) as done:
+        window.dialogs.apply_settings(before, on)  # what the Settings dialog's OK does
+    assert done.args[0].read == 1
+    # a reading setting changes while OCR stays on: the photo is read again at once,
+    # without waiting for the next index or watcher batch
+    fewer = replace(on, text={"enabled": True, "min_chars": 3})
+    with qtbot.waitSignal(window.text_pass.finished, timeout=120_000) as done:
+        window.dialogs.apply_settings(on, fewer)
+    assert done.args[0].read == 1
+    assert ocr_estimate(library.catalog, TextSettings.from_settings(library.settings)) \
+        .startswith("0 photos to read")
