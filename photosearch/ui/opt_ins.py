@@ -24,7 +24,8 @@ PEOPLE_TEXT = ("Finds faces and groups them into people you can name and search 
                f"{FACE_SECONDS:.2f} s per photo, in the background after indexing).")
 OCR_TEXT = ("Reads the words in your photos (signs, receipts, screenshots) so you can find "
             "them by those words; the text model runs on this computer and nothing leaves it "
-            f"(about {OCR_SECONDS:.2f} s per photo, in the background after indexing).")
+            f"(about {OCR_SECONDS / max(1, TextSettings().workers):.2f} s per photo, "
+            "two at a time, in the background after indexing).")
 
 
 class OptIns(QGroupBox):
