@@ -62,7 +62,7 @@ def main() -> int:
     from photosearch.core import library, onnx_models, onnx_runtime_cache, query_cache, search
     STAGES.append(("import cli + core.library/search/onnx_models", _ms(t),
                    (time.perf_counter() - t) * 1000))
-    wrap(cli, "build_parser", "argparse (imports every command module)")
+    wrap(cli, "build_parser", "argparse (the named command's module only)")
     wrap(library.Library, "open", "settings + catalog open (migrations check)")
     wrap(query_cache, "lookup", "query cache lookup")
     wrap(onnx_models, "load_query_encoder", "ONNX query encoder (metadata check)")
