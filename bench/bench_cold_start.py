@@ -219,9 +219,8 @@ def measure(args: argparse.Namespace, tmp: Path) -> str:
                   f"{med('photosearch search (ONNX)', 0) / med('rclip search', 0):.2f}x, "
                   f"similar {med('photosearch similar (ONNX)', 0) / med('rclip similar', 0):.2f}x"
                   f". Indexing the {args.n} photos from a cold process: photosearch "
-                  f"{index_s:.1f} s (includes the one-time ONNX export of both towers), rclip "
-                  f"{rclip_index[0]:.1f} s (photosearch's ONNX export, {export_s:.1f} s, runs "
-                  f"beside its indexing since this change).\n\n")  # type: ignore[index]
+                  f"{index_s:.1f} s (includes the one-time ONNX export of both towers, "
+                  f"{export_s:.1f} s), rclip {rclip_index[0]:.1f} s.\n\n")  # type: ignore[index]
     index12 = index_12mp(args, tmp, ps, env, have_rclip) if args.index12 else ""
     body = (
         "Cold `search QUERY --limit 3` (a new query each round) and `similar IMAGE --limit 3`, "

@@ -3,7 +3,8 @@
 Runs the real CLI (`photosearch.cli.main`) in this fresh process with light wrappers that
 print, for each stage, when it started and how long it took (ms since interpreter start):
 imports, settings + catalog open, query cache lookup, tokenizer, onnxruntime session build,
-the text tower run, the vector index load, results and printing. Use it with
+the text tower run, the vector index load, results and printing; for `similar IMAGE`, the
+image's hash, decode and the image tower. Use it with
 `python -X importtime` for the import tree.
 
     PHOTOSEARCH_CACHE=... python bench/profile_cold_search.py --library L --model M \
@@ -61,12 +62,17 @@ def main() -> int:
     from photosearch.core import library, onnx_models, onnx_runtime_cache, query_cache, search
     STAGES.append(("import cli + core.library/search/onnx_models", _ms(t),
                    (time.perf_counter() - t) * 1000))
-    wrap(cli, "build_parser", "argparse (imports every command module)")
+    wrap(cli, "build_parser", "argparse (the named command's module only)")
     wrap(library.Library, "open", "settings + catalog open (migrations check)")
     wrap(query_cache, "lookup", "query cache lookup")
-    wrap(onnx_models, "load_query_encoder", "ONNX query encoder (check + session + tokenizer)")
+    wrap(onnx_models, "load_query_encoder", "ONNX query encoder (metadata check)")
+    wrap(onnx_models.OnnxEncoder, "_text_session", "text session + tokenizer (first use)")
     wrap(onnx_runtime_cache, "open_session", "  onnxruntime session (optimised copy)")
     wrap(onnx_models.OnnxEncoder, "encode_text", "text tower: tokenise + run")
+    wrap(onnx_models.OnnxEncoder, "encode_images", "image tower: session (first use) + run")
+    from photosearch.core import imaging
+    wrap(imaging, "hash_file", "hash the query image (similar)")
+    wrap(imaging, "decode_file", "decode the query image (similar)")
     wrap(library.Library, "index", "vector index load + reconcile")
     wrap(search, "results_for", "results: paths + metadata")
     from photosearch.cli import search_cmds

@@ -222,8 +222,8 @@ class Library:
                 self._query_encoder = onnx_models.load_query_encoder(
                     self.base_model_id, self.paths.models, self.one_shot_queries) or False
             enc = self._query_encoder
-        if enc and (not images or enc.has_image_tower()):
-            return enc
+        if enc and (enc.has_image_tower() if images else enc.open_text_tower()):
+            return enc  # an image query never builds the text session (onnx_models)
         return self.embedder()
 
     def embedding_dim(self) -> int | None:

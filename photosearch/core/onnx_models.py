@@ -219,14 +219,16 @@ class TruncationNotice:  # same fields as embedder.TruncationNotice (which impor
 
 class OnnxEncoder:
     """The query half of ``Embedder`` (encode_text / encode_query / truncation /
-    encode_images) on onnxruntime, without torch. Thread-safe (sessions are)."""
+    encode_images) on onnxruntime, without torch. Thread-safe (sessions are).
+
+    Constructing it only reads the text export's metadata; each tower's session is built
+    on first use (``open_text_tower`` / ``open_image_tower`` build one now and say whether
+    it works)."""
 
     runtime = "onnxruntime"
     device = "cpu"
 
     def __init__(self, model_id: str, cache_dir: Path, one_shot: bool = False):
-        from . import clip_tokenizer
-
         self.one_shot = one_shot  # sessions tuned for a process that asks once (the CLI)
         self.cache_dir = Path(cache_dir)
         self.model_id = model_id
@@ -242,30 +244,73 @@ class OnnxEncoder:
         if self.random_weights:  # the same warning as a torch load gives
             log.warning("model %s has RANDOM weights (--pretrained none): search results are "
                         "meaningless; use it only for tests", model_id.split("/")[0])
-        # The tokenizer reads its vocabulary while onnxruntime builds the session.
-        tokenizer: list[Any] = []
-        reader = threading.Thread(target=lambda: tokenizer.append(
-            clip_tokenizer.get(self.context_length)), name="tokenizer", daemon=True)
-        reader.start()
-        try:
-            self._text = _tower_session(self.text_path, "text", one_shot)
-        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
-            discard(self.text_path, f"onnxruntime cannot load it: {exc}")
-            raise OnnxUnavailable(f"text tower: {exc}") from exc
-        finally:
-            reader.join()
-        self.tokenizer = tokenizer[0] if tokenizer else clip_tokenizer.get(self.context_length)
+        # Each tower's session is built on its first use: `similar IMAGE` never pays for
+        # the text tower (its session and the tokenizer: ~0.15 s quiet, 0.3-0.6 s at load
+        # 6), and a caller that only wants `dim` pays for neither.
+        self._text: Any = None
+        self._tokenizer: Any = None
+        self._text_lock = threading.Lock()
         self._image = None
         self._image_lock = threading.Lock()
         self._text_cache: dict[str, np.ndarray] = {}
         self._cache_lock = threading.Lock()
 
+    def _text_session(self) -> Any:
+        """The text tower's session and the tokenizer, built together on first use (the
+        tokenizer reads its vocabulary on a thread while onnxruntime builds the session).
+        Raises OnnxUnavailable (and removes the export) when onnxruntime rejects it."""
+        with self._text_lock:
+            if self._text is None:
+                from . import clip_tokenizer
+
+                tokenizer: list[Any] = []
+                reader = threading.Thread(target=lambda: tokenizer.append(
+                    clip_tokenizer.get(self.context_length)), name="tokenizer", daemon=True)
+                reader.start()
+                try:
+                    # Always the lean options (no weight prepacking, one thread): for a
+                    # query of one text they build ~10x faster (0.03 vs 0.2-0.4 s) and
+                    # run no slower (0.09 vs 0.11-0.14 s) on the 2-core box, in the app
+                    # as in the CLI (docs/benchmarks.md, "Cold start").
+                    session = _tower_session(self.text_path, "text", one_shot=True)
+                except ImportError as exc:  # no onnxruntime: the export itself is fine
+                    raise OnnxUnavailable(f"onnxruntime unavailable ({exc})") from exc
+                except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
+                    discard(self.text_path, f"onnxruntime cannot load it: {exc}")
+                    raise OnnxUnavailable(f"text tower: {exc}") from exc
+                finally:
+                    reader.join()
+                self._tokenizer = tokenizer[0] if tokenizer \
+                    else clip_tokenizer.get(self.context_length)
+                self._text = session
+            return self._text
+
+    def open_text_tower(self) -> bool:
+        """Build the text session now (a text query is coming); False when it cannot be
+        (logged; the export is removed so the next torch load rebuilds it)."""
+        try:
+            self._text_session()
+        except OnnxUnavailable as exc:
+            log.info("no ONNX text tower for %s (%s)", self.model_id, exc)
+            return False
+        return True
+
+    @property
+    def text_tower_open(self) -> bool:
+        return self._text is not None
+
+    @property
+    def tokenizer(self) -> Any:
+        self._text_session()
+        return self._tokenizer
+
     def default_batch_size(self) -> int:
         return 32
 
     def encode_text(self, texts: list[str]) -> np.ndarray:
-        tokens = self.tokenizer(list(texts))
-        return _normalise(self._text.run(None, {"tokens": tokens})[0])
+        session = self._text_session()
+        tokens = self._tokenizer(list(texts))
+        return _normalise(session.run(None, {"tokens": tokens})[0])
 
     def encode_query(self, text: str) -> np.ndarray:
         with self._cache_lock:
@@ -292,6 +337,8 @@ class OnnxEncoder:
                     raise OnnxUnavailable(f"image tower: {why}")
                 try:
                     self._image = _tower_session(path, "image", self.one_shot)
+                except ImportError as exc:  # no onnxruntime: the export itself is fine
+                    raise OnnxUnavailable(f"onnxruntime unavailable ({exc})") from exc
                 except Exception as exc:  # noqa: BLE001
                     discard(path, f"onnxruntime cannot load it: {exc}")
                     raise OnnxUnavailable(f"image tower: {exc}") from exc
@@ -321,7 +368,8 @@ class OnnxEncoder:
 def load_query_encoder(model_id: str, cache_dir: Path,
                        one_shot: bool = False) -> OnnxEncoder | None:
     """The torch-free encoder for `model_id`, or None (logged) when there is no valid
-    export yet, onnxruntime is missing, or ONNX is disabled."""
+    export yet or ONNX is disabled. Its sessions are built on first use (a missing
+    onnxruntime or a rejected file shows then, as OnnxUnavailable)."""
     if not enabled():
         return None
     try:

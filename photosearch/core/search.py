@@ -9,6 +9,7 @@ filtered search runs, which returns a full page however selective the filter.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -48,6 +49,7 @@ class Searcher:
     def __init__(self, library: Library):
         self.lib = library
         self._table: _FilterTable | None = None
+        self._hashes: dict[tuple[str, int, int], str] = {}  # (path, size, mtime) -> hash
 
     @property
     def catalog(self) -> Catalog:
@@ -98,7 +100,7 @@ class Searcher:
         own = self.catalog.hash_of(path)
         if own is None:
             try:
-                own = imaging.hash_file(path)[0]
+                own = self._content_hash(path)
             except OSError as exc:
                 raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
         # the photo's RAW+JPEG twin is the same item, not a similar photo
@@ -146,6 +148,11 @@ class Searcher:
     def image_vector(self, path: str) -> np.ndarray:
         """Stored embedding when the file is in the library, else decode and embed it."""
         h = self.catalog.hash_of(path)
+        if h is None:  # a copy or link of a library photo still has its stored vector
+            try:
+                h = self._content_hash(path)
+            except OSError:
+                h = None  # the decode below says what is wrong with it
         if h is not None:
             vec = self.catalog.embedding(h, self.lib.model_id)
             if vec is not None:
@@ -159,6 +166,20 @@ class Searcher:
         except imaging.ImageError as exc:
             raise QueryError(f"{path}: {exc}") from exc
         return emb.encode_images(decoded.pixels[None])[0]
+
+    def _content_hash(self, path: str) -> str:
+        """The file's content hash (the catalog's photo identity), remembered per path,
+        size and mtime: `similar` needs it twice, to exclude the photo and to find its
+        vector. Raises OSError."""
+        st = os.stat(path)
+        key = (path, st.st_size, st.st_mtime_ns)
+        h = self._hashes.get(key)
+        if h is None:
+            h = imaging.hash_file(path)[0]
+            if len(self._hashes) > 64:
+                self._hashes.clear()
+            self._hashes[key] = h
+        return h
 
     # -- kNN ----------------------------------------------------------------------------
     def _knn(self, vec: np.ndarray, k: int, allowed: np.ndarray | None):

@@ -9,6 +9,7 @@ the window's `Banner` shows; the banner says nothing itself about why it changed
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -20,6 +21,7 @@ from .workers import Runner
 
 DOWNLOAD_POLL_MS = 1000
 DOWNLOAD_SHOWN_FROM = 1_000_000  # bytes: smaller growth is not worth a banner
+QUERY_GRACE_S = 5.0  # the longest the model load waits for queries queued before it
 
 
 class ModelStatus(QObject):
@@ -62,10 +64,23 @@ class ModelStatus(QObject):
     def _load(self) -> Any:
         """On the model thread: the torch-free query encoder first (when the model has an
         ONNX export, ~1 s), so the first query is answered without waiting for, or
-        competing with, `import torch` (~7 s of CPU on 2 cores); then the model itself
+        competing with, `import torch` (~7 s of CPU on 2 cores); then, once the db thread
+        has answered the queries queued before (see _let_queries_finish), the model itself
         (for indexing; no-op extra work when the query encoder already is the model)."""
         self.lib.query_encoder()
+        self._let_queries_finish()
         return self.lib.embedder()
+
+    def _let_queries_finish(self) -> None:
+        """On the model thread: let the db thread finish what was queued before now (a
+        query typed while the window came up: the first thing people do) before the
+        model load competes with it for both cores and the GIL. Bounded: a long db job
+        only delays the model by QUERY_GRACE_S."""
+        if self.runner.closed:
+            return
+        done = threading.Event()
+        self.runner.submit("db", done.set)
+        done.wait(QUERY_GRACE_S)
 
     def _download_tick(self) -> None:
         self.runner.submit("thumbs", folder_bytes, self.lib.paths.models,

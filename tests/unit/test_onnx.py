@@ -184,7 +184,11 @@ def test_a_file_onnxruntime_rejects_is_discarded_and_queries_fall_back(tiny, tmp
     meta.update(size=4096, fingerprint=om.fingerprint(path), sha256=om.sha256(path))
     path.with_suffix(".json").write_text(json.dumps(meta))
     assert om.check(path, emb.model_id, "text") is None  # looks fine until loaded
-    assert om.load_query_encoder(emb.model_id, own) is None
+    enc = om.load_query_encoder(emb.model_id, own)
+    assert enc is not None  # its sessions are built on first use
+    assert enc.open_text_tower() is False
+    with pytest.raises(om.OnnxUnavailable):
+        enc.encode_text(["a dog"])
     assert not path.exists()  # discarded, so the next model load re-exports it
 
 
@@ -367,3 +371,35 @@ def test_the_query_cache_is_bounded(fake_library, monkeypatch):
     vec, tokens, limit = query_cache.lookup(cat, "m/x", "q49")
     assert vec.tolist() == [49.0] * 4 and (tokens, limit) == (0, 77)
     assert query_cache.lookup(cat, "other/model", "q49") is None
+
+
+def test_the_tokenizers_merge_ranks_equal_a_plain_table_of_the_merges(tokenizer):
+    """rank() finds a pair's priority through the vocabulary instead of a pair table:
+    every merge gets its line number, and no other split of any token is a merge."""
+    merges = clip_tokenizer._head_lines(clip_tokenizer.vocab_path(),
+                                        clip_tokenizer.N_MERGES + 1)[1:]
+    table = {tuple(m.split()): i for i, m in enumerate(merges)}
+    assert tokenizer._ranks is None  # CLIP's own file takes the fast way
+    for pair, i in table.items():
+        assert tokenizer.rank(pair) == i
+    for token in tokenizer.encoder:
+        for cut in range(1, len(token)):
+            pair = (token[:cut], token[cut:])
+            assert tokenizer.rank(pair) == table.get(pair, float("inf")), pair
+
+
+def test_a_vocabulary_with_a_repeated_token_falls_back_to_a_pair_table(tmp_path):
+    """Another merges file (a token made by two different merges) cannot use the vocabulary
+    shortcut: the tokenizer builds the plain pair table and still encodes."""
+    import gzip
+
+    lines = clip_tokenizer._head_lines(clip_tokenizer.vocab_path(),
+                                       clip_tokenizer.N_MERGES + 1)
+    lines.insert(2, lines[1])  # "i n" twice: the token "in" twice
+    path = tmp_path / "vocab.txt.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(lines[:clip_tokenizer.N_MERGES + 1]))
+    tok = clip_tokenizer.ClipTokenizer(path)
+    assert tok._ranks is not None
+    assert tok.rank(tuple(lines[1].split())) == 1  # the last one, as open_clip's table does
+    assert tok(["a dog"]).shape == (1, 77)

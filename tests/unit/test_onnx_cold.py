@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from photosearch import cli
 from photosearch.core import onnx_models as om
 from photosearch.core import onnx_runtime_cache as rc
 from tests.conftest import FLICKR, REPO, TEST_MODEL, require
@@ -117,9 +118,28 @@ def test_a_copy_made_by_an_older_onnxruntime_is_replaced_not_kept_beside(tiny, t
     folder = rc.runtime_dir(source)
     old = folder.with_name("text.ort1.0.0")
     folder.rename(old)
-    om.OnnxEncoder(emb.model_id, own)
+    assert om.OnnxEncoder(emb.model_id, own).open_text_tower()
     assert rc.check(folder, om.TowerMeta.read(source)) is None
     assert not old.exists()
+
+
+def test_each_tower_session_is_built_on_its_first_use(tiny, monkeypatch):
+    """An image query never builds the text session (nor reads the vocabulary); a text
+    query builds it once."""
+    emb, cache = tiny
+    opened: list[str] = []
+    real = rc.open_session
+    monkeypatch.setattr(rc, "open_session",
+                        lambda src, tower, **k: opened.append(tower) or real(src, tower, **k))
+    enc = om.OnnxEncoder(emb.model_id, cache)
+    assert opened == [] and enc.dim == emb.dim
+    px = np.zeros((1, emb.image_size, emb.image_size, 3), np.uint8)
+    enc.encode_images(px)
+    assert opened == ["image"] and not enc.text_tower_open
+    assert enc.truncation("a dog") is None
+    enc.encode_text(["a dog"])
+    enc.encode_text(["a cat"])
+    assert opened == ["image", "text"]
 
 
 def test_a_copy_that_disagrees_with_the_export_is_not_kept(tiny, tmp_path, monkeypatch):
@@ -219,7 +239,7 @@ _PROBE = (
     "from photosearch.cli import main\n"
     "tiny = ['--model', 'test-tiny', '--pretrained', 'none']\n"
     "assert main(['--library', sys.argv[1], *tiny, *sys.argv[2:]]) == 0\n"
-    "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n")
+    "print(json.dumps(sorted(sys.modules)))\n")
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +263,8 @@ def library(tmp_path_factory):
     return root, str(images / names[30])
 
 
-def _modules(root: Path, *argv: str) -> set[str]:
+def _all_modules(root: Path, *argv: str) -> set[str]:
+    """Every module a fresh `photosearch --library <root>/library ARGV` process imported."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "PHOTOSEARCH_CACHE": str(root / "cache")}
     out = subprocess.run([sys.executable, "-c", _PROBE, str(root / "library"), *argv],
                          capture_output=True, text=True, cwd=REPO, env=env, timeout=180)
@@ -251,9 +272,17 @@ def _modules(root: Path, *argv: str) -> set[str]:
     return set(json.loads(out.stdout.strip().rsplit("\n", 1)[1]))
 
 
+def _modules(root: Path, *argv: str) -> set[str]:
+    """The top-level packages of _all_modules."""
+    return {m.split(".")[0] for m in _all_modules(root, *argv)}
+
+
 def test_a_cold_search_imports_only_what_the_query_needs(library):
     root, outside = library
-    miss = _modules(root, "search", "a dog on the grass", "--limit", "3")
+    every = _all_modules(root, "search", "a dog on the grass", "--limit", "3")
+    miss = {m.split(".")[0] for m in every}
+    commands = {m for m in every if m in set(cli.COMMAND_MODULES)}
+    assert commands <= {"photosearch.cli.search_cmds", "photosearch.cli.validate"}, commands
     assert "onnxruntime" in miss and "hnswlib" in miss  # it did encode and search
     assert not miss & set(HEAVY), miss & set(HEAVY)
     hit = _modules(root, "search", "a dog on the grass", "--limit", "3")  # now cached
@@ -261,6 +290,28 @@ def test_a_cold_search_imports_only_what_the_query_needs(library):
     assert "hnswlib" in hit
     similar = _modules(root, "similar", outside, "--limit", "3")
     assert "onnxruntime" in similar and not similar & set(HEAVY), similar & set(HEAVY)
+
+
+def test_similar_to_an_outside_image_never_builds_the_text_tower(library):
+    """`similar IMAGE` embeds the image only: no tokenizer, no text session."""
+    root, outside = library
+    mods = _all_modules(root, "similar", outside, "--limit", "3")
+    assert "onnxruntime" in mods  # the image was embedded
+    assert "photosearch.core.clip_tokenizer" not in mods  # nor its vocabulary read
+
+
+@pytest.mark.parametrize("where", ["in the library", "a copy elsewhere"])
+def test_similar_to_a_library_photo_loads_no_model(library, tmp_path, where):
+    """A photo already in the library (or a copy of one: same content) has its vector in
+    the catalog: no model at all."""
+    root, _ = library
+    inside = sorted((root / "photos").iterdir())[0]
+    if where == "a copy elsewhere":
+        inside = Path(shutil.copy(inside, tmp_path / "copy.jpg"))
+    mods = _all_modules(root, "similar", str(inside), "--limit", "3")
+    assert "hnswlib" in mods  # it did search
+    loaded = mods & {"onnxruntime", "photosearch.core.clip_tokenizer", *HEAVY}
+    assert not loaded, loaded
 
 
 # --- the tokenizer reads only the part of the vocabulary it uses ---------------------------
