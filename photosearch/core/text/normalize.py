@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 _SPACE = re.compile(r"\s+")
 # Lines with fewer letters/digits than this are dropped: on text-free photos the detector
@@ -63,5 +65,8 @@ def near(needle: str, norm: str, max_edits: int = 1) -> bool:
 
 @lru_cache(maxsize=256)
 def _fuzzy(needle: str, max_edits: int) -> regex.Pattern:
+    # imported here: every cold CLI search imports this module (~40 ms for `regex`)
+    import regex
+
     # a whole word: no letter (no non-space) right before or after the match
     return regex.compile(rf"(?<!\S)(?:{regex.escape(needle)}){{e<={max_edits}}}(?!\S)")
