@@ -49,3 +49,21 @@ def write_section(name: str, command: str, body: str) -> None:
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else \
         text.rstrip("\n") + "\n\n" + section
     DOC.write_text(text, "utf-8")
+
+
+def measure_and_report(section: str, script: str, measure, args, argv: list[str]) -> None:
+    """Run `measure(args, tmp)` in a temp folder removed afterwards, print its report and,
+    unless `args.no_write`, write it as `section` of docs/benchmarks.md with the command
+    line that made it."""
+    import shutil
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"{Path(script).stem}_"))
+    try:
+        body = measure(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(body)
+    if not args.no_write:
+        write_section(section, " ".join([f".venv/bin/python bench/{Path(script).name}",
+                                         *argv]), body)

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _report import machine, write_section  # noqa: E402
+from _report import machine, measure_and_report  # noqa: E402
 
 FLICKR = ROOT.parent / "shared" / "data" / "flickr8k-1k" / "Images"
 MODEL = "ViT-B-32-256"
@@ -127,15 +127,7 @@ def main() -> None:
         export_for_rclip(Path(args.export_rclip))
         return
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench_cold_"))
-    try:
-        body = measure(args, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(body)
-    if not args.no_write:
-        write_section("Cold start", " ".join([".venv/bin/python bench/bench_cold_start.py",
-                                              *sys.argv[1:]]), body)
+    measure_and_report("Cold start", __file__, measure, args, sys.argv[1:])
 
 
 def measure(args: argparse.Namespace, tmp: Path) -> str:

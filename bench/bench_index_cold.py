@@ -25,13 +25,12 @@ import re
 import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _report import machine, write_section  # noqa: E402
+from _report import machine, measure_and_report  # noqa: E402
 from bench_cold_start import FLICKR, MODEL, run  # noqa: E402
 
 ONNX = "photosearch index (ONNX Runtime, CPU)"
@@ -60,15 +59,7 @@ def main() -> None:
     ap.add_argument("--rclip", default="/tmp/rclip-venv/bin/rclip")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="bench_index_cold_"))
-    try:
-        body = measure(args, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(body)
-    if not args.no_write:
-        write_section("Indexing from a cold process", " ".join(
-            [".venv/bin/python bench/bench_index_cold.py", *sys.argv[1:]]), body)
+    measure_and_report("Indexing from a cold process", __file__, measure, args, sys.argv[1:])
 
 
 def measure(args: argparse.Namespace, tmp: Path) -> str:

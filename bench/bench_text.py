@@ -125,6 +125,24 @@ def run_configs(images: list[tuple[Path, str | None, bool]], configs: list[int],
     return out
 
 
+
+def bulk_text_rows(cat, lines: list[str], now: float) -> None:
+    """One photo, one file and one text line per entry of `lines` (hashes h0000000...),
+    written in bulk: the rows TextStore.save writes, without its per-photo transactions."""
+    n = len(lines)
+    with cat.transaction():
+        cat.conn.executemany("INSERT INTO photos(hash, size, added_at) VALUES (?, 1, ?)",
+                             [(f"h{i:07}", now) for i in range(n)])
+        cat.conn.executemany(
+            "INSERT INTO files(path, hash, size, mtime_ns, seen_at) VALUES (?, ?, 1, 0, ?)",
+            [(f"/p/{i}.jpg", f"h{i:07}", now) for i in range(n)])
+        cat.conn.executemany(
+            "INSERT INTO text_lines(id, hash, line_no, text, norm, compact, score, box) "
+            "VALUES (?, ?, 0, ?, ?, ?, 0.9, '[]')",
+            [(i + 1, f"h{i:07}", t, fold(t), compact(t)) for i, t in enumerate(lines)])
+        cat.conn.executemany("INSERT INTO text_fts(rowid, compact) VALUES (?, ?)",
+                             [(i + 1, compact(t)) for i, t in enumerate(lines)])
+
 def fts_latency(rows: int) -> dict:
     """Query latency over `rows` photos' text in a real catalog (one line per photo)."""
     from photosearch.core.catalog import Catalog
@@ -137,25 +155,13 @@ def fts_latency(rows: int) -> dict:
         cat = Catalog(Path(tmp) / "catalog.db")
         now = time.time()
         t0 = time.perf_counter()
-        with cat.transaction():
-            cat.conn.executemany(
-                "INSERT INTO photos(hash, size, added_at) VALUES (?, 1, ?)",
-                [(f"h{i:07}", now) for i in range(rows)])
-            cat.conn.executemany(
-                "INSERT INTO files(path, hash, size, mtime_ns, seen_at) VALUES (?, ?, 1, 0, ?)",
-                [(f"/p/{i}.jpg", f"h{i:07}", now) for i in range(rows)])
-        store = TextStore(cat)
         lines = [" ".join(rng.choice(vocab, size=4)) for _ in range(rows)]
-        with cat.transaction():  # bulk fill, the same rows TextStore.save writes
-            cat.conn.executemany(
-                "INSERT INTO text_lines(id, hash, line_no, text, norm, compact, score, box) "
-                "VALUES (?, ?, 0, ?, ?, ?, 0.9, '[]')",
-                [(i + 1, f"h{i:07}", t, fold(t), compact(t)) for i, t in enumerate(lines)])
-            cat.conn.executemany("INSERT INTO text_fts(rowid, compact) VALUES (?, ?)",
-                                 [(i + 1, compact(t)) for i, t in enumerate(lines)])
+        bulk_text_rows(cat, lines, now)
+        with cat.transaction():
             cat.conn.executemany(
                 "INSERT INTO text_photos(hash, engine, lines, done_at) VALUES (?, 'b', 1, ?)",
                 [(f"h{i:07}", now) for i in range(rows)])
+        store = TextStore(cat)
         box = ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0))
         t_save = time.perf_counter()
         for i in range(200):  # the pass's own write path, one photo per transaction

@@ -23,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 from _report import write_section  # noqa: E402
+from bench_text import bulk_text_rows  # noqa: E402
 
 from photosearch.core.catalog import Catalog  # noqa: E402
-from photosearch.core.text.normalize import compact, fold  # noqa: E402
+from photosearch.core.text.normalize import compact  # noqa: E402
 from photosearch.core.text.store import TextStore  # noqa: E402
 
 CAPTIONS = Path(__file__).resolve().parents[2] / "shared" / "data" / "flickr8k-1k" / "captions.txt"
@@ -49,20 +50,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         cat = Catalog(Path(tmp) / "catalog.db")
         now = time.time()
-        with cat.transaction():
-            cat.conn.executemany("INSERT INTO photos(hash, size, added_at) VALUES (?, 1, ?)",
-                                 [(f"h{i:07}", now) for i in range(args.rows)])
-            cat.conn.executemany(
-                "INSERT INTO files(path, hash, size, mtime_ns, seen_at) VALUES (?, ?, 1, 0, ?)",
-                [(f"/p/{i}.jpg", f"h{i:07}", now) for i in range(args.rows)])
         lines = [" ".join(ws) for ws in rng.choice(words, size=(args.rows, 4)).tolist()]
-        with cat.transaction():  # the rows TextStore.save writes, in bulk
-            cat.conn.executemany(
-                "INSERT INTO text_lines(id, hash, line_no, text, norm, compact, score, box) "
-                "VALUES (?, ?, 0, ?, ?, ?, 0.9, '[]')",
-                [(i + 1, f"h{i:07}", t, fold(t), compact(t)) for i, t in enumerate(lines)])
-            cat.conn.executemany("INSERT INTO text_fts(rowid, compact) VALUES (?, ?)",
-                                 [(i + 1, compact(t)) for i, t in enumerate(lines)])
+        bulk_text_rows(cat, lines, now)
         store = TextStore(cat)
         for q in QUERIES:
             store.search(q)  # warm

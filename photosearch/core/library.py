@@ -176,7 +176,7 @@ class Library:
         # the int8 runtime opens its own image tower (_with_runtime): the fp32 one must
         # only exist then, not be loaded beside it
         ready = enc is not None and (enc.has_image_tower() if self.runtime == "onnx-int8"
-                                     else enc.open_image_tower())
+                                     else enc.open_tower("image"))
         if not ready:
             return None
         log.info("embedding with onnxruntime on the CPU (the ONNX export of %s)",
@@ -222,7 +222,7 @@ class Library:
                 self._query_encoder = onnx_models.load_query_encoder(
                     self.base_model_id, self.paths.models, self.one_shot_queries) or False
             enc = self._query_encoder
-        if enc and (enc.has_image_tower() if images else enc.open_text_tower()):
+        if enc and (enc.has_image_tower() if images else enc.open_tower("text")):
             return enc  # an image query never builds the text session (onnx_models)
         return self.embedder()
 

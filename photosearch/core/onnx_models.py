@@ -222,8 +222,7 @@ class OnnxEncoder:
     encode_images) on onnxruntime, without torch. Thread-safe (sessions are).
 
     Constructing it only reads the text export's metadata; each tower's session is built
-    on first use (``open_text_tower`` / ``open_image_tower`` build one now and say whether
-    it works)."""
+    on first use (``open_tower`` builds one now and says whether it works)."""
 
     runtime = "onnxruntime"
     device = "cpu"
@@ -285,13 +284,15 @@ class OnnxEncoder:
                 self._text = session
             return self._text
 
-    def open_text_tower(self) -> bool:
-        """Build the text session now (a text query is coming); False when it cannot be
-        (logged; the export is removed so the next torch load rebuilds it)."""
+    def open_tower(self, tower: str) -> bool:
+        """Build a tower's session now (a text query is coming; indexing embeds many
+        photos: better to learn at load than mid-run that the export is unusable); False
+        when it cannot be (logged; an export onnxruntime rejects is removed so the next
+        torch load rebuilds it)."""
         try:
-            self._text_session()
+            (self._text_session if tower == "text" else self._image_session)()
         except OnnxUnavailable as exc:
-            log.info("no ONNX text tower for %s (%s)", self.model_id, exc)
+            log.info("no ONNX %s tower for %s (%s)", tower, self.model_id, exc)
             return False
         return True
 
@@ -343,16 +344,6 @@ class OnnxEncoder:
                     discard(path, f"onnxruntime cannot load it: {exc}")
                     raise OnnxUnavailable(f"image tower: {exc}") from exc
             return self._image
-
-    def open_image_tower(self) -> bool:
-        """Open the image session now (indexing embeds many photos: better to learn at
-        load than mid-run that the export is unusable); False when it cannot be."""
-        try:
-            self._image_session()
-        except OnnxUnavailable as exc:
-            log.info("no ONNX image tower for %s (%s)", self.model_id, exc)
-            return False
-        return True
 
     def has_image_tower(self) -> bool:
         path = tower_path(self.cache_dir, self.model_id, "image")

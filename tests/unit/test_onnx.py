@@ -186,7 +186,7 @@ def test_a_file_onnxruntime_rejects_is_discarded_and_queries_fall_back(tiny, tmp
     assert om.check(path, emb.model_id, "text") is None  # looks fine until loaded
     enc = om.load_query_encoder(emb.model_id, own)
     assert enc is not None  # its sessions are built on first use
-    assert enc.open_text_tower() is False
+    assert enc.open_tower("text") is False
     with pytest.raises(om.OnnxUnavailable):
         enc.encode_text(["a dog"])
     assert not path.exists()  # discarded, so the next model load re-exports it

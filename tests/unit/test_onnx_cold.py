@@ -118,7 +118,7 @@ def test_a_copy_made_by_an_older_onnxruntime_is_replaced_not_kept_beside(tiny, t
     folder = rc.runtime_dir(source)
     old = folder.with_name("text.ort1.0.0")
     folder.rename(old)
-    assert om.OnnxEncoder(emb.model_id, own).open_text_tower()
+    assert om.OnnxEncoder(emb.model_id, own).open_tower("text")
     assert rc.check(folder, om.TowerMeta.read(source)) is None
     assert not old.exists()
 
