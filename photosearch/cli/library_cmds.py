@@ -39,7 +39,7 @@ def register(sub) -> None:
                    help="how photos are embedded on the CPU, saved in the library's settings: "
                         "torch (default: fp32 vectors, computed with onnxruntime on a CPU-only "
                         "machine once the model's ONNX export exists) or onnx-int8 (int8 "
-                        "image tower, faster; its vectors get their own model id, so "
+                        "image tower, faster on some CPUs; its vectors get their own model id, so "
                         "switching re-embeds every photo)")
     p.set_defaults(func=index)
 

@@ -69,7 +69,7 @@ class SettingsDialog(QDialog):
         self.device.setCurrentText(settings.device)
         self.runtime = QComboBox()  # core/int8_runtime.py: int8 vectors get their own model id
         self.runtime.addItem("fp32 (default; ONNX Runtime on a CPU-only machine)", "torch")
-        self.runtime.addItem("onnx-int8 (faster on CPU; re-embeds every photo)", "onnx-int8")
+        self.runtime.addItem("onnx-int8 (int8 image tower; re-embeds every photo)", "onnx-int8")
         self.runtime.setCurrentIndex(max(0, self.runtime.findData(settings.runtime)))
         self.strong = QDoubleSpinBox()
         self.strong.setRange(0.0, 1.0)
