@@ -47,6 +47,7 @@ COMMAND_OF = {
 _VALUE_OPTIONS = {"--library", "--model", "--pretrained", "--device"}
 
 log = logging.getLogger("photosearch.cli")
+_opened: list = []  # libraries open_library handed out during this command
 
 
 class CliError(Exception):
@@ -133,6 +134,20 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place that turns errors into exit 1
         return _fail(exc, args.verbose)
+    finally:
+        _close_opened()
+
+
+def _close_opened() -> None:
+    """Close every library the command opened (index saved, connections closed, so the
+    catalog's write-ahead log is folded back now, not whenever the garbage collector gets
+    to the connection objects)."""
+    while _opened:
+        lib = _opened.pop()
+        try:
+            lib.close()
+        except Exception:  # noqa: BLE001 - the command's own result stands
+            log.warning("closing the library failed", exc_info=True)
 
 
 def _parse_args(parser: argparse.ArgumentParser, argv: list[str]):
@@ -200,5 +215,7 @@ def open_library(args):
     from ..core.library import Library
     from ..core.paths import resolve_library
 
-    return Library.open(resolve_library(args.library), model=args.model,
-                        pretrained=args.pretrained, device=args.device)
+    lib = Library.open(resolve_library(args.library), model=args.model,
+                       pretrained=args.pretrained, device=args.device)
+    _opened.append(lib)  # closed by main when the command returns
+    return lib
