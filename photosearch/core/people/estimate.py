@@ -6,6 +6,7 @@ from __future__ import annotations
 from importlib.util import find_spec
 
 from ..catalog import Catalog
+from ..durations import rough_span
 from .models import INSTALL_HINT, MODEL_ID, installed, source_dir
 from .store import FaceStore
 
@@ -29,12 +30,7 @@ def available() -> str | None:
 def describe_estimate(pending: int, workers: int = 1) -> str:
     per = CPU_SECONDS_PER_PHOTO / max(1, workers)
     secs = pending * per
-    if secs < 90:
-        span = f"{secs:.0f} s"
-    elif secs < 5400:
-        span = f"{secs / 60:.0f} min"
-    else:
-        span = f"{secs / 3600:.1f} h"
+    span = rough_span(secs)
     return (f"{pending} photos to look at, about {span} ({per:.2f} s/photo, measured on a "
             "2-core CPU)")
 

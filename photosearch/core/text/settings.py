@@ -6,6 +6,7 @@ import logging
 from dataclasses import asdict, dataclass
 
 from ..config import read_section
+from ..durations import rough_span
 from .normalize import MIN_CHARS
 
 log = logging.getLogger(__name__)
@@ -82,12 +83,7 @@ def estimate_seconds(pending: int, measured: float | None = None, workers: int =
 def describe_estimate(pending: int, measured: float | None = None, workers: int = 1) -> str:
     secs = estimate_seconds(pending, measured, workers)
     per = (measured if measured else CPU_SECONDS_PER_PHOTO) / max(1, workers)
-    if secs < 90:
-        span = f"{secs:.0f} s"
-    elif secs < 5400:
-        span = f"{secs / 60:.0f} min"
-    else:
-        span = f"{secs / 3600:.1f} h"
+    span = rough_span(secs)
     basis = "measured on this library" if measured else "estimated for a 2-core CPU"
     return f"{pending} photos to read, about {span} ({per:.2f} s/photo, {basis})"
 
