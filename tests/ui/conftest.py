@@ -91,3 +91,14 @@ def index_now(qtbot, win, folders=None, timeout: int = 60_000):
 
 def names(win) -> list[str]:
     return [os.path.basename(r.path) for r in win.results.results()]
+
+
+def open_settings(qtbot, win, note: str):
+    """Open Settings fresh and wait until the estimate in its `note` label (people_note,
+    ocr_note) has been computed."""
+    win.dialogs.settings_dialog = None
+    win.dialogs.open_settings()
+    qtbot.waitUntil(lambda: win.dialogs.settings_dialog is not None)
+    dialog = win.dialogs.settings_dialog
+    qtbot.waitUntil(lambda: getattr(dialog, note).text() != "Estimating…")
+    return dialog

@@ -16,19 +16,14 @@ from photosearch.core.people.store import FaceStore
 from photosearch.core.text.settings import TextSettings
 from photosearch.core.text.store import TextStore
 from photosearch.core.watcher import WatchEvent
-from tests.ui.conftest import index_now
+from tests.ui.conftest import index_now, open_settings
 from tests.unit.people_helpers import faces_dir
 
 pytest.importorskip("dlib", reason="the people extra is part of the dev install")
 
 
 def _open_settings(qtbot, window):
-    window.dialogs.settings_dialog = None
-    window.dialogs.open_settings()
-    qtbot.waitUntil(lambda: window.dialogs.settings_dialog is not None)
-    dialog = window.dialogs.settings_dialog
-    qtbot.waitUntil(lambda: dialog.people_note.text() != "Estimating…")
-    return dialog
+    return open_settings(qtbot, window, "people_note")
 
 
 def test_estimate_line():
@@ -85,9 +80,9 @@ def test_switch_on_finds_faces_in_background_and_off_stops(qtbot, window, librar
     assert len(FaceStore(library.catalog).faces(hash_=h)) == 1  # off keeps what was found
 
 
-def test_first_run_offers_people_and_ocr_off_by_default(qtbot, make_window, library, tmp_path,
-                                                        monkeypatch):
-    pytest.importorskip("rapidocr", reason="the OCR extra is part of the dev install")
+def _first_run(qtbot, make_window, library, tmp_path, monkeypatch):
+    """A first start whose suggested Pictures folder holds one photo with a face; returns
+    (that folder, the window) once the first-run dialog is on screen."""
     pictures = tmp_path / "Pictures"
     pictures.mkdir()
     shutil.copyfile(faces_dir() / "Elton_John" / "1.jpg", pictures / "elton.jpg")
@@ -95,6 +90,13 @@ def test_first_run_offers_people_and_ocr_off_by_default(qtbot, make_window, libr
     win = make_window(library, first_run=True)
     qtbot.waitUntil(lambda: win.dialogs.first_run_dialog is not None
                     and win.dialogs.first_run_dialog.isVisible())
+    return pictures, win
+
+
+def test_first_run_offers_people_and_ocr_off_by_default(qtbot, make_window, library, tmp_path,
+                                                        monkeypatch):
+    pytest.importorskip("rapidocr", reason="the OCR extra is part of the dev install")
+    pictures, win = _first_run(qtbot, make_window, library, tmp_path, monkeypatch)
     opt = win.dialogs.first_run_dialog.opt_ins
     assert opt.isVisible() and opt.people.isVisible() and opt.ocr.isVisible()
     assert not opt.people.isChecked() and not opt.ocr.isChecked()  # both off by default
@@ -118,13 +120,7 @@ def test_first_run_offers_people_and_ocr_off_by_default(qtbot, make_window, libr
 
 def test_first_run_left_unticked_switches_nothing_on(qtbot, make_window, library, tmp_path,
                                                      monkeypatch):
-    pictures = tmp_path / "Pictures"
-    pictures.mkdir()
-    shutil.copyfile(faces_dir() / "Elton_John" / "1.jpg", pictures / "elton.jpg")
-    monkeypatch.setattr("platformdirs.user_pictures_dir", lambda: str(pictures))
-    win = make_window(library, first_run=True)
-    qtbot.waitUntil(lambda: win.dialogs.first_run_dialog is not None
-                    and win.dialogs.first_run_dialog.isVisible())
+    pictures, win = _first_run(qtbot, make_window, library, tmp_path, monkeypatch)
     with qtbot.waitSignal(win.indexing.finished, timeout=240_000):
         win.dialogs.first_run_dialog.accept()
     assert win.people_pass.worker is None and win.text_pass.worker is None

@@ -14,18 +14,13 @@ from photosearch.core.text.store import TextStore
 from photosearch.core.watcher import WatchEvent
 from tests.conftest import FLICKR, require
 from tests.text_render import render
-from tests.ui.conftest import index_now, names, settle
+from tests.ui.conftest import index_now, names, open_settings, settle
 
 pytest.importorskip("rapidocr", reason="the OCR extra is part of the dev install")
 
 
 def _open_settings(qtbot, window):
-    window.dialogs.settings_dialog = None
-    window.dialogs.open_settings()
-    qtbot.waitUntil(lambda: window.dialogs.settings_dialog is not None)
-    dialog = window.dialogs.settings_dialog
-    qtbot.waitUntil(lambda: dialog.ocr_note.text() != "Estimating…")
-    return dialog
+    return open_settings(qtbot, window, "ocr_note")
 
 
 def test_estimate_of_an_empty_library(library):
