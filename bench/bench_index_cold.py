@@ -6,15 +6,17 @@ its database removed first), so the figure includes interpreter start, imports, 
 load, scan, decode, embedding and the catalog. Both tools use ViT-B-32-256 with random
 weights created locally (speed does not depend on the weight values; no quality claim).
 photosearch's ONNX export is made once beforehand by a torch index of a few other photos
-(what a first run does), and the int8 copy of its image tower by a first `--runtime
-onnx-int8` index (int8 vectors have their own model id: an opt-in); the torch rows run with PHOTOSEARCH_ONNX=0 (what every run did
+(what a first run does), the u8 copy of its image tower (quantised_tower.U8, the CPU
+default, same model id) by a first ONNX index, and the int8 copy by a first `--runtime
+onnx-int8` index (int8 vectors have their own model id: an opt-in); the fp32 ONNX row runs
+with PHOTOSEARCH_U8=0 (the CPU default before the u8 copy), the torch rows run with PHOTOSEARCH_ONNX=0 (what every run did
 before the export was used for indexing). rclip gets the same architecture as ONNX files
 (bench_cold_start.export_for_rclip) and is looked for at --rclip (default
 /tmp/rclip-venv/bin/rclip; `python3 -m venv /tmp/rclip-venv && /tmp/rclip-venv/bin/pip
 install rclip==3.3.0`).
 
     .venv/bin/python bench/bench_index_cold.py [--n 96] [--rounds 2] [--size 4000x3000]
-        [--no-write]
+        [--cases onnx,fp32,torch,int8,rclip] [--no-write]
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _report import machine, measure_and_report  # noqa: E402
 from bench_cold_start import FLICKR, MODEL, run  # noqa: E402
 
-ONNX = "photosearch index (ONNX Runtime, CPU)"
+ONNX = "photosearch index (ONNX Runtime, CPU: u8 image tower, the default)"
+FP32 = "photosearch index (ONNX Runtime, CPU, fp32 image tower: PHOTOSEARCH_U8=0)"
 TORCH = "photosearch index (torch, CPU)"
 INT8 = "photosearch index --runtime onnx-int8 (opt-in)"
 RCLIP = "rclip 3.3.0 indexing"
@@ -57,6 +60,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--size", default="4000x3000")
     ap.add_argument("--rclip", default="/tmp/rclip-venv/bin/rclip")
+    ap.add_argument("--cases", default="onnx,fp32,torch,int8,rclip",
+                    help="rows to run (torch is the reference of the 'vs torch' column)")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
     measure_and_report("Indexing from a cold process", __file__, measure, args, sys.argv[1:])
@@ -81,13 +86,17 @@ def measure(args: argparse.Namespace, tmp: Path) -> str:
     for src in sorted(FLICKR.glob("*.jpg"))[args.n:args.n + 4]:
         shutil.copy(src, first / src.name)
     export_s, _, _ = run([*ps(tmp / "first-library")[:-1], str(first)], env, tmp)
-    # and the int8 copy of the image tower (built once, at the first int8 index)
+    # the u8 and int8 copies of the image tower (each built once, at its first index)
+    run([*ps(tmp / "first-u8")[:-1], str(first)], env, tmp)
     run([*ps(tmp / "first-int8")[:-1], str(first), "--runtime", "onnx-int8"], env, tmp)
 
-    cases: dict[str, tuple[list[str] | None, dict, Path]] = {
-        ONNX: (None, env, tmp), TORCH: (None, torch_env, tmp), INT8: (None, env, tmp)}
+    wanted = set(args.cases.split(","))
+    every: dict[str, tuple[str, list[str] | None, dict, Path]] = {
+        ONNX: ("onnx", None, env, tmp), FP32: ("fp32", None, dict(env, PHOTOSEARCH_U8="0"), tmp),
+        TORCH: ("torch", None, torch_env, tmp), INT8: ("int8", None, env, tmp)}
+    cases = {k: v[1:] for k, v in every.items() if v[0] in wanted}
     rclip = Path(args.rclip)
-    if rclip.is_file():
+    if rclip.is_file() and "rclip" in wanted:
         run([sys.executable, str(ROOT / "bench" / "bench_cold_start.py"), "--export-rclip",
              str(tmp / "rclip-data")], env, tmp)
         cases[RCLIP] = ([str(rclip), "-t", "1", "indexing"], env, photos)
@@ -115,17 +124,23 @@ def measure(args: argparse.Namespace, tmp: Path) -> str:
     return report(args, times, rss, load0, load1, total_bytes, export_s, (w, h))
 
 
+def _ratio(med: dict[str, float], reference: str, k: str) -> str:
+    return f"{med[reference] / med[k]:.2f}x" if reference in med else "-"
+
+
 def report(args, times, rss, load0, load1, total_bytes, export_s, size) -> str:
     med = {k: statistics.median(v) for k, v in times.items()}
     rows = "\n".join(
         f"| {k} | {med[k]:.1f} | {', '.join(f'{t:.1f}' for t in v)} | {args.n / med[k]:.2f} "
-        f"| {statistics.median(rss[k]):.0f} | {med[TORCH] / med[k]:.2f}x |"
+        f"| {statistics.median(rss[k]):.0f} | {_ratio(med, TORCH, k)} |"
         for k, v in times.items())
     ratio = ""
-    if RCLIP in med:
-        ratio = (f"photosearch (ONNX) vs rclip, median wall: **{med[RCLIP] / med[ONNX]:.2f}x** "
-                 f"rclip's speed (torch path: {med[RCLIP] / med[TORCH]:.2f}x; opt-in int8: "
-                 f"{med[RCLIP] / med[INT8]:.2f}x).")
+    if RCLIP in med and ONNX in med:
+        others = "; ".join(f"{label}: {_ratio(med, RCLIP, k)}" for k, label in
+                           ((FP32, "fp32 image tower"), (TORCH, "torch path"),
+                            (INT8, "opt-in int8")) if k in med)
+        ratio = (f"photosearch (ONNX, default) vs rclip, median wall: "
+                 f"**{_ratio(med, RCLIP, ONNX)}** rclip's speed ({others}).")
     return (
         f"{args.n} flickr8k photos upscaled to {size[0]}x{size[1]} JPEG (q90, "
         f"{total_bytes / args.n / 1e6:.1f} MB each), each run a fresh process indexing all "

@@ -23,24 +23,21 @@ fp32 export alone.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import onnx_models as om
+from . import quantised_tower as qt
 
 log = logging.getLogger(__name__)
 
 RUNTIMES = ("torch", "onnx-int8")
 INT8 = "onnx-int8"
 INT8_SUFFIX = "+int8"
-FORMAT = 1  # bump when the quantisation recipe changes: older copies are rebuilt
-MIN_MEAN_COSINE = 0.99  # int8 vs the fp32 export, on onnx_models.validation_pixels
+MIN_MEAN_COSINE = qt.INT8.min_cosine  # int8 vs the fp32 export, on the validation pixels
 
 
 class Int8Refused(RuntimeError):
@@ -54,135 +51,21 @@ def runtime_model_id(base_model_id: str, runtime: str) -> str:
 
 
 def int8_path(cache_dir: Path, model_id: str) -> Path:
-    return om.model_dir(cache_dir, model_id) / "image-int8.onnx"
-
-
-def _meta_path(path: Path) -> Path:
-    return path.with_suffix(".json")
-
-
-def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a = np.asarray(a, np.float32)
-    b = np.asarray(b, np.float32)
-    a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
-    b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
-    return np.asarray((a * b).sum(axis=1))
-
-
-def _check_meta(path: Path, source: om.TowerMeta) -> str | None:
-    """Why the saved copy cannot be used, before loading it (None: try it)."""
-    if not path.is_file():
-        return "missing"
-    try:
-        meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT or meta.get("model_id") != source.model_id:
-            return "stale: another quantisation format or model"
-        if meta.get("source") != [source.size, source.fingerprint]:
-            return "stale: made from another fp32 export"
-        size = path.stat().st_size
-        if meta.get("file") != [size, om.fingerprint(path, size)]:
-            return "corrupt: size or fingerprint differs from its metadata"
-    except FileNotFoundError:
-        return "no metadata beside it"
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
-        return f"unreadable metadata ({exc})"
-    return None
-
-
-def _validate(sess: Any, fp32: Any, pixels: np.ndarray) -> float:
-    """Mean cosine of the int8 session's vectors to the fp32 one's on `pixels`."""
-    cos = _cosines(sess.run(None, {"pixels": pixels})[0],
-                   fp32.run(None, {"pixels": pixels})[0])
-    return float(cos.mean())
-
-
-def _quantise(source: Path, target: Path, source_meta: om.TowerMeta) -> None:
-    """Write the int8 copy of `source` to a temp file and rename it (and its metadata)
-    into place; never leaves half a file under `target`'s name."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".image-int8.",
-                                    suffix=".onnx")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        root = logging.getLogger()
-        level = root.level
-        root.setLevel(logging.ERROR)  # quantize_dynamic's "consider pre-processing" notices
-        try:
-            quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8)
-        finally:
-            root.setLevel(level)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        size = tmp.stat().st_size
-        meta = {"format": FORMAT, "model_id": source_meta.model_id,
-                "source": [source_meta.size, source_meta.fingerprint],
-                "file": [size, om.fingerprint(tmp, size)]}
-        _meta_path(target).unlink(missing_ok=True)  # never new file + old metadata
-        os.replace(tmp, target)
-        om.write_json_atomic(_meta_path(target), meta)
-    finally:
-        tmp.unlink(missing_ok=True)
+    return qt.copy_path(cache_dir, model_id, qt.INT8)
 
 
 def open_int8(cache_dir: Path, model_id: str, image_size: int,
               min_cosine: float | None = None) -> tuple[Any, float]:
     """(onnxruntime session of the validated int8 image tower, its mean cosine to fp32).
-    Builds the copy when it is missing, stale, corrupt or rejected by onnxruntime, and
-    validates it against the fp32 export once, when built (the cosine is kept in its
-    metadata, like the fp32 export's own check against torch; a later load checks the
-    file's fingerprint instead of running the fp32 tower again: ~2 s and ~1 GB saved per
+    Built and validated once (quantised_tower.open_copy: a later load checks the file's
+    fingerprint instead of running the fp32 tower again: ~2 s and ~1 GB saved per
     indexing process). Raises Int8Refused when there is no fp32 export or the copy fails
     validation."""
     min_cosine = MIN_MEAN_COSINE if min_cosine is None else min_cosine
-    source = om.tower_path(cache_dir, model_id, "image")
-    why = om.check(source, model_id, "image")
-    if why:
-        raise Int8Refused(f"no usable fp32 ONNX export of the image tower ({why})")
-    source_meta = om.TowerMeta.read(source)
-    target = int8_path(cache_dir, model_id)
-    why = _check_meta(target, source_meta)
-    if why is None:
-        cosine = _stored_cosine(target)
-        if cosine is None:
-            why = "not validated against fp32 yet"
-        elif not cosine >= min_cosine:
-            raise Int8Refused(_disagrees(cosine, min_cosine))
-        else:
-            try:
-                return om.session(target), cosine
-            except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
-                why = f"onnxruntime cannot load it: {exc}"
-    if why != "missing":
-        log.warning("int8 image tower %s is unusable (%s); rebuilding it", target, why)
-    _quantise(source, target, source_meta)
-    sess = om.session(target)
-    cosine = _validate(sess, om.session(source), om.validation_pixels(image_size))
-    _store_cosine(target, cosine)
-    if not cosine >= min_cosine:
-        raise Int8Refused(_disagrees(cosine, min_cosine))
-    log.info("built the int8 image tower of %s (mean cosine %.4f to fp32)", model_id, cosine)
-    return sess, cosine
-
-
-def _disagrees(cosine: float, min_cosine: float) -> str:
-    return (f"the int8 image tower disagrees with fp32 (mean cosine {cosine:.4f} "
-            f"< {min_cosine} on the validation pixels)")
-
-
-def _stored_cosine(path: Path) -> float | None:
     try:
-        value = json.loads(_meta_path(path).read_text(encoding="utf-8")).get("cosine")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return float(value) if isinstance(value, (int, float)) else None
-
-
-def _store_cosine(path: Path, cosine: float) -> None:
-    meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
-    om.write_json_atomic(_meta_path(path), {**meta, "cosine": cosine})
+        return qt.open_copy(cache_dir, model_id, image_size, qt.INT8, min_cosine)
+    except qt.Refused as exc:
+        raise Int8Refused(str(exc)) from exc
 
 
 class Int8Embedder:

@@ -62,6 +62,8 @@ class Library:
         # Embed on the CPU with the model's ONNX export instead of torch when it exists
         # (_onnx_embedder); False forces torch (tests comparing the two paths).
         self.cpu_onnx = True
+        # ... and with the image tower's 8-bit-weight copy (_u8_images); False keeps fp32.
+        self.cpu_u8 = True
         # Why onnx-int8 was refused: here, or by an earlier process (kept in the catalog, so
         # every process of this library agrees on its model id until a retry)
         self.runtime_note: str | None = None
@@ -176,12 +178,33 @@ class Library:
         # the int8 runtime opens its own image tower (_with_runtime): the fp32 one must
         # only exist then, not be loaded beside it
         ready = enc is not None and (enc.has_image_tower() if self.runtime == "onnx-int8"
-                                     else enc.open_tower("image"))
+                                     else self._u8_images(enc) or enc.open_tower("image"))
         if not ready:
             return None
-        log.info("embedding with onnxruntime on the CPU (the ONNX export of %s)",
-                 self.base_model_id)
+        log.info("embedding with onnxruntime on the CPU (the ONNX export of %s, %s image "
+                 "tower)", self.base_model_id, enc.image_precision)
         return enc
+
+    def _u8_images(self, enc: Any) -> bool:
+        """Embed photos with the image tower's copy with 8-bit weights (quantised_tower.U8:
+        within a worst cosine of 0.9995 of fp32, checked when it is built, so it keeps the
+        model id; 1.3-1.5x faster on the test box's CPU). Built on first use (a few
+        seconds, once per model). False when it is off, refused or cannot be built: the
+        fp32 export is used."""
+        from . import quantised_tower as qt
+
+        if not (self.cpu_u8 and qt.u8_enabled() and enc.has_image_tower()):
+            return False
+        try:
+            session, cosine = qt.open_copy(self.paths.models, self.base_model_id,
+                                           enc.image_size, qt.U8)
+        except Exception as exc:  # noqa: BLE001 - a speed-up only: fp32 still works
+            log.info("8-bit image tower not used for %s (%s): fp32 instead",
+                     self.base_model_id, exc)
+            return False
+        enc.use_image_copy(session, "u8")
+        log.debug("u8 image tower: worst cosine %.5f to fp32", cosine)
+        return True
 
     def _with_runtime(self, loaded: Any) -> Any:
         """The loaded torch model, or its int8 wrapper on the onnx-int8 runtime. A refused

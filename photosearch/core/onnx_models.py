@@ -251,6 +251,7 @@ class OnnxEncoder:
         self._text_lock = threading.Lock()
         self._image = None
         self._image_lock = threading.Lock()
+        self.image_precision = "fp32"  # or "u8" (use_image_copy)
         self._text_cache: dict[str, np.ndarray] = {}
         self._cache_lock = threading.Lock()
 
@@ -344,6 +345,13 @@ class OnnxEncoder:
                     discard(path, f"onnxruntime cannot load it: {exc}")
                     raise OnnxUnavailable(f"image tower: {exc}") from exc
             return self._image
+
+    def use_image_copy(self, session: Any, precision: str) -> None:
+        """Embed photos with `session`, a validated copy of the image tower with 8-bit
+        weights (quantised_tower), instead of the fp32 export."""
+        with self._image_lock:
+            self._image = session
+            self.image_precision = precision
 
     def has_image_tower(self) -> bool:
         path = tower_path(self.cache_dir, self.model_id, "image")

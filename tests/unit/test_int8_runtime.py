@@ -169,7 +169,7 @@ def test_a_corrupt_quantised_file_is_rebuilt(exported, damage, caplog):
         path.write_bytes(good[: len(good) // 2])
     else:
         path.with_suffix(".json").unlink()
-    with caplog.at_level(logging.WARNING, logger="photosearch.core.int8_runtime"):
+    with caplog.at_level(logging.WARNING, logger="photosearch.core.quantised_tower"):
         sess, cosine = int8_runtime.open_int8(cache, emb.model_id, emb.image_size)
     assert "rebuilding" in caplog.text
     assert path.read_bytes() == good  # rebuilt, deterministically the same
@@ -185,7 +185,7 @@ def test_a_stale_quantised_file_is_rebuilt_when_the_fp32_export_changes(exported
     meta = json.loads(meta_file.read_text())
     meta["source"] = [1, "another export"]
     meta_file.write_text(json.dumps(meta))
-    with caplog.at_level(logging.WARNING, logger="photosearch.core.int8_runtime"):
+    with caplog.at_level(logging.WARNING, logger="photosearch.core.quantised_tower"):
         int8_runtime.open_int8(cache, emb.model_id, emb.image_size)
     assert "made from another fp32 export" in caplog.text
 

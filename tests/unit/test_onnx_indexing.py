@@ -171,3 +171,105 @@ def test_linux_gpu_signs_are_the_driver_files(monkeypatch):
     monkeypatch.setattr(os.path, "exists", lambda p: False)
     assert not device_probe.gpu_likely()
     assert "/proc/driver/nvidia/version" in seen
+
+
+# -- the image tower's copy with 8-bit weights (core/quantised_tower.py, recipe U8) -------
+
+def _index_vectors(lib, photos: Path) -> np.ndarray:
+    from photosearch.core.indexer import Indexer
+
+    Indexer(lib).run([str(photos)])
+    files = sorted(photos.iterdir())
+    return np.stack([lib.catalog.embedding(lib.catalog.hash_of(str(p)), BASE_ID)
+                     for p in files])
+
+
+def _own_cache(exported, tmp_path: Path) -> tuple[Path, Path]:
+    """A private copy of the exported cache (these tests damage or refuse the u8 copy)."""
+    cache, photos = exported
+    own = tmp_path / "cache"
+    shutil.copytree(cache, own)
+    for stale in (own / "models").rglob("image-u8.*"):
+        stale.unlink()
+    return own, photos
+
+
+def test_cpu_indexing_embeds_with_the_u8_copy_under_the_fp32_model_id(
+        exported, tmp_path, monkeypatch):
+    from photosearch.core import quantised_tower as qt
+
+    cache, photos = _own_cache(exported, tmp_path)
+    u8 = _open(tmp_path / "u8", cache, monkeypatch)
+    fp32 = _open(tmp_path / "fp32", cache, monkeypatch)
+    fp32.cpu_u8 = False
+    try:
+        got = _index_vectors(u8, photos)
+        assert u8.embedder().image_precision == "u8" and u8.model_id == BASE_ID
+        want = _index_vectors(fp32, photos)
+        assert fp32.embedder().image_precision == "fp32"
+        cosines = (want * got).sum(axis=1)
+        # really the 8-bit tower (not fp32 again), and within the bar it was built to
+        assert not np.allclose(got, want, atol=1e-6)
+        assert cosines.min() >= qt.U8.min_cosine, cosines
+        meta = json.loads(qt.copy_path(cache / "models", BASE_ID, qt.U8)
+                          .with_suffix(".json").read_text())
+        assert meta["cosine"] >= qt.U8.min_cosine
+    finally:
+        u8.close()
+        fp32.close()
+
+
+def test_a_u8_copy_below_the_bar_is_refused_once_and_fp32_is_used(
+        exported, tmp_path, monkeypatch):
+    import dataclasses
+
+    from photosearch.core import quantised_tower as qt
+
+    cache, photos = _own_cache(exported, tmp_path)
+    monkeypatch.setattr(qt, "U8", dataclasses.replace(qt.U8, min_cosine=1.01))
+    lib = _open(tmp_path / "a", cache, monkeypatch)
+    try:
+        assert lib.embedder().image_precision == "fp32"
+    finally:
+        lib.close()
+    assert qt.copy_path(cache / "models", BASE_ID, qt.U8).is_file()  # kept, with its cosine
+
+    def never(*_args):
+        raise AssertionError("a refused copy is not quantised again")
+
+    monkeypatch.setattr(qt, "_quantise", never)
+    lib = _open(tmp_path / "b", cache, monkeypatch)
+    try:
+        assert lib.embedder().image_precision == "fp32"
+        assert _index_vectors(lib, photos).shape[0] == 12
+    finally:
+        lib.close()
+
+
+def test_a_corrupt_u8_copy_is_rebuilt_and_the_switch_turns_it_off(
+        exported, tmp_path, monkeypatch):
+    from photosearch.core import quantised_tower as qt
+
+    cache, _ = _own_cache(exported, tmp_path)
+    path = qt.copy_path(cache / "models", BASE_ID, qt.U8)
+    monkeypatch.setenv(qt.DISABLE_ENV, "0")
+    lib = _open(tmp_path / "off", cache, monkeypatch)
+    try:
+        assert lib.embedder().image_precision == "fp32" and not path.exists()
+    finally:
+        lib.close()
+    monkeypatch.delenv(qt.DISABLE_ENV)
+    lib = _open(tmp_path / "on", cache, monkeypatch)
+    try:
+        assert lib.embedder().image_precision == "u8"
+    finally:
+        lib.close()
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 2])  # truncated: the fingerprint differs
+    lib = _open(tmp_path / "again", cache, monkeypatch)
+    try:
+        assert lib.embedder().image_precision == "u8"
+    finally:
+        lib.close()
+    assert path.read_bytes() == good  # rebuilt, deterministically the same
+    assert not list(path.parent.glob(".image-u8.*"))  # no temp left behind
