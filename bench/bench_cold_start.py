@@ -1,7 +1,8 @@
 """Cold start: one query answered by a fresh process, photosearch (ONNX and torch query
 paths) vs rclip 3.3.0, alternating, on the same folder, in one run; plus app launch ->
-first results of a query (offscreen, bench/app_first_query.py), a cold search on a
-synthetic 10k-photo library, and indexing 96 x 12 MP JPEGs from a cold process.
+first results of a query (offscreen, bench/app_first_query.py), and a cold search on a
+synthetic 10k-photo library. Indexing 96 x 12 MP JPEGs from a cold process has its own
+script, bench/bench_index_cold.py (alternating rounds, every CPU runtime).
 
 Both tools use the same architecture, ViT-B-32-256 with random-init weights created
 locally (rclip's own weights would be a download; speed does not depend on weight values):
@@ -19,7 +20,7 @@ ru_maxrss). Photos: the first --n photos of ../shared/data/flickr8k-1k (copied t
 dir); the `similar` query image is a flickr photo outside that set, so both tools embed it.
 
     .venv/bin/python bench/bench_cold_start.py [--n 96] [--runs 5] [--torch] [--big 10000]
-        [--index12] [--no-write]
+        [--no-write]
 """
 
 from __future__ import annotations
@@ -118,8 +119,6 @@ def main() -> None:
     ap.add_argument("--torch", action="store_true", help="also time the torch query path")
     ap.add_argument("--big", type=int, default=10_000,
                     help="photos in the synthetic library (0: leave it out)")
-    ap.add_argument("--index12", action="store_true",
-                    help="also index 96 photos upscaled to 12 MP, both tools, cold")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--export-rclip", metavar="DIR", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -213,7 +212,6 @@ def measure(args: argparse.Namespace, tmp: Path) -> str:
                   f". Indexing the {args.n} photos from a cold process: photosearch "
                   f"{index_s:.1f} s (includes the one-time ONNX export of both towers, "
                   f"{export_s:.1f} s), rclip {rclip_index[0]:.1f} s.\n\n")  # type: ignore[index]
-    index12 = index_12mp(args, tmp, ps, env, have_rclip) if args.index12 else ""
     body = (
         "Cold `search QUERY --limit 3` (a new query each round) and `similar IMAGE --limit 3`, "
         f"each a fresh process, {args.runs} alternating rounds after one warm-up round (warm "
@@ -222,7 +220,7 @@ def measure(args: argparse.Namespace, tmp: Path) -> str:
         f"was shared with other jobs, so treat ratios from one run as indicative. "
         f"{rclip_note}\n\n"
         "| command | wall s (median) | range | peak RSS MB (median) |\n|---|---|---|---|\n"
-        + "\n".join(rows) + "\n\n" + ratios + index12
+        + "\n".join(rows) + "\n\n" + ratios
         + f"The app row is launch -> first result rows of a typed query (offscreen, "
         f"bench/app_first_query.py; the model loads in the background meanwhile). "
         f"The {args.big:,}-photo library is synthetic (catalog rows and random unit "
@@ -262,30 +260,6 @@ def synthesise(library: Path, n: int, env: dict) -> None:
         "assert len(lib.index()) == n\n"
         "lib.close()\n")
     subprocess.run([sys.executable, "-c", code, str(library), str(n)], env=env, check=True)
-
-
-def index_12mp(args: argparse.Namespace, tmp: Path, ps: list[str], env: dict,
-               have_rclip: bool) -> str:
-    """Index the photos upscaled to 12 MP (4000x3000 JPEG, quality 90), each tool from a
-    cold process, one run each (photosearch first; its ONNX export already exists)."""
-    from PIL import Image
-
-    big = tmp / "photos12"
-    big.mkdir()
-    for src in sorted((tmp / "photos").iterdir()):
-        with Image.open(src) as im:
-            im.convert("RGB").resize((4000, 3000), Image.Resampling.BICUBIC).save(
-                big / src.name, quality=90)
-    ps12 = [*ps[:4], str(tmp / "library12"), *ps[5:]]
-    p_s, p_rss, _ = run([*ps12, "index", str(big)], env, tmp)
-    line = (f"Indexing {args.n} photos upscaled to 12 MP (4000x3000 JPEG) from a cold "
-            f"process (ONNX export already on disk): photosearch {p_s:.1f} s (peak RSS "
-            f"{p_rss:.0f} MB)")
-    if have_rclip:
-        r_s, r_rss, _ = run([args.rclip, "-t", "1", "indexing"], env, big)
-        line += (f", rclip {r_s:.1f} s (peak RSS {r_rss:.0f} MB): photosearch is "
-                 f"{r_s / p_s:.2f}x rclip's speed")
-    return line + ".\n\n"
 
 
 if __name__ == "__main__":

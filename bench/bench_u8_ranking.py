@@ -69,16 +69,22 @@ def _one_model(tmp: Path, model: str, photos: Path, queries: list[str]) -> str:
     cos = qt.cosines(a, b)
     a /= np.linalg.norm(a, axis=1, keepdims=True)
     b /= np.linalg.norm(b, axis=1, keepdims=True)
-    overlap, top1 = [], 0
+    overlap, top1, shift, spread = [], 0, [], []
     for q in queries:
         t = enc.encode_query(q)
-        ta, tb = np.argsort(-(a @ t))[:10], np.argsort(-(b @ t))[:10]
+        sa, sb = a @ t, b @ t
+        ta, tb = np.argsort(-sa)[:10], np.argsort(-sb)[:10]
         overlap.append(len(set(ta) & set(tb)) / 10)
         top1 += int(ta[0] == tb[0])
+        # a library holding both kinds of vectors: would u8 photos score systematically
+        # higher or lower than fp32 ones? (mean shift against the spread of the scores)
+        shift.append(float((sb - sa).mean()))
+        spread.append(float(sa.std()))
     ov = np.array(overlap)
     n = len(files)
     return (f"| {model} | {cos.mean():.5f} | {cos.min():.5f} | {cosine:.5f} | {ov.mean():.2f} "
-            f"({ov.min():.1f}) | {top1}/{len(queries)} | {n / secs['fp32']:.1f} | "
+            f"({ov.min():.1f}) | {top1}/{len(queries)} | {np.mean(np.abs(shift)):.5f} / "
+            f"{np.mean(spread):.5f} | {n / secs['fp32']:.1f} | "
             f"{n / secs['u8']:.1f} | {secs['fp32'] / secs['u8']:.2f}x | {build_s:.1f} |")
 
 
@@ -96,9 +102,9 @@ def measure(args: argparse.Namespace, tmp: Path) -> str:
         f"cosine over the photos. Random init (no quality claim). {machine()}. 1-minute load "
         f"average {load0[0]:.1f} before, {load1[0]:.1f} after.\n\n"
         "| model | per-photo cosine u8 to fp32 (mean) | min | checked at build (min, "
-        "validation pixels) | top-10 overlap mean (min) | same top-1 | fp32 photos/s | "
-        "u8 photos/s | u8 / fp32 | build s |\n"
-        "|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
+        "validation pixels) | top-10 overlap mean (min) | same top-1 | mean score shift u8 - fp32 "
+        "/ spread of scores (std) | fp32 photos/s | u8 photos/s | u8 / fp32 | build s |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
 
 
 def main() -> None:
