@@ -165,10 +165,13 @@ class TextStore:
         sql, args = self.match_sql(query)
         if sql is None:
             return []
+        # `IN (SELECT hash FROM files)` probes the files_hash index directly (a correlated
+        # EXISTS ran a subquery per line); the cursor is read row by row, not fetchall():
+        # 10k+ rows alive at once made the garbage collector run several passes
         rows = self.conn.execute(
             "SELECT l.hash, l.text, l.score FROM text_lines l "
-            f"WHERE l.id IN ({sql}) AND EXISTS (SELECT 1 FROM files f WHERE f.hash = l.hash) "
-            "ORDER BY l.hash, l.line_no", args).fetchall()
+            f"WHERE l.id IN ({sql}) AND l.hash IN (SELECT hash FROM files) "
+            "ORDER BY l.hash, l.line_no", args)
         # the hot loop of a common short word (10k+ photos): one dict lookup per line, a
         # TextMatch built once per photo
         by_hash: dict[str, TextMatch] = {}
