@@ -27,12 +27,13 @@ VOCAB = ["station", "statoin", "staton", "stations", "sttion", "stat ion", "stat
 QUERIES = ["a", "on", "é", "e", "%", "_", "dog", "do g", "tion", "code", "crème", "creme",
            "brûlée", "street", "people", "station", "Station", "walking", "sitting",
            "cuisine", "london", "booking code", "hardware store", "basketball", "stations",
-           "aaaaaaa", "aaaaaa", "100%", 'say "hi"', "zqxjzqxj", "   ", *VOCAB]
+           "aaaaaaa", "aaaaaa", "100%", 'say "hi"', "zqxjzqxj", "   ",
+           "Booking Code XK42 hardware", "bookingcodexk42hardwarestor", *VOCAB]
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> TextStore:
-    """400 photos of 1-3 lines of 1-4 words; every 7th photo has lost its file."""
+    """400 photos of 1-3 lines of 1-4 words (every 7th has lost its file), and a receipt."""
     cat = Catalog(tmp_path_factory.mktemp("textq") / "catalog.db")
     rng = random.Random(7)
     s = TextStore(cat)
@@ -45,6 +46,11 @@ def store(tmp_path_factory) -> TextStore:
         lines = [" ".join(rng.choice(VOCAB) for _ in range(rng.randint(1, 4)))
                  for _ in range(rng.randint(1, 3))]
         s.save(h, "eng-1", [TextLine(t, round(rng.uniform(0.5, 1.0), 3), BOX) for t in lines])
+    # a receipt line for the long queries (past the one-edit rule's per-position clauses)
+    cat.conn.execute("INSERT INTO photos(hash, size, added_at) VALUES ('h0400', 1, 0)")
+    cat.conn.execute("INSERT INTO files(path, hash, size, mtime_ns, seen_at) "
+                     "VALUES ('/p/400.jpg', 'h0400', 1, 0, 0)")
+    s.save("h0400", "eng-1", [TextLine("BookingCode XK42 HardwareStore", 0.8, BOX)])
     cat.conn.commit()
     return s
 
@@ -90,10 +96,13 @@ def test_the_store_has_the_cases_the_comparison_is_about(store):
     assert exact and hashes("station") - exact  # some found by the one-edit rule only
     assert hashes("brûlée") == hashes("brulee") and hashes("brulee")
     assert hashes("booking code") and hashes("hardware store") and hashes("on")
+    assert "h0400" in hashes("bookingcodexk42hardwarestor")  # one edit, 27 characters
 
 
 def test_one_edit_candidates_are_narrower_than_the_halves():
     assert one_edit_fts_query("station") == '("tion") OR ("sta" AND "ion") OR ("stat")'
     assert one_edit_fts_query("zqxjzqxj") == '("zqxj")'
+    long = "bookingcodexk42hardwarestore"  # past 18 characters: either half
+    assert one_edit_fts_query(long) == '"bookingcodexk4" OR "2hardwarestore"'
     with pytest.raises(ValueError):
         one_edit_fts_query("short")

@@ -5,8 +5,8 @@ folded form, the recogniser's score and its box in oriented full-resolution pixe
 goes through `text_fts`, an FTS5 trigram index over the compact form (normalize.py), with
 LIKE for queries shorter than a trigram. Queries of FUZZY_MIN+ characters also match a word
 of a line within one edit (OCR misreads or drops a letter: CUISIN, LONDOA): the trigram
-index picks the candidate lines, an SQL function (`ps_text_near`, registered on the
-connection here) checks them.
+index picks the candidate lines, plain SQL settles most of them and an SQL function
+(`ps_text_near`, registered on the connection here) checks the rest.
 """
 
 from __future__ import annotations
@@ -228,6 +228,9 @@ class TextStore:
         yield from self.conn.execute("SELECT hash, text FROM text_lines ORDER BY id")
 
 
+_MAX_EDIT_POSITIONS = 18
+
+
 def one_edit_fts_query(needle: str) -> str:
     """An FTS5 query every line within one edit of `needle` matches (its compact form).
 
@@ -239,6 +242,11 @@ def one_edit_fts_query(needle: str) -> str:
     one is implied by it (every part of the other lies inside one of its parts)."""
     if len(needle) < 6:
         raise ValueError(f"{needle!r}: the one-edit rule needs 6+ characters here")
+    if len(needle) > _MAX_EDIT_POSITIONS:
+        # a pasted sentence: n clauses cost O(n^3) to simplify, and either half (>= 9
+        # characters) is rare enough; one edit leaves one half intact
+        mid = len(needle) // 2
+        return f"{_fts_phrase(needle[:mid])} OR {_fts_phrase(needle[mid:])}"
     clauses: list[tuple[str, ...]] = []
     for p in range(len(needle)):
         parts = tuple(x for x in (needle[:p], needle[p + 1:]) if len(x) >= 3)
