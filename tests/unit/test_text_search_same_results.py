@@ -28,7 +28,8 @@ QUERIES = ["a", "on", "é", "e", "%", "_", "dog", "do g", "tion", "code", "crèm
            "brûlée", "street", "people", "station", "Station", "walking", "sitting",
            "cuisine", "london", "booking code", "hardware store", "basketball", "stations",
            "aaaaaaa", "aaaaaa", "100%", 'say "hi"', "zqxjzqxj", "   ",
-           "Booking Code XK42 hardware", "bookingcodexk42hardwarestor", *VOCAB]
+           "Booking Code XK42 hardware", "bookingcodexk42hardwarestor",
+           " ".join(VOCAB * 12), *VOCAB]  # the last but VOCAB: 6,000+ characters pasted
 
 
 @pytest.fixture(scope="module")

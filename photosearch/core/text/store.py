@@ -162,15 +162,17 @@ class TextStore:
     def search(self, query: str, limit: int | None = None) -> list[TextMatch]:
         """Photos (with a file) whose text contains the query, ignoring case, accents and
         spaces; most matching lines first, then the best recogniser score."""
-        sql, args = self.match_sql(query)
-        if sql is None:
+        cond, args = self._line_condition(query)
+        if cond is None:
             return []
-        # `IN (SELECT hash FROM files)` probes the files_hash index directly (a correlated
-        # EXISTS ran a subquery per line); the cursor is read row by row, not fetchall():
-        # 10k+ rows alive at once made the garbage collector run several passes
+        # one pass over the candidate lines (the fuzzy path once ran match_sql as a subquery
+        # and looked its lines up again); `IN (SELECT hash FROM files)` probes the
+        # files_hash index directly (a correlated EXISTS ran a subquery per line); the
+        # cursor is read row by row, not fetchall(): 10k+ rows alive at once made the
+        # garbage collector run several passes
         rows = self.conn.execute(
             "SELECT l.hash, l.text, l.score FROM text_lines l "
-            f"WHERE l.id IN ({sql}) AND l.hash IN (SELECT hash FROM files) "
+            f"WHERE {cond} AND l.hash IN (SELECT hash FROM files) "
             "ORDER BY l.hash, l.line_no", args)
         # the hot loop of a common short word (10k+ photos): one dict lookup per line, a
         # TextMatch built once per photo
@@ -190,25 +192,34 @@ class TextStore:
         return ranked[:limit] if limit else ranked
 
     def match_sql(self, query: str) -> tuple[str | None, list]:
-        """(SELECT of matching text_lines ids, args); (None, []) for an empty query.
-        Trigram MATCH for 3+ characters, LIKE below (a trigram index cannot answer those).
-        FUZZY_MIN+ characters: lines with a word within one edit of the query too. The
-        trigram index picks the candidates (one_edit_fts_query), ps_text_near checks them."""
+        """(SELECT of matching text_lines ids, args); (None, []) for an empty query."""
+        needle = compact(query)
+        if len(needle) >= 3 and not (FUZZY_MIN and len(needle) >= FUZZY_MIN):
+            return "SELECT rowid FROM text_fts WHERE text_fts MATCH ?", [_fts_phrase(needle)]
+        cond, args = self._line_condition(query)
+        return (None, []) if cond is None else (f"SELECT l.id FROM text_lines l WHERE {cond}",
+                                                args)
+
+    def _line_condition(self, query: str) -> tuple[str | None, list]:
+        """(condition on `text_lines l` that its matching lines meet, args); (None, []) for
+        an empty query. Trigram MATCH for 3+ characters, LIKE below (a trigram index cannot
+        answer those). FUZZY_MIN+ characters: lines with a word within one edit of the
+        query too: the trigram index picks the candidates (one_edit_fts_query), a line
+        holding the needle itself is answered in SQL, and so are most of the others
+        (word_edges_sql); ps_text_near (Python) checks the few left."""
         needle = compact(query)
         if not needle:
             return None, []
         if FUZZY_MIN and len(needle) >= FUZZY_MIN:
-            # a line holding the needle itself is answered in SQL, and so are most of the
-            # others (word_edges_sql); ps_text_near (Python) checks the few left
             edges, edge_args = word_edges_sql(needle, "l.norm")
-            return ("SELECT l.id FROM text_lines l WHERE l.id IN (SELECT rowid FROM text_fts "
-                    "WHERE text_fts MATCH ?) AND (instr(replace(l.norm, ' ', ''), ?) > 0 "
+            return ("l.id IN (SELECT rowid FROM text_fts WHERE text_fts MATCH ?) AND "
+                    "(instr(replace(l.norm, ' ', ''), ?) > 0 "
                     f"OR ({edges} AND ps_text_near(?, l.norm)))",
                     [one_edit_fts_query(needle), needle, *edge_args, needle])
         if len(needle) >= 3:
-            return "SELECT rowid FROM text_fts WHERE text_fts MATCH ?", [_fts_phrase(needle)]
-        return "SELECT id FROM text_lines WHERE compact LIKE ? ESCAPE '\\'", \
-            [f"%{_like_escape(needle)}%"]
+            return "l.id IN (SELECT rowid FROM text_fts WHERE text_fts MATCH ?)", \
+                [_fts_phrase(needle)]
+        return "l.compact LIKE ? ESCAPE '\\'", [f"%{_like_escape(needle)}%"]
 
     def hashes_sql(self, query: str) -> tuple[str, list]:
         """(SELECT of photo hashes whose text matches, args): for filters in other SQL."""
@@ -275,19 +286,25 @@ def word_edges_sql(needle: str, col: str) -> tuple[str, list]:
     That regex matches a span that starts at a word start, ends at a word end and is one
     edit away from the needle. With the edit at position p, the span starts with
     needle[:p] and ends with needle[p+1:] (and with needle[p:] when a letter was added), so
-    ' ' + norm holds ' ' + needle[:p] and norm + ' ' holds needle[p+1:] + ' '."""
-    terms: list[str] = []
-    args: list = []
-    for p in range(len(needle)):
-        conds: list[str] = []
-        if p > 0:
-            conds.append(f"instr(' ' || {col}, ?) > 0")
-            args.append(" " + needle[:p])
-        if p < len(needle) - 1:
-            conds.append(f"instr({col} || ' ', ?) > 0")
+    S(p) = (' ' + norm holds ' ' + needle[:p]) and E(p) = (norm + ' ' holds needle[p+1:] +
+    ' ') both hold for some p. S(p+1) implies S(p), so the OR over p of S(p) AND E(p) is
+    written nested, E(0) OR (S(1) AND (E(1) OR (S(2) AND ...))): a line without a word
+    starting like the needle stops after two or three instr() calls."""
+    n = len(needle)
+    if n > _MAX_EDIT_POSITIONS:  # a pasted sentence: few candidates, and SQLite caps how
+        return "1", []  # deeply expressions nest (1000)
+    args: list = [needle[1:] + " "]
+    sql = f"instr({col} || ' ', ?) > 0"  # E(0); S(0) always holds
+    tail = ""
+    for p in range(1, n):
+        sql += f" OR (instr(' ' || {col}, ?) > 0"  # S(p)
+        args.append(" " + needle[:p])
+        tail += ")"
+        if p < n - 1:  # E(n-1) always holds
+            sql += f" AND (instr({col} || ' ', ?) > 0"
             args.append(needle[p + 1:] + " ")
-        terms.append("(" + " AND ".join(conds) + ")")
-    return "(" + " OR ".join(terms) + ")", args
+            tail += ")"
+    return "(" + sql + tail + ")", args
 
 
 def _line_count(m: TextMatch) -> int:
