@@ -20,6 +20,9 @@ from operator import attrgetter
 from ..catalog import Catalog
 from .normalize import FUZZY_MIN, compact, fold, near
 
+_FTS_IDS = "SELECT rowid FROM text_fts WHERE text_fts MATCH ?"
+_LIKE_IDS = "SELECT id FROM text_lines WHERE compact LIKE ? ESCAPE '\\'"
+
 
 @dataclass(frozen=True)
 class TextLine:
@@ -194,8 +197,10 @@ class TextStore:
     def match_sql(self, query: str) -> tuple[str | None, list]:
         """(SELECT of matching text_lines ids, args); (None, []) for an empty query."""
         needle = compact(query)
-        if len(needle) >= 3 and not (FUZZY_MIN and len(needle) >= FUZZY_MIN):
-            return "SELECT rowid FROM text_fts WHERE text_fts MATCH ?", [_fts_phrase(needle)]
+        if needle and not (FUZZY_MIN and len(needle) >= FUZZY_MIN):
+            if len(needle) >= 3:
+                return _FTS_IDS, [_fts_phrase(needle)]
+            return _LIKE_IDS, [f"%{_like_escape(needle)}%"]
         cond, args = self._line_condition(query)
         return (None, []) if cond is None else (f"SELECT l.id FROM text_lines l WHERE {cond}",
                                                 args)
@@ -217,9 +222,10 @@ class TextStore:
                     f"OR ({edges} AND ps_text_near(?, l.norm)))",
                     [one_edit_fts_query(needle), needle, *edge_args, needle])
         if len(needle) >= 3:
-            return "l.id IN (SELECT rowid FROM text_fts WHERE text_fts MATCH ?)", \
-                [_fts_phrase(needle)]
-        return "l.compact LIKE ? ESCAPE '\\'", [f"%{_like_escape(needle)}%"]
+            return f"l.id IN ({_FTS_IDS})", [_fts_phrase(needle)]
+        # a subquery: `l.compact LIKE ?` beside the ORDER BY led the planner to walk the
+        # hash index (every row read out of order: 3x slower than a scan of the table)
+        return f"l.id IN ({_LIKE_IDS})", [f"%{_like_escape(needle)}%"]
 
     def hashes_sql(self, query: str) -> tuple[str, list]:
         """(SELECT of photo hashes whose text matches, args): for filters in other SQL."""
@@ -239,7 +245,8 @@ class TextStore:
         yield from self.conn.execute("SELECT hash, text FROM text_lines ORDER BY id")
 
 
-_MAX_EDIT_POSITIONS = 18
+_MAX_PART_CLAUSES = 9  # longer queries: "either half" candidates (one_edit_fts_query)
+_MAX_EDIT_POSITIONS = 18  # longer queries: no word-edge test (word_edges_sql)
 
 
 def one_edit_fts_query(needle: str) -> str:
@@ -253,9 +260,10 @@ def one_edit_fts_query(needle: str) -> str:
     one is implied by it (every part of the other lies inside one of its parts)."""
     if len(needle) < 6:
         raise ValueError(f"{needle!r}: the one-edit rule needs 6+ characters here")
-    if len(needle) > _MAX_EDIT_POSITIONS:
-        # a pasted sentence: n clauses cost O(n^3) to simplify, and either half (>= 9
-        # characters) is rare enough; one edit leaves one half intact
+    if len(needle) > _MAX_PART_CLAUSES:
+        # either half (5+ characters) is rare enough already, while every clause costs the
+        # index its phrases (two random words: 1.8 ms with 10 clauses, 0.6 ms with halves),
+        # and a pasted sentence would take O(n^3) to simplify; one edit leaves a half intact
         mid = len(needle) // 2
         return f"{_fts_phrase(needle[:mid])} OR {_fts_phrase(needle[mid:])}"
     clauses: list[tuple[str, ...]] = []
