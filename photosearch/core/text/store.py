@@ -5,8 +5,8 @@ folded form, the recogniser's score and its box in oriented full-resolution pixe
 goes through `text_fts`, an FTS5 trigram index over the compact form (normalize.py), with
 LIKE for queries shorter than a trigram. Queries of FUZZY_MIN+ characters also match a word
 of a line within one edit (OCR misreads or drops a letter: CUISIN, LONDOA): the trigram
-index picks the candidate lines, an SQL function (`ps_text_near`, registered on the
-connection here) checks them.
+index picks the candidate lines, plain SQL settles most of them and an SQL function
+(`ps_text_near`, registered on the connection here) checks the rest.
 """
 
 from __future__ import annotations
@@ -15,9 +15,13 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from ..catalog import Catalog
 from .normalize import FUZZY_MIN, compact, fold, near
+
+_FTS_IDS = "SELECT rowid FROM text_fts WHERE text_fts MATCH ?"
+_LIKE_IDS = "SELECT id FROM text_lines WHERE compact LIKE ? ESCAPE '\\'"
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class TextLine:
                 "box": [[round(x, 1), round(y, 1)] for x, y in self.box]}
 
 
-@dataclass
+@dataclass(slots=True)
 class TextMatch:
     """A photo whose text matched a query: the matching lines, best first."""
 
@@ -161,39 +165,67 @@ class TextStore:
     def search(self, query: str, limit: int | None = None) -> list[TextMatch]:
         """Photos (with a file) whose text contains the query, ignoring case, accents and
         spaces; most matching lines first, then the best recogniser score."""
-        sql, args = self.match_sql(query)
-        if sql is None:
+        cond, args = self._line_condition(query)
+        if cond is None:
             return []
+        # one pass over the candidate lines (the fuzzy path once ran match_sql as a subquery
+        # and looked its lines up again); `IN (SELECT hash FROM files)` probes the
+        # files_hash index directly (a correlated EXISTS ran a subquery per line); the
+        # cursor is read row by row, not fetchall(): 10k+ rows alive at once made the
+        # garbage collector run several passes
         rows = self.conn.execute(
             "SELECT l.hash, l.text, l.score FROM text_lines l "
-            f"WHERE l.id IN ({sql}) AND EXISTS (SELECT 1 FROM files f WHERE f.hash = l.hash) "
-            "ORDER BY l.hash, l.line_no", args).fetchall()
+            f"WHERE {cond} AND l.hash IN (SELECT hash FROM files) "
+            "ORDER BY l.hash, l.line_no", args)
+        # the hot loop of a common short word (10k+ photos): one dict lookup per line, a
+        # TextMatch built once per photo
         by_hash: dict[str, TextMatch] = {}
         for h, text, score in rows:
-            m = by_hash.setdefault(h, TextMatch(h))
-            m.lines.append(text)
-            m.best_score = max(m.best_score, score)
-        ranked = sorted(by_hash.values(), key=lambda m: (-len(m.lines), -m.best_score, m.hash))
+            m = by_hash.get(h)
+            if m is None:
+                by_hash[h] = TextMatch(h, [text], score)
+            else:
+                m.lines.append(text)
+                if score > m.best_score:
+                    m.best_score = score
+        # most matching lines first, then the best score, then the hash: rows came in hash
+        # order, and two stable sorts (the last one decides first) keep that as the tie-break
+        ranked = sorted(by_hash.values(), key=attrgetter("best_score"), reverse=True)
+        ranked.sort(key=_line_count, reverse=True)
         return ranked[:limit] if limit else ranked
 
     def match_sql(self, query: str) -> tuple[str | None, list]:
-        """(SELECT of matching text_lines ids, args); (None, []) for an empty query.
-        Trigram MATCH for 3+ characters, LIKE below (a trigram index cannot answer those).
-        FUZZY_MIN+ characters: lines with a word within one edit of the query too. The
-        candidates are the lines holding either half of the query (one edit leaves one half
-        intact; each half is >= 3 characters, a trigram phrase), checked by ps_text_near."""
+        """(SELECT of matching text_lines ids, args); (None, []) for an empty query."""
+        needle = compact(query)
+        if needle and not (FUZZY_MIN and len(needle) >= FUZZY_MIN):
+            if len(needle) >= 3:
+                return _FTS_IDS, [_fts_phrase(needle)]
+            return _LIKE_IDS, [f"%{_like_escape(needle)}%"]
+        cond, args = self._line_condition(query)
+        return (None, []) if cond is None else (f"SELECT l.id FROM text_lines l WHERE {cond}",
+                                                args)
+
+    def _line_condition(self, query: str) -> tuple[str | None, list]:
+        """(condition on `text_lines l` that its matching lines meet, args); (None, []) for
+        an empty query. Trigram MATCH for 3+ characters, LIKE below (a trigram index cannot
+        answer those). FUZZY_MIN+ characters: lines with a word within one edit of the
+        query too: the trigram index picks the candidates (one_edit_fts_query), a line
+        holding the needle itself is answered in SQL, and so are most of the others
+        (word_edges_sql); ps_text_near (Python) checks the few left."""
         needle = compact(query)
         if not needle:
             return None, []
         if FUZZY_MIN and len(needle) >= FUZZY_MIN:
-            mid = len(needle) // 2
-            halves = f"{_fts_phrase(needle[:mid])} OR {_fts_phrase(needle[mid:])}"
-            return ("SELECT l.id FROM text_lines l WHERE l.id IN (SELECT rowid FROM text_fts "
-                    "WHERE text_fts MATCH ?) AND ps_text_near(?, l.norm)", [halves, needle])
+            edges, edge_args = word_edges_sql(needle, "l.norm")
+            return ("l.id IN (SELECT rowid FROM text_fts WHERE text_fts MATCH ?) AND "
+                    "(instr(replace(l.norm, ' ', ''), ?) > 0 "
+                    f"OR ({edges} AND ps_text_near(?, l.norm)))",
+                    [one_edit_fts_query(needle), needle, *edge_args, needle])
         if len(needle) >= 3:
-            return "SELECT rowid FROM text_fts WHERE text_fts MATCH ?", [_fts_phrase(needle)]
-        return "SELECT id FROM text_lines WHERE compact LIKE ? ESCAPE '\\'", \
-            [f"%{_like_escape(needle)}%"]
+            return f"l.id IN ({_FTS_IDS})", [_fts_phrase(needle)]
+        # a subquery: `l.compact LIKE ?` beside the ORDER BY led the planner to walk the
+        # hash index (every row read out of order: 3x slower than a scan of the table)
+        return f"l.id IN ({_LIKE_IDS})", [f"%{_like_escape(needle)}%"]
 
     def hashes_sql(self, query: str) -> tuple[str, list]:
         """(SELECT of photo hashes whose text matches, args): for filters in other SQL."""
@@ -211,6 +243,80 @@ class TextStore:
 
     def iter_all(self) -> Iterator[tuple[str, str]]:
         yield from self.conn.execute("SELECT hash, text FROM text_lines ORDER BY id")
+
+
+_MAX_PART_CLAUSES = 9  # longer queries: "either half" candidates (one_edit_fts_query)
+_MAX_EDIT_POSITIONS = 18  # longer queries: no word-edge test (word_edges_sql)
+
+
+def one_edit_fts_query(needle: str) -> str:
+    """An FTS5 query every line within one edit of `needle` matches (its compact form).
+
+    One edit at position p (a letter changed, dropped or added before it) leaves both
+    needle[:p] and needle[p+1:] intact, so a line holds both; only parts of >= 3 characters
+    can be asked of a trigram index. The OR over p of those ANDs is much narrower than
+    "either half" (station: "tion" OR "stat" OR ("sta" AND "ion") checks 826 lines of the
+    benchmark's 100k instead of 5970 for "sta" OR "tion"). A clause is dropped when another
+    one is implied by it (every part of the other lies inside one of its parts)."""
+    if len(needle) < 6:
+        raise ValueError(f"{needle!r}: the one-edit rule needs 6+ characters here")
+    if len(needle) > _MAX_PART_CLAUSES:
+        # either half (5+ characters) is rare enough already, while every clause costs the
+        # index its phrases (two random words: 1.8 ms with 10 clauses, 0.6 ms with halves),
+        # and a pasted sentence would take O(n^3) to simplify; one edit leaves a half intact
+        mid = len(needle) // 2
+        return f"{_fts_phrase(needle[:mid])} OR {_fts_phrase(needle[mid:])}"
+    clauses: list[tuple[str, ...]] = []
+    for p in range(len(needle)):
+        parts = tuple(x for x in (needle[:p], needle[p + 1:]) if len(x) >= 3)
+        if len(parts) == 2 and parts[0] in parts[1]:  # zqxjzqxj: "zqx" in "zqxj"
+            parts = parts[1:]
+        elif len(parts) == 2 and parts[1] in parts[0]:
+            parts = parts[:1]
+        if parts not in clauses:
+            clauses.append(parts)
+
+    def implies(strong: tuple[str, ...], weak: tuple[str, ...]) -> bool:
+        return all(any(w in s for s in strong) for w in weak)
+
+    kept: list[tuple[str, ...]] = []
+    for c in clauses:  # an OR of clauses loses nothing by dropping one that implies another
+        if not any(implies(c, k) for k in kept):
+            kept = [k for k in kept if not implies(k, c)] + [c]
+    return " OR ".join("(" + " AND ".join(_fts_phrase(x) for x in c) + ")" for c in kept)
+
+
+def word_edges_sql(needle: str, col: str) -> tuple[str, list]:
+    """(SQL condition, args) that a line (`col`: its fold() form, words split by single
+    spaces) meets whenever normalize.near's one-edit regex matches it: plain instr() calls,
+    so most candidate lines are turned down without a call into Python.
+
+    That regex matches a span that starts at a word start, ends at a word end and is one
+    edit away from the needle. With the edit at position p, the span starts with
+    needle[:p] and ends with needle[p+1:] (and with needle[p:] when a letter was added), so
+    S(p) = (' ' + norm holds ' ' + needle[:p]) and E(p) = (norm + ' ' holds needle[p+1:] +
+    ' ') both hold for some p. S(p+1) implies S(p), so the OR over p of S(p) AND E(p) is
+    written nested, E(0) OR (S(1) AND (E(1) OR (S(2) AND ...))): a line without a word
+    starting like the needle stops after two or three instr() calls."""
+    n = len(needle)
+    if n > _MAX_EDIT_POSITIONS:  # a pasted sentence: few candidates, and SQLite caps how
+        return "1", []  # deeply expressions nest (1000)
+    args: list = [needle[1:] + " "]
+    sql = f"instr({col} || ' ', ?) > 0"  # E(0); S(0) always holds
+    tail = ""
+    for p in range(1, n):
+        sql += f" OR (instr(' ' || {col}, ?) > 0"  # S(p)
+        args.append(" " + needle[:p])
+        tail += ")"
+        if p < n - 1:  # E(n-1) always holds
+            sql += f" AND (instr({col} || ' ', ?) > 0"
+            args.append(needle[p + 1:] + " ")
+            tail += ")"
+    return "(" + sql + tail + ")", args
+
+
+def _line_count(m: TextMatch) -> int:
+    return len(m.lines)
 
 
 def _near_sql(needle: str, norm: str | None) -> int:
