@@ -204,8 +204,10 @@ def hidden_imports() -> list[str]:
         if importlib.util.find_spec(pkg) is not None:
             mods += names
     # onnxruntime is imported lazily (the torch-free query path, core/onnx_models.py), and
-    # onnx only inside torch.onnx.export (core/onnx_export.py)
-    return mods + ["pillow_heif", "hnswlib", "onnxruntime", "onnx"]
+    # onnx only inside torch.onnx.export (core/onnx_export.py); onnxruntime.quantization
+    # (which imports onnx) only when the 8-bit image tower is built (core/quantised_tower.py)
+    return mods + ["pillow_heif", "hnswlib", "onnxruntime", "onnx",
+                   "onnxruntime.quantization"]
 
 
 def bundled_model(stage_dir: Path | None = None) -> list[tuple[str, str]]:
