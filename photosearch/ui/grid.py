@@ -124,6 +124,11 @@ class ResultsGrid(QAbstractItemView):
                 header_gap=gm.HEADER_GAP)
         return self._geometry
 
+    def layout_settled(self) -> bool:
+        """The tiles are laid out for the viewport's present width, no relayout pending."""
+        return (self._geometry is not None and self._geometry.width == self._usable_width()
+                and not self._relayout.isActive())
+
     def _usable_width(self) -> int:
         """The viewport's width with the scroll bar's room always set aside, so the column
         count never depends on whether the bar is shown (no reflow when it comes and goes)."""

@@ -264,6 +264,7 @@ def test_live_grid_follows_the_folder_and_keeps_the_selection(qtbot, make_window
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QAbstractSlider, QApplication
 
+    from photosearch.ui.grid import THUMB_MAX
     from tests.conftest import make_image
     from tests.ui.conftest import names, settle
 
@@ -273,21 +274,25 @@ def test_live_grid_follows_the_folder_and_keeps_the_selection(qtbot, make_window
         pass  # the start-up catch-up run
     qtbot.waitUntil(lambda: win.live.running, timeout=20_000)
     settle(qtbot, win)
-    win.resize(420, 420)  # a scrolled grid: fewer tiles fit than there are photos
+    # a scrolled grid: big tiles in a window above its minimum size (the minimum moves with
+    # the status bar's text, and a clamped resize re-laid the grid out after the scroll)
+    win.resize(1000, 600)
+    win.grid.set_thumb_size(THUMB_MAX)
     row = names(win).index("blue.jpg")
     win.grid.setCurrentIndex(win.results.index(row))
     bar = win.grid.verticalScrollBar()
     # the resize reaches the grid through posted layout requests, and the grid lays out on
-    # a zero timer: wait until its scroll range was computed for its present height
+    # a zero timer: wait until the tiles and the scroll range fit the viewport as it is
     QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-    qtbot.waitUntil(lambda: bar.maximum() > 0
+    qtbot.waitUntil(lambda: win.grid.layout_settled() and bar.maximum() > 0
                     and bar.pageStep() == win.grid.viewport().height())
     # scrolled as a user does (a slider action): that ends the grid's hold on the position
-    # of an earlier in-place refresh, which a plain setValue would not (the test failed
-    # when that refresh came late on a loaded box and put the grid back at the top)
+    # of an earlier in-place refresh, which a plain setValue would not
     bar.triggerAction(QAbstractSlider.SliderAction.SliderToMaximum)
     qtbot.waitUntil(lambda: 0 < bar.value() == bar.maximum())
-    scroll = bar.value()
+    # the position the live refresh must keep: the one it finds
+    before: list[int] = []
+    win.results.about_to_refresh.connect(lambda: before.append(bar.value()))
     # the new file arrives as a change, or in the start-up reconcile when that is still
     # walking the folder (seen on a loaded box): the grid must follow either way
     with qtbot.waitSignal(win.live.event, timeout=30_000,
@@ -299,7 +304,8 @@ def test_live_grid_follows_the_folder_and_keeps_the_selection(qtbot, make_window
     qtbot.waitUntil(lambda: "new_one.png" in names(win), timeout=2000)  # within 2 s
     current = win.results.result_at(win.grid.current_row())
     assert current is not None and os.path.basename(current.path) == "blue.jpg"
-    qtbot.waitUntil(lambda: bar.value() == scroll, timeout=1000)  # after the relayout
+    assert before and before[-1] > 0  # scrolled down when the rows changed
+    qtbot.waitUntil(lambda: bar.value() == before[-1], timeout=1000)  # after the relayout
     with qtbot.waitSignal(win.live.event, timeout=30_000,
                           check_params_cb=lambda e: e.kind == "changed" and e.removed == 1):
         photos[5].unlink()  # grey.png
