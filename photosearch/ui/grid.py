@@ -10,9 +10,8 @@ not items, so they are never selected, the keyboard and rubber band skip them, a
 tagging and find similar only ever see photos. A photo the watcher adds is a model row like
 any other; the next layout puts it in its day's section.
 
-Cells are all the same size (the thumbnail size from the slider or Ctrl +/-); a photo is
-aspect-fit in its square by default or square-cropped (View menu), and file names are
-hidden (the tooltip names the file) unless "Show file names" is on.
+Cells are all one size (the slider, Ctrl +/-); a photo is aspect-fit in its square or square-
+cropped (View menu); file names only in the tooltip unless "Show file names" is on.
 """
 
 from __future__ import annotations
