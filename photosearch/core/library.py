@@ -193,7 +193,7 @@ class Library:
         fp32 export is used."""
         from . import quantised_tower as qt
 
-        if not (self.cpu_u8 and qt.u8_enabled() and enc.has_image_tower()):
+        if not (self.cpu_u8 and qt.u8_enabled()):
             return False
         try:
             session, cosine = qt.open_copy(self.paths.models, self.base_model_id,

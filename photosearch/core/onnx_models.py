@@ -210,6 +210,12 @@ def _normalise(feats: np.ndarray) -> np.ndarray:
     return feats / np.maximum(norms, 1e-12)
 
 
+def row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cosine of two batches of vectors (how every copy is checked against its
+    source)."""
+    return np.asarray((_normalise(a) * _normalise(b)).sum(axis=1))
+
+
 @dataclass
 class TruncationNotice:  # same fields as embedder.TruncationNotice (which imports torch)
     text: str

@@ -132,12 +132,6 @@ def discard(folder: Path, why: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _worst_cosine(a: np.ndarray, b: np.ndarray) -> float:
-    a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
-    b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
-    return float((a * b).sum(axis=1).min())
-
-
 def open_session(source: Path, tower: str, threads: int | None = None,
                  one_shot: bool = False) -> Any:
     """An onnxruntime session for the (already checked) export at `source`: from its
@@ -195,7 +189,7 @@ def _finish(tmp: Path, folder: Path, sess: Any, source_meta: om.TowerMeta, tower
     feed = probe_feed(tower, source_meta)
     want = sess.run(None, feed)[0]
     got = _session(tmp / MODEL_FILE, _options(True, threads)).run(None, feed)[0]
-    cosine = _worst_cosine(np.asarray(got, np.float32), np.asarray(want, np.float32))
+    cosine = float(om.row_cosines(got, want).min())
     if not cosine >= om.MIN_COSINE:
         raise ValueError(f"it disagrees with the export (worst cosine {cosine:.5f})")
     for name in (MODEL_FILE, WEIGHTS_FILE):

@@ -70,15 +70,6 @@ def _meta_path(path: Path) -> Path:
     return path.with_suffix(".json")
 
 
-def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise cosine of two batches of vectors."""
-    a = np.asarray(a, np.float32)
-    b = np.asarray(b, np.float32)
-    a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
-    b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
-    return np.asarray((a * b).sum(axis=1))
-
-
 def check_meta(path: Path, source: om.TowerMeta, recipe: Recipe) -> str | None:
     """Why the saved copy cannot be used, before loading it (None: try it)."""
     if not path.is_file():
@@ -130,7 +121,8 @@ def _quantise(source: Path, target: Path, source_meta: om.TowerMeta, recipe: Rec
 
 
 def _score(sess: Any, fp32: Any, pixels: np.ndarray, recipe: Recipe) -> float:
-    got = cosines(sess.run(None, {"pixels": pixels})[0], fp32.run(None, {"pixels": pixels})[0])
+    got = om.row_cosines(sess.run(None, {"pixels": pixels})[0],
+                         fp32.run(None, {"pixels": pixels})[0])
     return float(got.min() if recipe.statistic == "min" else got.mean())
 
 

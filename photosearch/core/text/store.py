@@ -198,20 +198,18 @@ class TextStore:
         """(SELECT of matching text_lines ids, args); (None, []) for an empty query."""
         needle = compact(query)
         if needle and not (FUZZY_MIN and len(needle) >= FUZZY_MIN):
-            if len(needle) >= 3:
-                return _FTS_IDS, [_fts_phrase(needle)]
-            return _LIKE_IDS, [f"%{_like_escape(needle)}%"]
+            return _plain_ids(needle)
         cond, args = self._line_condition(query)
         return (None, []) if cond is None else (f"SELECT l.id FROM text_lines l WHERE {cond}",
                                                 args)
 
     def _line_condition(self, query: str) -> tuple[str | None, list]:
         """(condition on `text_lines l` that its matching lines meet, args); (None, []) for
-        an empty query. Trigram MATCH for 3+ characters, LIKE below (a trigram index cannot
-        answer those). FUZZY_MIN+ characters: lines with a word within one edit of the
-        query too: the trigram index picks the candidates (one_edit_fts_query), a line
-        holding the needle itself is answered in SQL, and so are most of the others
-        (word_edges_sql); ps_text_near (Python) checks the few left."""
+        an empty query. Below FUZZY_MIN characters: the ids of _plain_ids. FUZZY_MIN+
+        characters: lines with a word within one edit of the query too: the trigram index
+        picks the candidates (one_edit_fts_query), a line holding the needle itself is
+        answered in SQL, and so are most of the others (word_edges_sql); ps_text_near
+        (Python) checks the few left."""
         needle = compact(query)
         if not needle:
             return None, []
@@ -221,11 +219,10 @@ class TextStore:
                     "(instr(replace(l.norm, ' ', ''), ?) > 0 "
                     f"OR ({edges} AND ps_text_near(?, l.norm)))",
                     [one_edit_fts_query(needle), needle, *edge_args, needle])
-        if len(needle) >= 3:
-            return f"l.id IN ({_FTS_IDS})", [_fts_phrase(needle)]
-        # a subquery: `l.compact LIKE ?` beside the ORDER BY led the planner to walk the
-        # hash index (every row read out of order: 3x slower than a scan of the table)
-        return f"l.id IN ({_LIKE_IDS})", [f"%{_like_escape(needle)}%"]
+        # a subquery even for LIKE: `l.compact LIKE ?` beside the ORDER BY led the planner
+        # to walk the hash index (every row read out of order: 3x slower than a scan)
+        ids, args = _plain_ids(needle)
+        return f"l.id IN ({ids})", args
 
     def hashes_sql(self, query: str) -> tuple[str, list]:
         """(SELECT of photo hashes whose text matches, args): for filters in other SQL."""
@@ -243,6 +240,14 @@ class TextStore:
 
     def iter_all(self) -> Iterator[tuple[str, str]]:
         yield from self.conn.execute("SELECT hash, text FROM text_lines ORDER BY id")
+
+
+def _plain_ids(needle: str) -> tuple[str, list]:
+    """(SELECT of the ids of lines holding `needle`, args): trigram MATCH for 3+
+    characters, LIKE below (a trigram index cannot answer those)."""
+    if len(needle) >= 3:
+        return _FTS_IDS, [_fts_phrase(needle)]
+    return _LIKE_IDS, [f"%{_like_escape(needle)}%"]
 
 
 _MAX_PART_CLAUSES = 9  # longer queries: "either half" candidates (one_edit_fts_query)
